@@ -1,0 +1,309 @@
+"""The WFP catalogue: symbols <-> GUIDs and integer values, grouped into the families we use.
+
+All values come from `_catalogue_data.py`, generated from the Windows SDK tables (see
+tools/gen_catalogue.py). Tests check every value against Microsoft's win32metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from ._catalogue_data import CONSTANTS, GUIDS
+
+
+class UnknownSymbolError(KeyError):
+    """A symbol that is not in the catalogue (or not in the family asked for)."""
+
+    def __init__(self, symbol: str, family: str = "") -> None:
+        where = f" in {family}" if family else ""
+        super().__init__(f"unknown symbol {symbol!r}{where}")
+        self.symbol = symbol
+        self.family = family
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+_GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+NULL_GUID = "00000000-0000-0000-0000-000000000000"
+
+
+def normalise_guid(text: str) -> str | None:
+    """Return the canonical GUID text (lower case, no braces), or None if `text` is no GUID."""
+    match = _GUID_RE.match(text.strip())
+    return match.group(1).lower() if match else None
+
+
+# GUID -> preferred symbol: the first name in header order (aliases such as
+# FWPM_CONDITION_ICMP_TYPE come after their target).
+_SYMBOL_BY_GUID: dict[str, str] = {}
+for _name, _guid in GUIDS.items():
+    _SYMBOL_BY_GUID.setdefault(_guid, _name)
+
+
+def guid_of(symbol_or_guid: str, family: str = "") -> str:
+    """Resolve a symbol (optionally restricted to a family prefix) or GUID text to a GUID."""
+    as_guid = normalise_guid(symbol_or_guid)
+    if as_guid is not None:
+        return as_guid
+    if symbol_or_guid in GUIDS and symbol_or_guid.startswith(family):
+        return GUIDS[symbol_or_guid]
+    raise UnknownSymbolError(symbol_or_guid, family)
+
+
+def symbol_of(guid: str) -> str | None:
+    """The well-known symbol of a GUID, or None."""
+    return _SYMBOL_BY_GUID.get(guid.lower())
+
+
+def display(guid: str | None) -> str:
+    """A GUID as people read it: its symbol when well known, else the GUID."""
+    if guid is None:
+        return "-"
+    return symbol_of(guid) or guid
+
+
+def value_of(symbol: str) -> int:
+    try:
+        return CONSTANTS[symbol]
+    except KeyError:
+        raise UnknownSymbolError(symbol) from None
+
+
+@dataclass(frozen=True)
+class Enumeration:
+    """A family of mutually exclusive symbols (one value each), e.g. FWP_MATCH_*."""
+
+    name: str
+    members: Mapping[str, int]
+
+    def value(self, symbol: str) -> int:
+        try:
+            return self.members[symbol]
+        except KeyError:
+            raise UnknownSymbolError(symbol, self.name) from None
+
+    def symbol(self, value: int) -> str:
+        for name, member in self.members.items():
+            if member == value:
+                return name
+        raise UnknownSymbolError(str(value), self.name)
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self.members
+
+
+@dataclass(frozen=True)
+class FlagSet:
+    """A family of bit flags, e.g. FWPM_FILTER_FLAG_*."""
+
+    name: str
+    members: Mapping[str, int]
+
+    def to_int(self, symbols: Iterable[str]) -> int:
+        total = 0
+        for symbol in symbols:
+            if symbol not in self.members:
+                raise UnknownSymbolError(symbol, self.name)
+            total |= self.members[symbol]
+        return total
+
+    def to_symbols(self, value: int) -> list[str]:
+        names = [name for name, bit in self.members.items() if bit and value & bit == bit]
+        leftover = value & ~self.to_int(names)
+        if leftover:
+            raise UnknownSymbolError(hex(leftover), self.name)
+        return sorted(names)
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self.members
+
+
+def _family(prefixes: Iterable[str], exclude: Iterable[str] = ()) -> dict[str, int]:
+    excluded = set(exclude)
+    return {
+        name: value
+        for name, value in CONSTANTS.items()
+        if any(name.startswith(prefix) for prefix in prefixes)
+        and not name.endswith("_MAX")
+        and name not in excluded
+    }
+
+
+def _enum(name: str, symbols: Iterable[str]) -> Enumeration:
+    return Enumeration(name, {symbol: CONSTANTS[symbol] for symbol in symbols})
+
+
+DATA_TYPES = _enum(
+    "FWP_DATA_TYPE",
+    [name for name in CONSTANTS if re.fullmatch(r"FWP_(U?INT\d+|EMPTY|FLOAT|DOUBLE|SID)", name)]
+    + [
+        name
+        for name in CONSTANTS
+        if name.startswith("FWP_") and not name.startswith("FWP_E_") and name.endswith("_TYPE")
+    ]
+    + ["FWP_V4_ADDR_MASK", "FWP_V6_ADDR_MASK"],
+)
+MATCH_TYPES = Enumeration("FWP_MATCH_TYPE", _family(["FWP_MATCH_"]))
+ACTION_TYPES = _enum(
+    "FWP_ACTION_TYPE",
+    [
+        "FWP_ACTION_BLOCK",
+        "FWP_ACTION_PERMIT",
+        "FWP_ACTION_CALLOUT_TERMINATING",
+        "FWP_ACTION_CALLOUT_INSPECTION",
+        "FWP_ACTION_CALLOUT_UNKNOWN",
+    ],
+)
+CALLOUT_ACTIONS = frozenset(
+    {"FWP_ACTION_CALLOUT_TERMINATING", "FWP_ACTION_CALLOUT_INSPECTION", "FWP_ACTION_CALLOUT_UNKNOWN"}
+)
+CONTEXT_TYPES = _enum(
+    "FWPM_PROVIDER_CONTEXT_TYPE",
+    [name for name, _ in sorted(_family(["FWPM_IPSEC_", "FWPM_CLASSIFY_OPTIONS_CONTEXT", "FWPM_GENERAL_CONTEXT"]).items(), key=lambda kv: kv[1])],
+)
+PROVIDER_FLAGS = FlagSet("FWPM_PROVIDER_FLAG", _family(["FWPM_PROVIDER_FLAG_"]))
+SUBLAYER_FLAGS = FlagSet("FWPM_SUBLAYER_FLAG", _family(["FWPM_SUBLAYER_FLAG_"]))
+CONTEXT_FLAGS = FlagSet("FWPM_PROVIDER_CONTEXT_FLAG", _family(["FWPM_PROVIDER_CONTEXT_FLAG_"]))
+FILTER_FLAGS = FlagSet("FWPM_FILTER_FLAG", _family(["FWPM_FILTER_FLAG_"], exclude=["FWPM_FILTER_FLAG_NONE"]))
+IPSEC_POLICY_FLAGS = FlagSet("IPSEC_POLICY_FLAG", _family(["IPSEC_POLICY_FLAG_"]))
+IKEEXT_POLICY_FLAGS = FlagSet("IKEEXT_POLICY_FLAG", _family(["IKEEXT_POLICY_FLAG_"]))
+CERT_AUTH_FLAGS = FlagSet(
+    "IKEEXT_CERT_AUTH_FLAG",
+    _family(["IKEEXT_CERT_AUTH_"]),
+)
+KERBEROS_FLAGS = FlagSet("IKEEXT_KERB_AUTH", _family(["IKEEXT_KERB_AUTH_"]))
+NTLM_FLAGS = FlagSet("IKEEXT_NTLM_V2_AUTH", _family(["IKEEXT_NTLM_V2_AUTH_"]))
+
+AUTH_METHOD_TYPES = Enumeration(
+    "IKEEXT_AUTHENTICATION_METHOD_TYPE",
+    {
+        name: value
+        for name, value in CONSTANTS.items()
+        if name
+        in {
+            "IKEEXT_PRESHARED_KEY",
+            "IKEEXT_CERTIFICATE",
+            "IKEEXT_KERBEROS",
+            "IKEEXT_ANONYMOUS",
+            "IKEEXT_SSL",
+            "IKEEXT_NTLM_V2",
+            "IKEEXT_IPV6_CGA",
+            "IKEEXT_CERTIFICATE_ECDSA_P256",
+            "IKEEXT_CERTIFICATE_ECDSA_P384",
+            "IKEEXT_SSL_ECDSA_P256",
+            "IKEEXT_SSL_ECDSA_P384",
+            "IKEEXT_EAP",
+            "IKEEXT_RESERVED",
+        }
+    },
+)
+IMPERSONATION_TYPES = Enumeration("IKEEXT_IMPERSONATION", _family(["IKEEXT_IMPERSONATION_"]))
+CERT_CONFIG_TYPES = Enumeration("IKEEXT_CERT_CONFIG", _family(["IKEEXT_CERT_CONFIG_"]))
+IKE_CIPHERS = Enumeration("IKEEXT_CIPHER", _family(["IKEEXT_CIPHER_"]))
+IKE_INTEGRITY = Enumeration("IKEEXT_INTEGRITY", _family(["IKEEXT_INTEGRITY_"]))
+# IKEEXT_DH_GROUP_2048 is an alias of IKEEXT_DH_GROUP_14; keep the well-known name.
+DH_GROUPS = Enumeration(
+    "IKEEXT_DH_GROUP", _family(["IKEEXT_DH_"], exclude=["IKEEXT_DH_GROUP_2048"])
+)
+IPSEC_TRANSFORMS = Enumeration("IPSEC_TRANSFORM_TYPE", _family(["IPSEC_TRANSFORM_"]))
+IPSEC_AUTH_TYPES = Enumeration(
+    "IPSEC_AUTH_TYPE", _family(["IPSEC_AUTH_"], exclude=[n for n in CONSTANTS if n.startswith("IPSEC_AUTH_CONFIG_")])
+)
+IPSEC_AUTH_CONFIGS = Enumeration("IPSEC_AUTH_CONFIG", _family(["IPSEC_AUTH_CONFIG_"]))
+IPSEC_CIPHER_TYPES = Enumeration("IPSEC_CIPHER_TYPE", _family(["IPSEC_CIPHER_TYPE_"]))
+IPSEC_CIPHER_CONFIGS = Enumeration("IPSEC_CIPHER_CONFIG", _family(["IPSEC_CIPHER_CONFIG_"]))
+# IPSEC_PFS_2048 is an alias of IPSEC_PFS_14.
+PFS_GROUPS = Enumeration("IPSEC_PFS_GROUP", _family(["IPSEC_PFS_"], exclude=["IPSEC_PFS_2048"]))
+
+MM_CONTEXT_TYPES = frozenset({"FWPM_IPSEC_IKE_MM_CONTEXT", "FWPM_IPSEC_AUTHIP_MM_CONTEXT"})
+QM_TRANSPORT_CONTEXT_TYPES = frozenset(
+    {"FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT"}
+)
+AUTHIP_CONTEXT_TYPES = frozenset(
+    {"FWPM_IPSEC_AUTHIP_MM_CONTEXT", "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT"}
+)
+SUPPORTED_CONTEXT_TYPES = MM_CONTEXT_TYPES | QM_TRANSPORT_CONTEXT_TYPES
+
+# Which provider-context types a filter at a layer may reference (FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER).
+_IKEEXT_LAYERS = ("FWPM_LAYER_IKEEXT_V4", "FWPM_LAYER_IKEEXT_V6")
+_IPSEC_LAYERS = ("FWPM_LAYER_IPSEC_V4", "FWPM_LAYER_IPSEC_V6")
+
+
+@cache
+def context_types_for_layer(layer_key: str) -> frozenset[str]:
+    """Provider-context types a filter at this layer may carry (empty: none of ours)."""
+    symbol = symbol_of(layer_key)
+    if symbol in _IKEEXT_LAYERS:
+        return MM_CONTEXT_TYPES | {"FWPM_IPSEC_IKEV2_MM_CONTEXT"}
+    if symbol in _IPSEC_LAYERS:
+        return QM_TRANSPORT_CONTEXT_TYPES | {
+            "FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT",
+            "FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT",
+            "FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT",
+            "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT",
+            "FWPM_IPSEC_KEYING_CONTEXT",
+        }
+    # Other layers accept general/classify-options contexts (callout data, filter origin).
+    return frozenset({"FWPM_GENERAL_CONTEXT", "FWPM_CLASSIFY_OPTIONS_CONTEXT"})
+
+
+def is_layer(guid: str) -> bool:
+    return (symbol_of(guid) or "").startswith("FWPM_LAYER_")
+
+
+def is_callout(guid: str) -> bool:
+    return (symbol_of(guid) or "").startswith("FWPM_CALLOUT_")
+
+
+def is_condition(guid: str) -> bool:
+    return (symbol_of(guid) or "").startswith("FWPM_CONDITION_")
+
+
+# ---- FWP_E_* error codes -------------------------------------------------------------------
+
+ERROR_CODES: Mapping[str, int] = {name: value for name, value in CONSTANTS.items() if name.startswith("FWP_E_")}
+
+_ERROR_HINTS: Mapping[str, str] = {
+    "FWP_E_ALREADY_EXISTS": "an object with this key already exists",
+    "FWP_E_IN_USE": "the object is still referenced by another object (delete the referrers first)",
+    "FWP_E_PROVIDER_NOT_FOUND": "the provider does not exist",
+    "FWP_E_SUBLAYER_NOT_FOUND": "the sublayer does not exist",
+    "FWP_E_PROVIDER_CONTEXT_NOT_FOUND": "the provider context does not exist",
+    "FWP_E_FILTER_NOT_FOUND": "the filter does not exist",
+    "FWP_E_LAYER_NOT_FOUND": "the layer does not exist",
+    "FWP_E_CALLOUT_NOT_FOUND": "the callout does not exist",
+    "FWP_E_CONDITION_NOT_FOUND": "the condition field does not exist",
+    "FWP_E_LIFETIME_MISMATCH": (
+        "a persistent object may only reference persistent objects of the same provider"
+    ),
+    "FWP_E_INVALID_WEIGHT": "the weight is out of range (weight ranges are 0-15)",
+    "FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER": "this provider-context type cannot be used at this layer",
+    "FWP_E_CONTEXT_INCOMPATIBLE_WITH_CALLOUT": "this provider-context type cannot be used with this callout",
+    "FWP_E_EM_NOT_SUPPORTED": "extended mode is only supported by AuthIP",
+    "FWP_E_TIMEOUT": "another transaction held the WFP lock too long",
+    "FWP_E_TXN_ABORTED": "the transaction was aborted",
+    "FWP_E_INCOMPATIBLE_AUTH_METHOD": "the authentication method is not valid for this keying module",
+    "FWP_E_INCOMPATIBLE_DH_GROUP": "the Diffie-Hellman group is not valid for this keying module",
+    "FWP_E_INVALID_PARAMETER": "a parameter is invalid",
+}
+
+
+def error_name(code: int) -> str:
+    """The FWP_E_* symbol of an HRESULT (signed or unsigned), or its hex text."""
+    unsigned = code & 0xFFFFFFFF
+    for name, value in ERROR_CODES.items():
+        if value == unsigned:
+            return name
+    return f"0x{unsigned:08X}"
+
+
+def error_message(name: str) -> str:
+    """A readable explanation of an FWP_E_* symbol."""
+    hint = _ERROR_HINTS.get(name)
+    code = ERROR_CODES.get(name)
+    text = f"{name} (0x{code:08X})" if code is not None else name
+    return f"{text}: {hint}" if hint else text

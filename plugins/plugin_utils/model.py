@@ -1,0 +1,503 @@
+"""The object model: canonical JSON form of WFP objects (docs/canonical-form.md).
+
+Every object is a plain dict. `canonical_*` functions return a new dict in canonical form
+(sorted flags and conditions, normalised GUIDs, addresses and hex, every key present);
+`comparable` strips what must never cause drift; `fingerprint` hashes an owned state.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import ipaddress
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Final
+
+from . import catalogue
+from .catalogue import CALLOUT_ACTIONS, DATA_TYPES, MATCH_TYPES
+
+Obj = dict[str, Any]
+State = dict[str, Any]
+
+STATE_FORMAT: Final = "wfp.ipsec.state/1"
+PLAN_FORMAT: Final = "wfp.ipsec.plan/1"
+
+# Object types in dependency order (a later type may reference an earlier one).
+OBJECT_TYPES: Final = ("provider", "sublayer", "provider_context", "filter")
+LIST_NAMES: Final = {
+    "provider": "providers",
+    "sublayer": "sublayers",
+    "provider_context": "provider_contexts",
+    "filter": "filters",
+}
+PERSISTENT_FLAG: Final = {
+    "provider": "FWPM_PROVIDER_FLAG_PERSISTENT",
+    "sublayer": "FWPM_SUBLAYER_FLAG_PERSISTENT",
+    "provider_context": "FWPM_PROVIDER_CONTEXT_FLAG_PERSISTENT",
+    "filter": "FWPM_FILTER_FLAG_PERSISTENT",
+}
+HAS_PROVIDER_CONTEXT: Final = "FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT"
+RUNTIME_KEY: Final = "runtime"
+PSK_DIGEST_PREFIX: Final = "hmac-sha256:"
+
+_INTEGER_BITS: Final = {
+    "FWP_UINT8": (False, 8),
+    "FWP_UINT16": (False, 16),
+    "FWP_UINT32": (False, 32),
+    "FWP_UINT64": (False, 64),
+    "FWP_INT8": (True, 8),
+    "FWP_INT16": (True, 16),
+    "FWP_INT32": (True, 32),
+    "FWP_INT64": (True, 64),
+}
+
+
+class ModelError(ValueError):
+    """An object that cannot be put in canonical form. `path` names the offending field."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+def empty_state() -> State:
+    return {"format": STATE_FORMAT, "providers": [], "sublayers": [], "provider_contexts": [], "filters": []}
+
+
+def iter_objects(state: State) -> Iterator[tuple[str, Obj]]:
+    """Yield (type, object) for every object of a state document, in dependency order."""
+    for object_type in OBJECT_TYPES:
+        for obj in state.get(LIST_NAMES[object_type], []):
+            yield object_type, obj
+
+
+def guid(value: Any, path: str, family: str = "") -> str:
+    """A GUID field: GUID text or (for well-known objects) a catalogue symbol."""
+    if not isinstance(value, str):
+        raise ModelError(path, f"expected a GUID, got {value!r}")
+    try:
+        return catalogue.guid_of(value, family)
+    except catalogue.UnknownSymbolError as error:
+        raise ModelError(path, f"{error}; use a GUID or a {family or 'known'} symbol") from None
+
+
+def _optional_guid(value: Any, path: str) -> str | None:
+    return None if value is None else guid(value, path)
+
+
+def _flags(values: Any, flag_set: catalogue.FlagSet, path: str) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, int):
+        return flag_set.to_symbols(values)
+    result = set()
+    for index, symbol in enumerate(values):
+        if symbol not in flag_set:
+            raise ModelError(f"{path}[{index}]", f"unknown flag {symbol!r}; expected one of {sorted(flag_set.members)}")
+        result.add(symbol)
+    return sorted(result)
+
+
+def _hex(value: Any, path: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.hex()
+    text = str(value).replace(" ", "").replace("-", "").lower()
+    try:
+        bytes.fromhex(text)
+    except ValueError:
+        raise ModelError(path, f"expected hex bytes, got {value!r}") from None
+    return text
+
+
+def _int(value: Any, path: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ModelError(path, f"expected an integer, got {value!r}")
+    if not low <= value <= high:
+        raise ModelError(path, f"{value} is outside {low}..{high}")
+    return value
+
+
+def _enum(value: Any, enumeration: catalogue.Enumeration, path: str) -> str:
+    if value not in enumeration:
+        raise ModelError(path, f"unknown {enumeration.name} {value!r}; expected one of {sorted(enumeration.members)}")
+    return str(value)
+
+
+def _common(obj: Obj, path: str, flag_set: catalogue.FlagSet, with_provider: bool = True) -> Obj:
+    result: Obj = {
+        "key": guid(obj.get("key"), f"{path}.key"),
+        "name": str(obj.get("name") or ""),
+        "description": obj.get("description"),
+        "flags": _flags(obj.get("flags"), flag_set, f"{path}.flags"),
+        "provider_data": _hex(obj.get("provider_data"), f"{path}.provider_data"),
+    }
+    if with_provider:
+        result["provider_key"] = _optional_guid(obj.get("provider_key"), f"{path}.provider_key")
+    if obj.get(RUNTIME_KEY):
+        result[RUNTIME_KEY] = copy.deepcopy(obj[RUNTIME_KEY])
+    return result
+
+
+# ---- values --------------------------------------------------------------------------------
+
+
+def canonical_value(value: Any, path: str) -> Obj:
+    """An FWP_VALUE0 / FWP_CONDITION_VALUE0 in canonical form."""
+    if not isinstance(value, dict):
+        raise ModelError(path, f"expected a typed value {{type, value}}, got {value!r}")
+    value_type = _enum(value.get("type"), DATA_TYPES, f"{path}.type")
+    raw = value.get("value")
+    vpath = f"{path}.value"
+    if value_type == "FWP_EMPTY":
+        return {"type": value_type}
+    if value_type in _INTEGER_BITS:
+        signed, bits = _INTEGER_BITS[value_type]
+        if value_type == "FWP_UINT32" and isinstance(raw, str):
+            raw = _ipv4_to_int(raw, vpath)
+        low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+        return {"type": value_type, "value": _int(raw, vpath, low, high)}
+    if value_type == "FWP_RANGE_TYPE":
+        low_value = canonical_value(value.get("low"), f"{path}.low")
+        high_value = canonical_value(value.get("high"), f"{path}.high")
+        if low_value["type"] != high_value["type"]:
+            raise ModelError(path, "low and high of a range must have the same type")
+        return {"type": value_type, "low": low_value, "high": high_value}
+    if value_type == "FWP_BYTE_ARRAY16_TYPE":
+        return {"type": value_type, "value": _address(raw, vpath, ipaddress.IPv6Address)}
+    if value_type in ("FWP_V4_ADDR_MASK", "FWP_V6_ADDR_MASK"):
+        network_type = ipaddress.IPv4Network if value_type == "FWP_V4_ADDR_MASK" else ipaddress.IPv6Network
+        try:
+            return {"type": value_type, "value": str(network_type(str(raw), strict=False))}
+        except ValueError as error:
+            raise ModelError(vpath, f"expected an address/prefix, {error}") from None
+    if value_type == "FWP_BYTE_BLOB_TYPE":
+        return {"type": value_type, "value": _hex(raw, vpath)}
+    if value_type == "FWP_BYTE_ARRAY6_TYPE":
+        text = _hex(raw, vpath) or ""
+        if len(text) != 12:
+            raise ModelError(vpath, "expected 6 bytes (a MAC address)")
+        return {"type": value_type, "value": "-".join(text[i : i + 2] for i in range(0, 12, 2))}
+    if value_type in ("FWP_SID", "FWP_SECURITY_DESCRIPTOR_TYPE", "FWP_UNICODE_STRING_TYPE"):
+        if not isinstance(raw, str) or not raw:
+            raise ModelError(vpath, f"expected a non-empty string for {value_type}")
+        return {"type": value_type, "value": raw.upper() if value_type == "FWP_SID" else raw}
+    raise ModelError(f"{path}.type", f"{value_type} values are not supported")
+
+
+def _ipv4_to_int(text: str, path: str) -> int:
+    try:
+        return int(ipaddress.IPv4Address(text))
+    except ValueError:
+        raise ModelError(path, f"expected an integer or an IPv4 address, got {text!r}") from None
+
+
+def _address(raw: Any, path: str, kind: type[ipaddress.IPv6Address]) -> str:
+    try:
+        return str(kind(str(raw)))
+    except ValueError:
+        raise ModelError(path, f"expected an IPv6 address, got {raw!r}") from None
+
+
+def _value_sort_key(value: Obj) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+# ---- providers, sublayers --------------------------------------------------------------------
+
+
+def canonical_provider(obj: Obj, path: str = "provider") -> Obj:
+    result = _common(obj, path, catalogue.PROVIDER_FLAGS, with_provider=False)
+    result["service_name"] = obj.get("service_name") or None
+    return result
+
+
+def canonical_sublayer(obj: Obj, path: str = "sublayer") -> Obj:
+    result = _common(obj, path, catalogue.SUBLAYER_FLAGS)
+    result["weight"] = _int(obj.get("weight"), f"{path}.weight", 0, 0xFFFF)
+    return result
+
+
+# ---- provider contexts -----------------------------------------------------------------------
+
+
+def psk_digest(context_key: str, psk: str) -> str:
+    """The comparable digest of a pre-shared key (docs/canonical-form.md)."""
+    mac = hmac.new(context_key.encode("utf-8"), psk.encode("utf-16-le"), hashlib.sha256)
+    return PSK_DIGEST_PREFIX + mac.hexdigest()
+
+
+def _auth_method(method: Any, path: str) -> Obj:
+    if not isinstance(method, dict):
+        raise ModelError(path, "expected an authentication method {type, ...}")
+    method_type = _enum(method.get("type"), catalogue.AUTH_METHOD_TYPES, f"{path}.type")
+    result: Obj = {"type": method_type}
+    if method_type == "IKEEXT_KERBEROS":
+        result["flags"] = _flags(method.get("flags"), catalogue.KERBEROS_FLAGS, f"{path}.flags")
+    elif method_type == "IKEEXT_NTLM_V2":
+        result["flags"] = _flags(method.get("flags"), catalogue.NTLM_FLAGS, f"{path}.flags")
+    elif method_type == "IKEEXT_PRESHARED_KEY":
+        if method.get("key") is not None:
+            result["key"] = str(method["key"])
+        elif method.get("key_digest") is not None:
+            result["key_digest"] = str(method["key_digest"])
+        else:
+            raise ModelError(path, "a pre-shared key method needs `key`")
+    elif method_type in ("IKEEXT_CERTIFICATE", "IKEEXT_SSL"):
+        for direction in ("inbound_config", "outbound_config"):
+            result[direction] = _enum(
+                method.get(direction, "IKEEXT_CERT_CONFIG_EXPLICIT_TRUST_LIST"),
+                catalogue.CERT_CONFIG_TYPES,
+                f"{path}.{direction}",
+            )
+        result["root_subjects"] = [str(subject) for subject in method.get("root_subjects") or []]
+        result["flags"] = _flags(method.get("flags"), catalogue.CERT_AUTH_FLAGS, f"{path}.flags")
+    elif method_type != "IKEEXT_ANONYMOUS":
+        raise ModelError(f"{path}.type", f"{method_type} is not supported by this collection")
+    return result
+
+
+def _auth_methods(methods: Any, path: str) -> list[Obj]:
+    return [_auth_method(method, f"{path}[{index}]") for index, method in enumerate(methods or [])]
+
+
+def _mm_policy(policy: Obj, path: str) -> Obj:
+    proposals = []
+    for index, proposal in enumerate(policy.get("proposals") or []):
+        ppath = f"{path}.proposals[{index}]"
+        proposals.append(
+            {
+                "cipher": _enum(proposal.get("cipher"), catalogue.IKE_CIPHERS, f"{ppath}.cipher"),
+                "integrity": _enum(proposal.get("integrity"), catalogue.IKE_INTEGRITY, f"{ppath}.integrity"),
+                "dh_group": _enum(proposal.get("dh_group", "IKEEXT_DH_GROUP_NONE"), catalogue.DH_GROUPS, f"{ppath}.dh_group"),
+                "max_lifetime_seconds": _int(proposal.get("max_lifetime_seconds"), f"{ppath}.max_lifetime_seconds", 1, 0xFFFFFFFF),
+                "quick_mode_limit": _int(proposal.get("quick_mode_limit", 0), f"{ppath}.quick_mode_limit", 0, 0xFFFFFFFF),
+            }
+        )
+    return {
+        "soft_expiration_seconds": _int(policy.get("soft_expiration_seconds", 0), f"{path}.soft_expiration_seconds", 0, 0xFFFFFFFF),
+        "authentication_methods": _auth_methods(policy.get("authentication_methods"), f"{path}.authentication_methods"),
+        "initiator_impersonation": _enum(
+            policy.get("initiator_impersonation", "IKEEXT_IMPERSONATION_NONE"),
+            catalogue.IMPERSONATION_TYPES,
+            f"{path}.initiator_impersonation",
+        ),
+        "proposals": proposals,
+        "flags": _flags(policy.get("flags"), catalogue.IKEEXT_POLICY_FLAGS, f"{path}.flags"),
+        "max_dynamic_filters": _int(policy.get("max_dynamic_filters", 0), f"{path}.max_dynamic_filters", 0, 0xFFFFFFFF),
+        "retransmit_duration_seconds": _int(
+            policy.get("retransmit_duration_seconds", 0), f"{path}.retransmit_duration_seconds", 0, 0xFFFFFFFF
+        ),
+    }
+
+
+def _transform(transform: Any, path: str) -> Obj:
+    transform_type = _enum(transform.get("type"), catalogue.IPSEC_TRANSFORMS, f"{path}.type")
+    result: Obj = {"type": transform_type}
+    if transform_type in ("IPSEC_TRANSFORM_AH", "IPSEC_TRANSFORM_ESP_AUTH", "IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER"):
+        auth = transform.get("auth") or {}
+        result["auth"] = {
+            "type": _enum(auth.get("type"), catalogue.IPSEC_AUTH_TYPES, f"{path}.auth.type"),
+            "config": _enum(auth.get("config"), catalogue.IPSEC_AUTH_CONFIGS, f"{path}.auth.config"),
+        }
+    if transform_type in ("IPSEC_TRANSFORM_ESP_CIPHER", "IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER"):
+        cipher = transform.get("cipher") or {}
+        result["cipher"] = {
+            "type": _enum(cipher.get("type"), catalogue.IPSEC_CIPHER_TYPES, f"{path}.cipher.type"),
+            "config": _enum(cipher.get("config"), catalogue.IPSEC_CIPHER_CONFIGS, f"{path}.cipher.config"),
+        }
+    if transform_type == "IPSEC_TRANSFORM_ESP_AUTH_FW":
+        raise ModelError(f"{path}.type", "IPSEC_TRANSFORM_ESP_AUTH_FW is not supported")
+    return result
+
+
+def _qm_policy(policy: Obj, path: str) -> Obj:
+    proposals = []
+    for index, proposal in enumerate(policy.get("proposals") or []):
+        ppath = f"{path}.proposals[{index}]"
+        lifetime = proposal.get("lifetime") or {}
+        proposals.append(
+            {
+                "lifetime": {
+                    "seconds": _int(lifetime.get("seconds"), f"{ppath}.lifetime.seconds", 1, 0xFFFFFFFF),
+                    "kilobytes": _int(lifetime.get("kilobytes"), f"{ppath}.lifetime.kilobytes", 1, 0xFFFFFFFF),
+                    "packets": _int(lifetime.get("packets"), f"{ppath}.lifetime.packets", 1, 0xFFFFFFFF),
+                },
+                "transforms": [
+                    _transform(transform, f"{ppath}.transforms[{tindex}]")
+                    for tindex, transform in enumerate(proposal.get("transforms") or [])
+                ],
+                "pfs_group": _enum(proposal.get("pfs_group", "IPSEC_PFS_NONE"), catalogue.PFS_GROUPS, f"{ppath}.pfs_group"),
+            }
+        )
+    em_policy = policy.get("em_policy")
+    return {
+        "proposals": proposals,
+        "flags": _flags(policy.get("flags"), catalogue.IPSEC_POLICY_FLAGS, f"{path}.flags"),
+        "nd_allow_clear_timeout_seconds": _int(
+            policy.get("nd_allow_clear_timeout_seconds", 0), f"{path}.nd_allow_clear_timeout_seconds", 0, 0xFFFFFFFF
+        ),
+        "idle_timeout_seconds": _int(policy.get("idle_timeout_seconds", 0), f"{path}.idle_timeout_seconds", 0, 0xFFFFFFFF),
+        "idle_timeout_fail_over_seconds": _int(
+            policy.get("idle_timeout_fail_over_seconds", 0), f"{path}.idle_timeout_fail_over_seconds", 0, 0xFFFFFFFF
+        ),
+        "em_policy": None
+        if em_policy is None
+        else {
+            "authentication_methods": _auth_methods(
+                em_policy.get("authentication_methods"), f"{path}.em_policy.authentication_methods"
+            ),
+            "initiator_impersonation": _enum(
+                em_policy.get("initiator_impersonation", "IKEEXT_IMPERSONATION_NONE"),
+                catalogue.IMPERSONATION_TYPES,
+                f"{path}.em_policy.initiator_impersonation",
+            ),
+        },
+    }
+
+
+def canonical_provider_context(obj: Obj, path: str = "provider_context") -> Obj:
+    result = _common(obj, path, catalogue.CONTEXT_FLAGS)
+    context_type = _enum(obj.get("type"), catalogue.CONTEXT_TYPES, f"{path}.type")
+    result["type"] = context_type
+    policy = obj.get("policy") or {}
+    if context_type in catalogue.MM_CONTEXT_TYPES:
+        result["policy"] = _mm_policy(policy, f"{path}.policy")
+    elif context_type in catalogue.QM_TRANSPORT_CONTEXT_TYPES:
+        result["policy"] = _qm_policy(policy, f"{path}.policy")
+    else:
+        result["policy"] = copy.deepcopy(policy) or {"unsupported": True}
+    return result
+
+
+# ---- filters -------------------------------------------------------------------------------
+
+
+def canonical_filter(obj: Obj, path: str = "filter") -> Obj:
+    result = _common(obj, path, catalogue.FILTER_FLAGS)
+    result["layer_key"] = guid(obj.get("layer_key"), f"{path}.layer_key", "FWPM_LAYER_")
+    result["sublayer_key"] = guid(obj.get("sublayer_key"), f"{path}.sublayer_key", "FWPM_SUBLAYER_")
+    result["weight"] = canonical_value(obj.get("weight") or {"type": "FWP_EMPTY"}, f"{path}.weight")
+    conditions = []
+    for index, condition in enumerate(obj.get("conditions") or []):
+        cpath = f"{path}.conditions[{index}]"
+        conditions.append(
+            {
+                "field_key": guid(condition.get("field_key"), f"{cpath}.field_key", "FWPM_CONDITION_"),
+                "match_type": _enum(condition.get("match_type", "FWP_MATCH_EQUAL"), MATCH_TYPES, f"{cpath}.match_type"),
+                "value": canonical_value(condition.get("value"), f"{cpath}.value"),
+            }
+        )
+    result["conditions"] = sorted(
+        conditions, key=lambda c: (c["field_key"], c["match_type"], _value_sort_key(c["value"]))
+    )
+    action = obj.get("action") or {}
+    action_type = _enum(action.get("type"), catalogue.ACTION_TYPES, f"{path}.action.type")
+    callout = action.get("callout_key")
+    if action_type in CALLOUT_ACTIONS:
+        callout_key: str | None = guid(callout, f"{path}.action.callout_key", "FWPM_CALLOUT_")
+    elif callout is not None:
+        raise ModelError(f"{path}.action.callout_key", f"{action_type} takes no callout; remove callout_key")
+    else:
+        callout_key = None
+    result["action"] = {"type": action_type, "callout_key": callout_key}
+    raw_context = obj.get("raw_context")
+    context_key = _optional_guid(obj.get("provider_context_key"), f"{path}.provider_context_key")
+    if raw_context is not None and context_key is not None:
+        raise ModelError(path, "raw_context and provider_context_key share a union: set only one")
+    result["raw_context"] = None if raw_context is None else _int(raw_context, f"{path}.raw_context", 0, (1 << 64) - 1)
+    result["provider_context_key"] = context_key
+    flags = set(result["flags"]) - {HAS_PROVIDER_CONTEXT}
+    if context_key is not None:
+        flags.add(HAS_PROVIDER_CONTEXT)
+    result["flags"] = sorted(flags)
+    return result
+
+
+CANONICALISERS: Final[dict[str, Callable[[Obj, str], Obj]]] = {
+    "provider": canonical_provider,
+    "sublayer": canonical_sublayer,
+    "provider_context": canonical_provider_context,
+    "filter": canonical_filter,
+}
+
+
+def canonical(object_type: str, obj: Obj, path: str | None = None) -> Obj:
+    return CANONICALISERS[object_type](obj, path or object_type)
+
+
+def canonical_state(state: State, path: str = "state") -> State:
+    """A whole state document in canonical form, each list sorted by key."""
+    result = empty_state()
+    for object_type in OBJECT_TYPES:
+        list_name = LIST_NAMES[object_type]
+        objects = [
+            canonical(object_type, obj, f"{path}.{list_name}[{index}]")
+            for index, obj in enumerate(state.get(list_name) or [])
+        ]
+        result[list_name] = sorted(objects, key=lambda o: o["key"])
+    return result
+
+
+# ---- comparison ------------------------------------------------------------------------------
+
+
+def _redact_psk(methods: list[Obj], context_key: str) -> None:
+    for method in methods:
+        if method.get("type") == "IKEEXT_PRESHARED_KEY" and "key" in method:
+            method["key_digest"] = psk_digest(context_key, method.pop("key"))
+
+
+def comparable(object_type: str, obj: Obj) -> Obj:
+    """The object as it is compared: no runtime fields, PSKs replaced by their digest."""
+    result = copy.deepcopy(obj)
+    result.pop(RUNTIME_KEY, None)
+    if object_type == "provider_context":
+        policy = result.get("policy") or {}
+        _redact_psk(policy.get("authentication_methods") or [], result["key"])
+        em_policy = policy.get("em_policy")
+        if em_policy:
+            _redact_psk(em_policy.get("authentication_methods") or [], result["key"])
+    return result
+
+
+def redacted(object_type: str, obj: Obj) -> Obj:
+    """The object as shown to people and logs: comparable, with PSK digests masked too."""
+    result = comparable(object_type, obj)
+    if object_type == "provider_context":
+        policy = result.get("policy") or {}
+        methods = list(policy.get("authentication_methods") or [])
+        methods += (policy.get("em_policy") or {}).get("authentication_methods") or []
+        for method in methods:
+            if "key_digest" in method:
+                method["key_digest"] = "********"
+    return result
+
+
+def owned_state(state: State, provider_key: str) -> State:
+    """The part of a state document owned by `provider_key`."""
+    result = empty_state()
+    for object_type, obj in iter_objects(state):
+        owner = obj["key"] if object_type == "provider" else obj.get("provider_key")
+        if owner == provider_key:
+            result[LIST_NAMES[object_type]].append(obj)
+    return result
+
+
+def fingerprint(state: State) -> str:
+    """sha256 of a state document's comparable form (docs/canonical-form.md, Plan)."""
+    document: dict[str, list[Obj]] = {}
+    for object_type in OBJECT_TYPES:
+        list_name = LIST_NAMES[object_type]
+        objects = [comparable(object_type, obj) for obj in state.get(list_name) or []]
+        document[list_name] = sorted(objects, key=lambda o: str(o["key"]))
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def index_by_key(objects: Iterable[Obj]) -> dict[str, Obj]:
+    return {obj["key"]: obj for obj in objects}
