@@ -27,7 +27,9 @@ class UnknownSymbolError(KeyError):
         return str(self.args[0])
 
 
-_GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+_GUID_RE = re.compile(
+    r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$"
+)
 NULL_GUID = "00000000-0000-0000-0000-000000000000"
 
 
@@ -159,16 +161,30 @@ ACTION_TYPES = _enum(
     ],
 )
 CALLOUT_ACTIONS = frozenset(
-    {"FWP_ACTION_CALLOUT_TERMINATING", "FWP_ACTION_CALLOUT_INSPECTION", "FWP_ACTION_CALLOUT_UNKNOWN"}
+    {
+        "FWP_ACTION_CALLOUT_TERMINATING",
+        "FWP_ACTION_CALLOUT_INSPECTION",
+        "FWP_ACTION_CALLOUT_UNKNOWN",
+    }
 )
 CONTEXT_TYPES = _enum(
     "FWPM_PROVIDER_CONTEXT_TYPE",
-    [name for name, _ in sorted(_family(["FWPM_IPSEC_", "FWPM_CLASSIFY_OPTIONS_CONTEXT", "FWPM_GENERAL_CONTEXT"]).items(), key=lambda kv: kv[1])],
+    [
+        name
+        for name, _ in sorted(
+            _family(
+                ["FWPM_IPSEC_", "FWPM_CLASSIFY_OPTIONS_CONTEXT", "FWPM_GENERAL_CONTEXT"]
+            ).items(),
+            key=lambda kv: kv[1],
+        )
+    ],
 )
 PROVIDER_FLAGS = FlagSet("FWPM_PROVIDER_FLAG", _family(["FWPM_PROVIDER_FLAG_"]))
 SUBLAYER_FLAGS = FlagSet("FWPM_SUBLAYER_FLAG", _family(["FWPM_SUBLAYER_FLAG_"]))
 CONTEXT_FLAGS = FlagSet("FWPM_PROVIDER_CONTEXT_FLAG", _family(["FWPM_PROVIDER_CONTEXT_FLAG_"]))
-FILTER_FLAGS = FlagSet("FWPM_FILTER_FLAG", _family(["FWPM_FILTER_FLAG_"], exclude=["FWPM_FILTER_FLAG_NONE"]))
+FILTER_FLAGS = FlagSet(
+    "FWPM_FILTER_FLAG", _family(["FWPM_FILTER_FLAG_"], exclude=["FWPM_FILTER_FLAG_NONE"])
+)
 IPSEC_POLICY_FLAGS = FlagSet("IPSEC_POLICY_FLAG", _family(["IPSEC_POLICY_FLAG_"]))
 IKEEXT_POLICY_FLAGS = FlagSet("IKEEXT_POLICY_FLAG", _family(["IKEEXT_POLICY_FLAG_"]))
 CERT_AUTH_FLAGS = FlagSet(
@@ -211,7 +227,8 @@ DH_GROUPS = Enumeration(
 )
 IPSEC_TRANSFORMS = Enumeration("IPSEC_TRANSFORM_TYPE", _family(["IPSEC_TRANSFORM_"]))
 IPSEC_AUTH_TYPES = Enumeration(
-    "IPSEC_AUTH_TYPE", _family(["IPSEC_AUTH_"], exclude=[n for n in CONSTANTS if n.startswith("IPSEC_AUTH_CONFIG_")])
+    "IPSEC_AUTH_TYPE",
+    _family(["IPSEC_AUTH_"], exclude=[n for n in CONSTANTS if n.startswith("IPSEC_AUTH_CONFIG_")]),
 )
 IPSEC_AUTH_CONFIGS = Enumeration("IPSEC_AUTH_CONFIG", _family(["IPSEC_AUTH_CONFIG_"]))
 IPSEC_CIPHER_TYPES = Enumeration("IPSEC_CIPHER_TYPE", _family(["IPSEC_CIPHER_TYPE_"]))
@@ -265,7 +282,9 @@ def is_condition(guid: str) -> bool:
 
 # ---- FWP_E_* error codes -------------------------------------------------------------------
 
-ERROR_CODES: Mapping[str, int] = {name: value for name, value in CONSTANTS.items() if name.startswith("FWP_E_")}
+ERROR_CODES: Mapping[str, int] = {
+    name: value for name, value in CONSTANTS.items() if name.startswith("FWP_E_")
+}
 
 _ERROR_HINTS: Mapping[str, str] = {
     "FWP_E_ALREADY_EXISTS": "an object with this key already exists",

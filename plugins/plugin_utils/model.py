@@ -64,7 +64,13 @@ class ModelError(ValueError):
 
 
 def empty_state() -> State:
-    return {"format": STATE_FORMAT, "providers": [], "sublayers": [], "provider_contexts": [], "filters": []}
+    return {
+        "format": STATE_FORMAT,
+        "providers": [],
+        "sublayers": [],
+        "provider_contexts": [],
+        "filters": [],
+    }
 
 
 def iter_objects(state: State) -> Iterator[tuple[str, Obj]]:
@@ -96,7 +102,10 @@ def _flags(values: Any, flag_set: catalogue.FlagSet, path: str) -> list[str]:
     result = set()
     for index, symbol in enumerate(values):
         if symbol not in flag_set:
-            raise ModelError(f"{path}[{index}]", f"unknown flag {symbol!r}; expected one of {sorted(flag_set.members)}")
+            raise ModelError(
+                f"{path}[{index}]",
+                f"unknown flag {symbol!r}; expected one of {sorted(flag_set.members)}",
+            )
         result.add(symbol)
     return sorted(result)
 
@@ -124,7 +133,10 @@ def _int(value: Any, path: str, low: int, high: int) -> int:
 
 def _enum(value: Any, enumeration: catalogue.Enumeration, path: str) -> str:
     if value not in enumeration:
-        raise ModelError(path, f"unknown {enumeration.name} {value!r}; expected one of {sorted(enumeration.members)}")
+        raise ModelError(
+            path,
+            f"unknown {enumeration.name} {value!r}; expected one of {sorted(enumeration.members)}",
+        )
     return str(value)
 
 
@@ -170,7 +182,9 @@ def canonical_value(value: Any, path: str) -> Obj:
     if value_type == "FWP_BYTE_ARRAY16_TYPE":
         return {"type": value_type, "value": _address(raw, vpath, ipaddress.IPv6Address)}
     if value_type in ("FWP_V4_ADDR_MASK", "FWP_V6_ADDR_MASK"):
-        network_type = ipaddress.IPv4Network if value_type == "FWP_V4_ADDR_MASK" else ipaddress.IPv6Network
+        network_type = (
+            ipaddress.IPv4Network if value_type == "FWP_V4_ADDR_MASK" else ipaddress.IPv6Network
+        )
         try:
             return {"type": value_type, "value": str(network_type(str(raw), strict=False))}
         except ValueError as error:
@@ -272,15 +286,35 @@ def _mm_policy(policy: Obj, path: str) -> Obj:
         proposals.append(
             {
                 "cipher": _enum(proposal.get("cipher"), catalogue.IKE_CIPHERS, f"{ppath}.cipher"),
-                "integrity": _enum(proposal.get("integrity"), catalogue.IKE_INTEGRITY, f"{ppath}.integrity"),
-                "dh_group": _enum(proposal.get("dh_group", "IKEEXT_DH_GROUP_NONE"), catalogue.DH_GROUPS, f"{ppath}.dh_group"),
-                "max_lifetime_seconds": _int(proposal.get("max_lifetime_seconds"), f"{ppath}.max_lifetime_seconds", 1, 0xFFFFFFFF),
-                "quick_mode_limit": _int(proposal.get("quick_mode_limit", 0), f"{ppath}.quick_mode_limit", 0, 0xFFFFFFFF),
+                "integrity": _enum(
+                    proposal.get("integrity"), catalogue.IKE_INTEGRITY, f"{ppath}.integrity"
+                ),
+                "dh_group": _enum(
+                    proposal.get("dh_group", "IKEEXT_DH_GROUP_NONE"),
+                    catalogue.DH_GROUPS,
+                    f"{ppath}.dh_group",
+                ),
+                "max_lifetime_seconds": _int(
+                    proposal.get("max_lifetime_seconds"),
+                    f"{ppath}.max_lifetime_seconds",
+                    1,
+                    0xFFFFFFFF,
+                ),
+                "quick_mode_limit": _int(
+                    proposal.get("quick_mode_limit", 0), f"{ppath}.quick_mode_limit", 0, 0xFFFFFFFF
+                ),
             }
         )
     return {
-        "soft_expiration_seconds": _int(policy.get("soft_expiration_seconds", 0), f"{path}.soft_expiration_seconds", 0, 0xFFFFFFFF),
-        "authentication_methods": _auth_methods(policy.get("authentication_methods"), f"{path}.authentication_methods"),
+        "soft_expiration_seconds": _int(
+            policy.get("soft_expiration_seconds", 0),
+            f"{path}.soft_expiration_seconds",
+            0,
+            0xFFFFFFFF,
+        ),
+        "authentication_methods": _auth_methods(
+            policy.get("authentication_methods"), f"{path}.authentication_methods"
+        ),
         "initiator_impersonation": _enum(
             policy.get("initiator_impersonation", "IKEEXT_IMPERSONATION_NONE"),
             catalogue.IMPERSONATION_TYPES,
@@ -288,9 +322,14 @@ def _mm_policy(policy: Obj, path: str) -> Obj:
         ),
         "proposals": proposals,
         "flags": _flags(policy.get("flags"), catalogue.IKEEXT_POLICY_FLAGS, f"{path}.flags"),
-        "max_dynamic_filters": _int(policy.get("max_dynamic_filters", 0), f"{path}.max_dynamic_filters", 0, 0xFFFFFFFF),
+        "max_dynamic_filters": _int(
+            policy.get("max_dynamic_filters", 0), f"{path}.max_dynamic_filters", 0, 0xFFFFFFFF
+        ),
         "retransmit_duration_seconds": _int(
-            policy.get("retransmit_duration_seconds", 0), f"{path}.retransmit_duration_seconds", 0, 0xFFFFFFFF
+            policy.get("retransmit_duration_seconds", 0),
+            f"{path}.retransmit_duration_seconds",
+            0,
+            0xFFFFFFFF,
         ),
     }
 
@@ -298,17 +337,25 @@ def _mm_policy(policy: Obj, path: str) -> Obj:
 def _transform(transform: Any, path: str) -> Obj:
     transform_type = _enum(transform.get("type"), catalogue.IPSEC_TRANSFORMS, f"{path}.type")
     result: Obj = {"type": transform_type}
-    if transform_type in ("IPSEC_TRANSFORM_AH", "IPSEC_TRANSFORM_ESP_AUTH", "IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER"):
+    if transform_type in (
+        "IPSEC_TRANSFORM_AH",
+        "IPSEC_TRANSFORM_ESP_AUTH",
+        "IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER",
+    ):
         auth = transform.get("auth") or {}
         result["auth"] = {
             "type": _enum(auth.get("type"), catalogue.IPSEC_AUTH_TYPES, f"{path}.auth.type"),
-            "config": _enum(auth.get("config"), catalogue.IPSEC_AUTH_CONFIGS, f"{path}.auth.config"),
+            "config": _enum(
+                auth.get("config"), catalogue.IPSEC_AUTH_CONFIGS, f"{path}.auth.config"
+            ),
         }
     if transform_type in ("IPSEC_TRANSFORM_ESP_CIPHER", "IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER"):
         cipher = transform.get("cipher") or {}
         result["cipher"] = {
             "type": _enum(cipher.get("type"), catalogue.IPSEC_CIPHER_TYPES, f"{path}.cipher.type"),
-            "config": _enum(cipher.get("config"), catalogue.IPSEC_CIPHER_CONFIGS, f"{path}.cipher.config"),
+            "config": _enum(
+                cipher.get("config"), catalogue.IPSEC_CIPHER_CONFIGS, f"{path}.cipher.config"
+            ),
         }
     if transform_type == "IPSEC_TRANSFORM_ESP_AUTH_FW":
         raise ModelError(f"{path}.type", "IPSEC_TRANSFORM_ESP_AUTH_FW is not supported")
@@ -323,15 +370,25 @@ def _qm_policy(policy: Obj, path: str) -> Obj:
         proposals.append(
             {
                 "lifetime": {
-                    "seconds": _int(lifetime.get("seconds"), f"{ppath}.lifetime.seconds", 1, 0xFFFFFFFF),
-                    "kilobytes": _int(lifetime.get("kilobytes"), f"{ppath}.lifetime.kilobytes", 1, 0xFFFFFFFF),
-                    "packets": _int(lifetime.get("packets"), f"{ppath}.lifetime.packets", 1, 0xFFFFFFFF),
+                    "seconds": _int(
+                        lifetime.get("seconds"), f"{ppath}.lifetime.seconds", 1, 0xFFFFFFFF
+                    ),
+                    "kilobytes": _int(
+                        lifetime.get("kilobytes"), f"{ppath}.lifetime.kilobytes", 1, 0xFFFFFFFF
+                    ),
+                    "packets": _int(
+                        lifetime.get("packets"), f"{ppath}.lifetime.packets", 1, 0xFFFFFFFF
+                    ),
                 },
                 "transforms": [
                     _transform(transform, f"{ppath}.transforms[{tindex}]")
                     for tindex, transform in enumerate(proposal.get("transforms") or [])
                 ],
-                "pfs_group": _enum(proposal.get("pfs_group", "IPSEC_PFS_NONE"), catalogue.PFS_GROUPS, f"{ppath}.pfs_group"),
+                "pfs_group": _enum(
+                    proposal.get("pfs_group", "IPSEC_PFS_NONE"),
+                    catalogue.PFS_GROUPS,
+                    f"{ppath}.pfs_group",
+                ),
             }
         )
     em_policy = policy.get("em_policy")
@@ -339,11 +396,19 @@ def _qm_policy(policy: Obj, path: str) -> Obj:
         "proposals": proposals,
         "flags": _flags(policy.get("flags"), catalogue.IPSEC_POLICY_FLAGS, f"{path}.flags"),
         "nd_allow_clear_timeout_seconds": _int(
-            policy.get("nd_allow_clear_timeout_seconds", 0), f"{path}.nd_allow_clear_timeout_seconds", 0, 0xFFFFFFFF
+            policy.get("nd_allow_clear_timeout_seconds", 0),
+            f"{path}.nd_allow_clear_timeout_seconds",
+            0,
+            0xFFFFFFFF,
         ),
-        "idle_timeout_seconds": _int(policy.get("idle_timeout_seconds", 0), f"{path}.idle_timeout_seconds", 0, 0xFFFFFFFF),
+        "idle_timeout_seconds": _int(
+            policy.get("idle_timeout_seconds", 0), f"{path}.idle_timeout_seconds", 0, 0xFFFFFFFF
+        ),
         "idle_timeout_fail_over_seconds": _int(
-            policy.get("idle_timeout_fail_over_seconds", 0), f"{path}.idle_timeout_fail_over_seconds", 0, 0xFFFFFFFF
+            policy.get("idle_timeout_fail_over_seconds", 0),
+            f"{path}.idle_timeout_fail_over_seconds",
+            0,
+            0xFFFFFFFF,
         ),
         "em_policy": None
         if em_policy is None
@@ -387,8 +452,14 @@ def canonical_filter(obj: Obj, path: str = "filter") -> Obj:
         cpath = f"{path}.conditions[{index}]"
         conditions.append(
             {
-                "field_key": guid(condition.get("field_key"), f"{cpath}.field_key", "FWPM_CONDITION_"),
-                "match_type": _enum(condition.get("match_type", "FWP_MATCH_EQUAL"), MATCH_TYPES, f"{cpath}.match_type"),
+                "field_key": guid(
+                    condition.get("field_key"), f"{cpath}.field_key", "FWPM_CONDITION_"
+                ),
+                "match_type": _enum(
+                    condition.get("match_type", "FWP_MATCH_EQUAL"),
+                    MATCH_TYPES,
+                    f"{cpath}.match_type",
+                ),
                 "value": canonical_value(condition.get("value"), f"{cpath}.value"),
             }
         )
@@ -401,7 +472,9 @@ def canonical_filter(obj: Obj, path: str = "filter") -> Obj:
     if action_type in CALLOUT_ACTIONS:
         callout_key: str | None = guid(callout, f"{path}.action.callout_key", "FWPM_CALLOUT_")
     elif callout is not None:
-        raise ModelError(f"{path}.action.callout_key", f"{action_type} takes no callout; remove callout_key")
+        raise ModelError(
+            f"{path}.action.callout_key", f"{action_type} takes no callout; remove callout_key"
+        )
     else:
         callout_key = None
     result["action"] = {"type": action_type, "callout_key": callout_key}
@@ -409,7 +482,9 @@ def canonical_filter(obj: Obj, path: str = "filter") -> Obj:
     context_key = _optional_guid(obj.get("provider_context_key"), f"{path}.provider_context_key")
     if raw_context is not None and context_key is not None:
         raise ModelError(path, "raw_context and provider_context_key share a union: set only one")
-    result["raw_context"] = None if raw_context is None else _int(raw_context, f"{path}.raw_context", 0, (1 << 64) - 1)
+    result["raw_context"] = (
+        None if raw_context is None else _int(raw_context, f"{path}.raw_context", 0, (1 << 64) - 1)
+    )
     result["provider_context_key"] = context_key
     flags = set(result["flags"]) - {HAS_PROVIDER_CONTEXT}
     if context_key is not None:
