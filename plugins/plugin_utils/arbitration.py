@@ -1,0 +1,118 @@
+"""A small model of WFP filter arbitration, used to prove which filter decides a packet.
+
+Rules (Microsoft's "Filter Arbitration"): a layer's sublayers are evaluated in order of
+sublayer weight, highest first, and every sublayer is evaluated. Inside a sublayer the matching
+filters are tried in order of effective weight, highest first, until one returns a terminating
+action (permit, block, or a terminating callout); that filter decides for the sublayer.
+
+Effective weights follow FWPM_FILTER0's `weight` rules: FWP_UINT64 is used as is; FWP_UINT8 r
+puts r in the top 4 bits and leaves the low 60 bits to BFE's automatic weighting; FWP_EMPTY is
+fully automatic. BFE's automatic part grows with the specificity of the conditions; we
+approximate it by the number of conditions, which preserves the order BFE documents for the
+cases we rely on. A weight reported by the host (`runtime.effective_weight`) always wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .catalogue import guid_of
+from .model import Obj, State
+
+AUTO_WEIGHT_BITS: Final = 60
+TERMINATING: Final = frozenset(
+    {"FWP_ACTION_PERMIT", "FWP_ACTION_BLOCK", "FWP_ACTION_CALLOUT_TERMINATING", "FWP_ACTION_CALLOUT_UNKNOWN"}
+)
+_AUTO_STEP: Final = 1 << 52  # one condition's worth of automatic weight
+
+Packet = Mapping[str, int]
+
+
+def effective_weight(filter_obj: Obj) -> int:
+    """The filter's 64-bit effective weight (host-reported when known)."""
+    runtime = filter_obj.get("runtime") or {}
+    reported = runtime.get("effective_weight")
+    if isinstance(reported, dict) and reported.get("type") == "FWP_UINT64":
+        return int(reported["value"])
+    weight = filter_obj.get("weight") or {"type": "FWP_EMPTY"}
+    automatic = min(len(filter_obj.get("conditions") or []), 0xFF) * _AUTO_STEP
+    if weight["type"] == "FWP_UINT64":
+        return int(weight["value"])
+    if weight["type"] == "FWP_UINT8":
+        return (int(weight["value"]) << AUTO_WEIGHT_BITS) | automatic
+    return automatic
+
+
+def _condition_matches(condition: Obj, packet: Mapping[str, int]) -> bool:
+    field = condition["field_key"]
+    if field not in packet:
+        return False
+    actual = packet[field]
+    value = condition["value"]
+    match_type = condition["match_type"]
+    if value["type"] == "FWP_RANGE_TYPE":
+        inside = value["low"]["value"] <= actual <= value["high"]["value"]
+        return inside if match_type == "FWP_MATCH_RANGE" else not inside
+    expected = value.get("value")
+    if not isinstance(expected, int):
+        raise ValueError(f"arbitration model cannot evaluate {value['type']} conditions")
+    comparisons = {
+        "FWP_MATCH_EQUAL": actual == expected,
+        "FWP_MATCH_NOT_EQUAL": actual != expected,
+        "FWP_MATCH_GREATER": actual > expected,
+        "FWP_MATCH_LESS": actual < expected,
+        "FWP_MATCH_GREATER_OR_EQUAL": actual >= expected,
+        "FWP_MATCH_LESS_OR_EQUAL": actual <= expected,
+        "FWP_MATCH_FLAGS_ALL_SET": actual & expected == expected,
+        "FWP_MATCH_FLAGS_ANY_SET": actual & expected != 0,
+        "FWP_MATCH_FLAGS_NONE_SET": actual & expected == 0,
+    }
+    if match_type not in comparisons:
+        raise ValueError(f"arbitration model cannot evaluate {match_type}")
+    return comparisons[match_type]
+
+
+def matches(filter_obj: Obj, packet: Mapping[str, int]) -> bool:
+    """WFP condition semantics: conditions on the same field are ORed, different fields ANDed."""
+    by_field: dict[str, list[Obj]] = {}
+    for condition in filter_obj.get("conditions") or []:
+        by_field.setdefault(condition["field_key"], []).append(condition)
+    return all(any(_condition_matches(c, packet) for c in group) for group in by_field.values())
+
+
+@dataclass(frozen=True)
+class SublayerDecision:
+    sublayer_key: str
+    sublayer_weight: int
+    filter: Obj
+
+
+def decide(state: State, layer: str, packet: Mapping[str, Any]) -> list[SublayerDecision]:
+    """Which filter decides `packet` at `layer` in each sublayer, highest sublayer first.
+
+    `layer` and the packet's field names may be symbols or GUIDs; packet values are integers.
+    Built-in sublayers missing from `state` count with weight 0.
+    """
+    layer_key = guid_of(layer, "FWPM_LAYER_")
+    fields = {guid_of(name, "FWPM_CONDITION_"): int(value) for name, value in packet.items()}
+    sublayer_weights = {s["key"]: int(s["weight"]) for s in state.get("sublayers") or []}
+    candidates: dict[str, list[Obj]] = {}
+    for filter_obj in state.get("filters") or []:
+        if filter_obj["layer_key"] == layer_key and filter_obj["action"]["type"] in TERMINATING:
+            if matches(filter_obj, fields):
+                candidates.setdefault(filter_obj["sublayer_key"], []).append(filter_obj)
+    decisions = [
+        SublayerDecision(key, sublayer_weights.get(key, 0), max(filters, key=effective_weight))
+        for key, filters in candidates.items()
+    ]
+    return sorted(decisions, key=lambda d: -d.sublayer_weight)
+
+
+def deciding_filter(state: State, layer: str, packet: Mapping[str, Any], sublayer_key: str) -> Obj | None:
+    """The filter that decides `packet` inside one sublayer, or None when none matches."""
+    for decision in decide(state, layer, packet):
+        if decision.sublayer_key == sublayer_key:
+            return decision.filter
+    return None

@@ -1,0 +1,77 @@
+"""Readable views of canonical objects for diffs and reports.
+
+GUIDs of layers, callouts, conditions and built-in sublayers become their symbols; GUIDs of
+objects in the same state become their names. Pre-shared keys are masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .catalogue import display
+from .model import LIST_NAMES, Obj, State, iter_objects, redacted
+
+
+def value_text(value: Obj) -> str:
+    """An FWP value as one short string."""
+    if value["type"] == "FWP_EMPTY":
+        return "empty"
+    if value["type"] == "FWP_RANGE_TYPE":
+        return f"{value_text(value['low'])}..{value_text(value['high'])}"
+    return f"{value['value']} ({value['type']})"
+
+
+class Renderer:
+    """Renders objects, resolving references against the objects it was given."""
+
+    def __init__(self, *states: State) -> None:
+        self.names: dict[str, str] = {}
+        for state in states:
+            for _, obj in iter_objects(state):
+                self.names.setdefault(obj["key"], obj.get("name") or obj["key"])
+
+    def ref(self, key: str | None) -> str:
+        if key is None:
+            return "-"
+        return self.names.get(key) or display(key)
+
+    def label(self, obj: Obj) -> str:
+        return f"{obj.get('name') or '(unnamed)'} [{obj['key']}]"
+
+    def readable(self, object_type: str, obj: Obj) -> dict[str, Any]:
+        view = redacted(object_type, obj)
+        view.pop("key", None)
+        view.pop("name", None)
+        if "provider_key" in view:
+            view["provider_key"] = self.ref(view["provider_key"])
+        if object_type == "filter":
+            view["layer_key"] = display(view["layer_key"])
+            view["sublayer_key"] = self.ref(view["sublayer_key"])
+            view["weight"] = value_text(view["weight"])
+            view["conditions"] = [
+                f"{display(c['field_key'])} {c['match_type'].removeprefix('FWP_MATCH_')} {value_text(c['value'])}"
+                for c in view["conditions"]
+            ]
+            action = view["action"]
+            view["action"] = action["type"] + (f" -> {display(action['callout_key'])}" if action["callout_key"] else "")
+            view["provider_context_key"] = (
+                None if view["provider_context_key"] is None else self.ref(view["provider_context_key"])
+            )
+        return view
+
+
+def plan_diff(plan: dict[str, Any], desired: State, actual: State) -> dict[str, Any]:
+    """Ansible's diff dict: before/after views of every object the plan deletes or adds."""
+    renderer = Renderer(desired, actual)
+    have = {obj["key"]: obj for _, obj in iter_objects(actual)}
+    before: dict[str, dict[str, Any]] = {}
+    after: dict[str, dict[str, Any]] = {}
+    for operation in plan["operations"]:
+        list_name = LIST_NAMES[operation["type"]]
+        if operation["op"] == "delete":
+            obj = have[operation["key"]]
+            before.setdefault(list_name, {})[renderer.label(obj)] = renderer.readable(operation["type"], obj)
+        else:
+            obj = operation["object"]
+            after.setdefault(list_name, {})[renderer.label(obj)] = renderer.readable(operation["type"], obj)
+    return {"before": before, "after": after, "before_header": "host", "after_header": "declaration"}

@@ -1,0 +1,112 @@
+"""One converge of one host: declaration -> desired objects -> host state -> plan -> apply.
+
+Pure orchestration over a HostBackend; the action plugin only chooses the backend and turns
+exceptions into task failures. Nothing is written unless the declaration is valid, the plan
+pre-flights cleanly on the engine model, and the run is not in check mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .backend import BackendError, HostBackend
+from .declaration import validate
+from .engine import WfpError, preflight
+from .lockout import management_lockout_findings
+from .model import LIST_NAMES, State, empty_state, iter_objects, owned_state
+from .plan import drift_counts, make_plan, summary
+from .render import plan_diff
+from .scenario import expand, provider_key_of, sublayer_key_of
+
+
+class PolicyError(Exception):
+    """The run cannot go on; `details` go into the task result (no secrets)."""
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or {}
+
+
+@dataclass
+class RunOptions:
+    check_mode: bool = False
+    diff: bool = False
+    management_ports: list[int] = field(default_factory=list)
+
+
+def desired_state(arguments: dict[str, Any]) -> State:
+    """The objects our provider should own; none for state=absent."""
+    if arguments.get("state", "present") == "absent":
+        return empty_state()
+    return expand(arguments)
+
+
+def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) -> None:
+    if arguments.get("allow_management_lockout"):
+        return
+    declared_ports = list(arguments.get("management_ports") or [])
+    findings = management_lockout_findings(desired, sorted(set(ports + declared_ports)))
+    if findings:
+        raise PolicyError(
+            "refusing a policy that would require IPsec on the management connection: "
+            + "; ".join(findings)
+            + " (set allow_management_lockout: true if the controller can negotiate IPsec)",
+            {"lockout": findings},
+        )
+
+
+def _shadowing(backend: HostBackend, desired: State, provider_key: str) -> list[dict[str, Any]]:
+    """Foreign filters that would stop our desired filters from deciding (shadow analysis).
+
+    Runs on the host's foreign objects with our desired objects in place of the current ones.
+    """
+    from .shadow import find_shadowing
+
+    everything = backend.read_all()
+    owned_keys = {obj["key"] for _, obj in iter_objects(owned_state(everything, provider_key))}
+    overlay = empty_state()
+    for object_type, obj in iter_objects(everything):
+        if obj["key"] not in owned_keys:
+            overlay[LIST_NAMES[object_type]].append(obj)
+    for object_type, obj in iter_objects(desired):
+        overlay[LIST_NAMES[object_type]].append(obj)
+    return [finding.to_dict() for finding in find_shadowing(overlay, provider_key)]
+
+
+def converge(arguments: dict[str, Any], backend: HostBackend, options: RunOptions) -> dict[str, Any]:
+    """Converge one host to `arguments`; return the task result."""
+    validated = validate(arguments)
+    provider_key = provider_key_of(arguments)
+    desired = desired_state(arguments)
+    if arguments.get("state", "present") == "present":
+        _lockout_guard(arguments, desired, options.management_ports)
+
+    actual = backend.read(provider_key)
+    plan = make_plan(desired, actual, provider_key)
+    try:
+        preflight(actual, plan)
+    except WfpError as error:
+        raise PolicyError(f"the plan would fail on the host: {error}", {"preflight": error.details()}) from error
+
+    result: dict[str, Any] = {
+        "changed": bool(plan["operations"]),
+        "provider_key": provider_key,
+        "sublayer_key": sublayer_key_of(arguments),
+        "backend": backend.kind,
+        "plan": summary(plan),
+        "drift": drift_counts(desired, actual, provider_key),
+        "warnings": validated.warnings,
+    }
+    if options.diff:
+        result["diff"] = plan_diff(plan, desired, actual)
+    if options.check_mode:
+        if arguments.get("shadow_check", True) and arguments.get("state", "present") == "present":
+            result["shadowing"] = _shadowing(backend, desired, provider_key)
+        return result
+    if plan["operations"]:
+        try:
+            result["apply"] = backend.apply(plan)
+        except BackendError as error:
+            raise PolicyError(f"apply failed, the host keeps its previous policy: {error}", error.details) from error
+    return result
