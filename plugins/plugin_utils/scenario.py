@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from . import crypto
 from .catalogue import GUIDS, value_of
-from .model import LIST_NAMES, PERSISTENT_FLAG, Obj, State, canonical_state, empty_state
+from .model import LIST_NAMES, PERSISTENT_FLAG, Obj, State, canonical, canonical_state, empty_state
 
 # Namespace of every key the collection derives (UUIDv5 of the collection's name).
 COLLECTION_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "ansible-collection:wfp.ipsec")
@@ -333,12 +333,20 @@ def _expand_ip_version(
 
 
 def _raw_objects(builder: _Builder, objects: dict[str, Any]) -> None:
-    """Raw provider contexts and filters: stamped with our provider, persistence and sublayer."""
+    """Raw provider contexts and filters: stamped with our provider, persistence and sublayer.
+
+    A raw object's key derives from its `id` (or name) unless given; a filter may name a raw
+    provider context by that id instead of a GUID.
+    """
     for object_type in ("provider_context", "filter"):
-        for index, raw in enumerate(objects.get(LIST_NAMES[object_type]) or []):
+        list_name = LIST_NAMES[object_type]
+        for index, raw in enumerate(objects.get(list_name) or []):
             obj = copy.deepcopy(raw)
-            logical = obj.pop("id", None) or obj.get("name") or str(index)
-            obj.setdefault("key", builder.key(f"objects/{object_type}/{logical}"))
+            obj["key"] = obj.get("key") or builder.key(
+                f"objects/{object_type}/{raw_object_id(raw)}"
+            )
+            obj.pop("id", None)
+            obj["provider_key"] = builder.provider_key
             flags = set(obj.get("flags") or [])
             if builder.persistent:
                 flags.add(PERSISTENT_FLAG[object_type])
@@ -350,7 +358,12 @@ def _raw_objects(builder: _Builder, objects: dict[str, Any]) -> None:
                     obj["provider_context_key"] = builder.key(
                         f"objects/provider_context/{context_ref}"
                     )
-            builder.add(object_type, obj)
+            builder.add(object_type, canonical(object_type, obj, f"objects.{list_name}[{index}]"))
+
+
+def raw_object_id(raw: dict[str, Any]) -> str:
+    """The logical id of a raw object: `id`, else its name."""
+    return str(raw.get("id") or raw.get("name"))
 
 
 def _looks_like_guid(text: str) -> bool:

@@ -1,0 +1,120 @@
+# Copyright: (c) 2026, wfp.ipsec contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller half of wfp.ipsec.policy: validate, expand, read host state, plan, apply."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError, HostBackend
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import (
+    DECLARATION_SCHEMA,
+    DeclarationError,
+)
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import ModelError
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import PolicyError, RunOptions, converge
+
+OFFLINE_STATE_VAR = "wfp_ipsec_offline_state"
+OFFLINE_CREATE_VAR = "wfp_ipsec_offline_create"
+MODULE_NAME = "wfp.ipsec.policy"
+
+# Ports the controller reaches a host on, by connection plugin, when ansible_port is not set.
+_DEFAULT_PORTS = {
+    "winrm": {"http": 5985, "https": 5986},
+    "psrp": {"http": 5985, "https": 5986},
+    "ssh": {"": 22},
+}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(DECLARATION_SCHEMA["properties"])
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        self._supports_check_mode = True
+        self._supports_async = False
+        result: dict[str, Any] = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        arguments = dict(self._task.args)
+        options = RunOptions(
+            check_mode=bool(self._task.check_mode),
+            diff=bool(self._task.diff),
+            management_ports=self._management_ports(task_vars),
+        )
+        try:
+            backend = self._backend(task_vars)
+            run = converge(arguments, backend, options)
+        except DeclarationError as error:
+            return self._failed(result, str(error), problems=[str(p) for p in error.problems])
+        except PolicyError as error:
+            return self._failed(result, str(error), **error.details)
+        except BackendError as error:
+            return self._failed(result, str(error), **error.details)
+        except ModelError as error:
+            return self._failed(result, f"host returned an object that is not valid: {error}")
+        warnings = run.pop("warnings", [])
+        result.update(run)
+        if warnings:
+            result.setdefault("warnings", []).extend(warnings)
+        return result
+
+    @staticmethod
+    def _failed(result: dict[str, Any], message: str, **details: Any) -> dict[str, Any]:
+        result.update(details)
+        result.update(failed=True, changed=False, msg=message)
+        return result
+
+    def _template(self, value: Any) -> Any:
+        return self._templar.template(value) if isinstance(value, str) else value
+
+    def _backend(self, task_vars: dict[str, Any]) -> HostBackend:
+        path = self._template(task_vars.get(OFFLINE_STATE_VAR))
+        if path:
+            return self._offline_backend(str(path), task_vars)
+        from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import ModuleBackend
+
+        def execute(module_args: dict[str, Any]) -> dict[str, Any]:
+            reply: dict[str, Any] = self._execute_module(
+                module_name=MODULE_NAME, module_args=module_args, task_vars=task_vars
+            )
+            return reply
+
+        return ModuleBackend(execute)
+
+    def _offline_backend(self, path: str, task_vars: dict[str, Any]) -> HostBackend:
+        from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import OfflineBackend
+
+        if not os.path.isabs(path):
+            path = os.path.join(self._loader.get_basedir(), path)
+        if path.endswith((".xml", ".xml.gz")):
+            from ansible_collections.wfp.ipsec.plugins.plugin_utils.netsh import load_dump_backend
+
+            return load_dump_backend(path)
+        create = bool(self._template(task_vars.get(OFFLINE_CREATE_VAR, False)))
+        return OfflineBackend(path, create=create)
+
+    def _management_ports(self, task_vars: dict[str, Any]) -> list[int]:
+        """The port the controller uses to reach this host (for the lockout guard)."""
+        if task_vars.get(OFFLINE_STATE_VAR):
+            return []
+        connection = str(self._template(task_vars.get("ansible_connection")) or self._connection.transport)
+        connection = connection.rsplit(".", 1)[-1]
+        port = self._template(task_vars.get("ansible_port"))
+        if port:
+            try:
+                return [int(port)]
+            except ValueError as error:
+                raise AnsibleActionFail(f"ansible_port {port!r} is not a port number") from error
+        defaults = _DEFAULT_PORTS.get(connection)
+        if not defaults:
+            return []
+        if connection == "ssh":
+            return [22]
+        scheme = self._template(task_vars.get(f"ansible_{connection}_scheme"))
+        if scheme in defaults:
+            return [defaults[scheme]]
+        return sorted(defaults.values())

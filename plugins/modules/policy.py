@@ -1,0 +1,428 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wfp.ipsec contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This file only documents the module; the controller half is plugins/action/policy.py and the
+# host half is plugins/modules/policy.ps1.
+
+DOCUMENTATION = r"""
+---
+module: policy
+short_description: Converge the WFP IPsec policy of Windows hosts to a declaration
+version_added: 0.1.0
+description:
+  - Declares the Windows Filtering Platform (WFP) objects of one provider (the provider, its
+    sublayer, IPsec provider contexts and filters) and converges hosts to them.
+  - The controller validates the declaration, expands scenarios such as Microsoft's
+    I(Guaranteed Encryption) into WFP objects with deterministic keys, reads the objects the
+    provider owns on the host once, diffs them field by field and applies the ordered plan of
+    deletes and adds in a single WFP transaction. WFP objects cannot be updated in place, so a
+    changed object is deleted and added again under the same key.
+  - Only objects owned by the declared provider are ever touched. Objects of other providers are
+    never read for the diff and never changed.
+  - Hosts with the variable C(wfp_ipsec_offline_state) are B(offline hosts): their WFP state is a
+    JSON state file (read and written through an engine model with WFP semantics), or a
+    C(netsh wfp show state)/C(netsh wfp show filters) dump (read-only, check mode only).
+  - Check mode reads the host and reports the drift, the plan, a diff and shadowing findings
+    without changing anything.
+author:
+  - wfp.ipsec contributors
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: windows
+options:
+  state:
+    description:
+      - V(present) converges the provider's objects to the declaration.
+      - V(absent) removes every object the provider owns (filters, provider contexts, sublayer and
+        provider) and nothing else.
+    type: str
+    choices: [present, absent]
+    default: present
+  persistent:
+    description:
+      - Add every object with the C(*_FLAG_PERSISTENT) flag, so the policy survives reboots.
+      - Persistent objects may only reference persistent objects of the same provider.
+    type: bool
+    default: true
+  provider:
+    description: The WFP provider that owns every declared object.
+    type: dict
+    suboptions:
+      key:
+        description:
+          - Provider GUID. Defaults to a UUIDv5 derived from O(provider.name), so the same name
+            gives the same key on every run and every host.
+        type: str
+      name:
+        description: Provider display name; also the prefix of every object name.
+        type: str
+        default: wfp.ipsec
+      description:
+        description: Provider description.
+        type: str
+  sublayer:
+    description: The provider's own sublayer, which holds every declared filter.
+    type: dict
+    suboptions:
+      key:
+        description: Sublayer GUID. Defaults to a UUIDv5 derived from the provider key.
+        type: str
+      name:
+        description: Sublayer display name.
+        type: str
+      description:
+        description: Sublayer description.
+        type: str
+      weight:
+        description:
+          - Sublayer weight (0-65535, higher is evaluated first). The default sits just above
+            C(FWPM_SUBLAYER_UNIVERSAL) (32768).
+        type: int
+        default: 32769
+  scenario:
+    description: Scenarios that expand into provider contexts and filters.
+    type: dict
+    suboptions:
+      guaranteed_encryption:
+        description:
+          - Microsoft's I(Guaranteed Encryption) scenario. Secure all unicast traffic except ICMP
+            with IPsec transport mode and negotiation discovery, and require encryption for the
+            listed ports.
+          - With both keying modules and both IP versions this is 4 provider contexts (IKE and AuthIP
+            main mode, IKE and AuthIP quick-mode transport with C(IPSEC_POLICY_FLAG_ND_SECURE)) and
+            10 filters per IP version plus 2 per required port and IP version (24 filters for one port).
+          - An empty dict (V({})) selects every default.
+        type: dict
+        suboptions:
+          keying_modules:
+            description: Keying modules to install main-mode and quick-mode policies for. AuthIP is preferred when both peers support it.
+            type: list
+            elements: str
+            choices: [authip, ike]
+            default: [authip, ike]
+          ip_versions:
+            description: IP versions to secure.
+            type: list
+            elements: int
+            choices: [4, 6]
+            default: [4, 6]
+          icmp_exemption:
+            description: Exempt ICMP/ICMPv6 from IPsec (PERMIT filters in weight range C(FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS)).
+            type: bool
+            default: true
+          required_ports:
+            description: Local ports whose connections, inbound and outbound, must be encrypted.
+            type: list
+            elements: dict
+            default: [{port: 5555, protocol: tcp}]
+            suboptions:
+              port:
+                description: Local port, 1-65535.
+                type: int
+                required: true
+              protocol:
+                description: Transport protocol.
+                type: str
+                choices: [tcp, udp]
+                default: tcp
+          main_mode:
+            description: Main-mode (phase 1) policy shared by both IP versions.
+            type: dict
+            suboptions:
+              proposals:
+                description:
+                  - Proposals in preference order.
+                  - Default V([{encryption: aes256, integrity: sha256, dh_group: dh14},
+                    {encryption: aes128, integrity: sha256, dh_group: ecp256}]).
+                type: list
+                elements: dict
+                suboptions:
+                  encryption:
+                    description: Cipher.
+                    type: str
+                    required: true
+                    choices: [des, 3des, aes128, aes192, aes256, aes_gcm128, aes_gcm256]
+                  integrity:
+                    description: Integrity algorithm.
+                    type: str
+                    required: true
+                    choices: [md5, sha1, sha256, sha384]
+                  dh_group:
+                    description: Diffie-Hellman group.
+                    type: str
+                    required: true
+                    choices: [none, dh1, dh2, dh14, ecp256, ecp384, dh24]
+                  quick_mode_limit:
+                    description: Quick-mode SAs per main-mode SA (0 is unlimited).
+                    type: int
+                    default: 0
+              lifetime_seconds:
+                description: Main-mode SA lifetime.
+                type: int
+                default: 28800
+              authentication:
+                description:
+                  - Authentication methods in preference order. Default V([{method: kerberos}]).
+                  - IKE accepts V(kerberos), V(certificate), V(preshared_key); AuthIP accepts
+                    V(kerberos), V(certificate), V(ntlm_v2), V(anonymous).
+                type: list
+                elements: dict
+                suboptions:
+                  method:
+                    description: Authentication method.
+                    type: str
+                    required: true
+                    choices: [kerberos, certificate, preshared_key, ntlm_v2, anonymous]
+                  key:
+                    description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs.
+                    type: str
+                  root_subjects:
+                    description: Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (V(certificate) only).
+                    type: list
+                    elements: str
+                  trust:
+                    description: Where trusted roots come from (V(certificate) only).
+                    type: str
+                    choices: [explicit_trust_list, enterprise_store, trusted_root_store]
+                    default: explicit_trust_list
+                  disable_crl_check:
+                    description: Skip revocation checks (V(certificate) only; for labs).
+                    type: bool
+                    default: false
+          quick_mode:
+            description: Quick-mode (phase 2) transport policy. Every proposal must encrypt.
+            type: dict
+            suboptions:
+              proposals:
+                description:
+                  - Proposals in preference order. Default V([{protocol: esp, encryption: aes_gcm256},
+                    {protocol: esp, encryption: aes256, integrity: sha256},
+                    {protocol: esp, encryption: aes128, integrity: sha256}]).
+                type: list
+                elements: dict
+                suboptions:
+                  protocol:
+                    description: V(esp) or V(ah). V(ah) never encrypts and is refused here.
+                    type: str
+                    choices: [esp, ah]
+                    default: esp
+                  encryption:
+                    description: ESP cipher. The V(aes_gcm*) ciphers imply their integrity.
+                    type: str
+                    choices: [des, 3des, aes128, aes192, aes256, aes_gcm128, aes_gcm192, aes_gcm256]
+                  integrity:
+                    description: ESP/AH integrity.
+                    type: str
+                    choices: [md5, sha1, sha256, aes_gmac128, aes_gmac192, aes_gmac256]
+              lifetime:
+                description: SA lifetime; default V({seconds: 3600, kilobytes: 100000, packets: 2147483647}).
+                type: dict
+                suboptions:
+                  seconds:
+                    description: Seconds.
+                    type: int
+                  kilobytes:
+                    description: Kilobytes.
+                    type: int
+                  packets:
+                    description: Packets.
+                    type: int
+              pfs_group:
+                description: Perfect forward secrecy group.
+                type: str
+                choices: [none, dh1, dh2, dh14, ecp256, ecp384, mm, dh24]
+                default: none
+              nd_allow_clear_timeout_seconds:
+                description: Negotiation-discovery time during which clear text is allowed.
+                type: int
+                default: 10
+              idle_timeout_seconds:
+                description: SA idle timeout.
+                type: int
+                default: 300
+              idle_timeout_fail_over_seconds:
+                description: SA idle timeout on fail-over.
+                type: int
+                default: 60
+          extended_mode:
+            description: Optional AuthIP extended-mode (user) authentication; needs V(authip) in O(scenario.guaranteed_encryption.keying_modules).
+            type: dict
+            suboptions:
+              authentication:
+                description: Methods, as in O(scenario.guaranteed_encryption.main_mode.authentication).
+                type: list
+                elements: dict
+                required: true
+              impersonation:
+                description: Initiator impersonation.
+                type: str
+                choices: [none, socket_principal]
+                default: socket_principal
+  objects:
+    description:
+      - Raw provider contexts and filters in the canonical form (see C(docs/canonical-form.md)),
+        for WFP scenarios beyond the built-in ones. Layers, callouts, conditions and built-in
+        sublayers may be given as symbols (for example C(FWPM_LAYER_ALE_AUTH_CONNECT_V4)).
+      - Each object needs a C(name); its key derives from its C(id) (or name) unless C(key) is given.
+        A filter may reference a raw provider context by that id in C(provider_context_key).
+        Filters default to the provider's sublayer. Raw objects merge with the scenario's.
+    type: dict
+    suboptions:
+      provider_contexts:
+        description: Provider contexts.
+        type: list
+        elements: dict
+      filters:
+        description: Filters.
+        type: list
+        elements: dict
+  allow_management_lockout:
+    description:
+      - The module refuses a declaration that would require IPsec on the port the controller uses
+        to reach the host (5985/5986 for WinRM and PSRP, 22 for SSH, or C(ansible_port)).
+        Set this only when the controller itself negotiates IPsec with the host.
+    type: bool
+    default: false
+  management_ports:
+    description: Extra ports to protect from the lockout guard (for example a jump host's port).
+    type: list
+    elements: int
+  shadow_check:
+    description:
+      - In check mode, analyse the host's other filters for ones that would stop the declared
+        filters from deciding traffic (WFP arbitration) and return them as RV(shadowing).
+    type: bool
+    default: true
+notes:
+  - Keys are deterministic, so a second run with the same declaration changes nothing.
+  - A plan is pre-flighted on an engine model with WFP semantics before it is sent to a host, and
+    the host refuses it if its owned objects changed since they were read.
+seealso:
+  - module: wfp.ipsec.policy_info
+  - ref: wfp.ipsec.guaranteed_encryption
+    description: The role that wraps the guaranteed-encryption pattern.
+"""
+
+EXAMPLES = r"""
+- name: Require encrypted IPsec for TCP 5555, secure all other unicast traffic
+  wfp.ipsec.policy:
+    scenario:
+      guaranteed_encryption:
+        required_ports:
+          - port: 5555
+            protocol: tcp
+
+- name: IKE only, IPv4 only, certificate authentication
+  wfp.ipsec.policy:
+    provider:
+      name: corp-ipsec
+    scenario:
+      guaranteed_encryption:
+        keying_modules: [ike]
+        ip_versions: [4]
+        main_mode:
+          authentication:
+            - method: certificate
+              root_subjects: ["CN=Corp Root CA, O=Corp"]
+
+- name: Report drift without changing anything
+  wfp.ipsec.policy:
+    scenario:
+      guaranteed_encryption: {}
+  check_mode: true
+  diff: true
+  register: drift
+
+- name: A raw filter next to the scenario (block inbound TCP 23 in our sublayer)
+  wfp.ipsec.policy:
+    scenario:
+      guaranteed_encryption: {}
+    objects:
+      filters:
+        - id: block-telnet-v4
+          name: block inbound telnet
+          layer_key: FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4
+          weight: {type: FWP_UINT64, value: 4096}
+          conditions:
+            - field_key: FWPM_CONDITION_IP_LOCAL_PORT
+              match_type: FWP_MATCH_EQUAL
+              value: {type: FWP_UINT16, value: 23}
+          action: {type: FWP_ACTION_BLOCK}
+
+- name: Remove everything the provider owns
+  wfp.ipsec.policy:
+    state: absent
+"""
+
+RETURN = r"""
+changed:
+  description: Whether the plan had operations (in check mode, whether it would change the host).
+  returned: always
+  type: bool
+provider_key:
+  description: The provider GUID the run managed.
+  returned: success
+  type: str
+  sample: 5d1e4c5e-7a3b-5c11-9f0e-4b7f7b0a1c2d
+sublayer_key:
+  description: The provider's sublayer GUID.
+  returned: success
+  type: str
+backend:
+  description: How the host was reached (V(live), V(offline) or V(offline-dump)).
+  returned: success
+  type: str
+plan:
+  description: The ordered operations (deletes first, then adds); a changed object appears as a delete and an add.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    op:
+      description: V(delete) or V(add).
+      type: str
+    type:
+      description: V(provider), V(sublayer), V(provider_context) or V(filter).
+      type: str
+    name:
+      description: Display name of the object.
+      type: str
+    key:
+      description: Object GUID.
+      type: str
+    reason:
+      description: V(missing), V(unexpected), V(changed), or V(dependency) when a referenced object is re-added.
+      type: str
+drift:
+  description: How many owned objects are missing, unexpected or changed on the host.
+  returned: success
+  type: dict
+  sample: {missing: 2, unexpected: 0, changed: 1}
+diff:
+  description: Objects the plan deletes (before) and adds (after), with symbols instead of GUIDs; secrets masked.
+  returned: diff mode
+  type: dict
+apply:
+  description: The host's report of the applied transaction.
+  returned: when changes were applied
+  type: dict
+shadowing:
+  description:
+    - Filters of other providers that would stop a declared filter from deciding matching traffic
+      under WFP arbitration, with both filters, their sublayers and weights and the reason.
+  returned: check mode, when O(shadow_check) is true and O(state=present)
+  type: list
+  elements: dict
+problems:
+  description: Every problem found in the declaration (field path and fix).
+  returned: when the declaration is invalid
+  type: list
+  elements: str
+"""
