@@ -12,3 +12,14 @@ if not (BUILD / "ansible_collections" / "wfp" / "ipsec").exists():
     (BUILD / "ansible_collections" / "wfp" / "ipsec").symlink_to(REPO)
 if str(BUILD) not in sys.path:
     sys.path.insert(0, str(BUILD))
+
+
+def shared_path() -> Path:
+    """The project's shared/ folder: WFP_IPSEC_SHARED, else ../shared beside the repository."""
+    import os
+
+    configured = os.environ.get("WFP_IPSEC_SHARED")
+    path = Path(configured) if configured else REPO.parent / "shared"
+    if not (path / "reference").is_dir():
+        raise RuntimeError(f"shared/ not found at {path}; set WFP_IPSEC_SHARED")
+    return path
