@@ -528,7 +528,12 @@ def _redact_psk(methods: list[Obj], context_key: str) -> None:
 
 
 def comparable(object_type: str, obj: Obj) -> Obj:
-    """The object as it is compared: no runtime fields, PSKs replaced by their digest."""
+    """The object as it is compared: no runtime fields, PSKs replaced by their digest.
+
+    Nested values are shared with `obj` except in provider contexts; do not mutate them.
+    """
+    if object_type != "provider_context":
+        return {key: value for key, value in obj.items() if key != RUNTIME_KEY}
     result = copy.deepcopy(obj)
     result.pop(RUNTIME_KEY, None)
     if object_type == "provider_context":

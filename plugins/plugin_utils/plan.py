@@ -15,6 +15,7 @@ from .model import (
     LIST_NAMES,
     OBJECT_TYPES,
     PLAN_FORMAT,
+    RUNTIME_KEY,
     Obj,
     State,
     comparable,
@@ -57,6 +58,13 @@ def _dependants(actual: State, keys: set[str]) -> set[str]:
     return result
 
 
+def same_object(object_type: str, first: Obj, second: Obj) -> bool:
+    """Field-by-field equality in comparable form (runtime fields ignored, PSKs by digest)."""
+    if object_type == "provider_context":
+        return comparable(object_type, first) == comparable(object_type, second)
+    return {k: v for k, v in first.items() if k != RUNTIME_KEY} == {k: v for k, v in second.items() if k != RUNTIME_KEY}
+
+
 def classify(desired: State, actual: State) -> dict[str, dict[str, set[str]]]:
     """Per object type, the keys that are missing, unexpected or changed."""
     result: dict[str, dict[str, set[str]]] = {}
@@ -70,7 +78,7 @@ def classify(desired: State, actual: State) -> dict[str, dict[str, set[str]]]:
             CHANGED: {
                 key
                 for key in set(want) & set(have)
-                if comparable(object_type, want[key]) != comparable(object_type, have[key])
+                if not same_object(object_type, want[key], have[key])
             },
         }
     return result
