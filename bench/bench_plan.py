@@ -16,11 +16,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / ".build"))
 
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.catalogue import GUIDS  # noqa: E402
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import preflight  # noqa: E402
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import canonical_state  # noqa: E402
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import make_plan  # noqa: E402
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import derived_key, expand, provider_key_of  # noqa: E402
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.catalogue import GUIDS
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import preflight
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import canonical_state
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import make_plan
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import (
+    derived_key,
+    expand,
+    provider_key_of,
+)
 
 FOREIGN_PROVIDER = "99999999-0000-0000-0000-000000000000"
 FOREIGN_SUBLAYER = "99999999-0000-0000-0000-000000000001"
@@ -36,8 +40,16 @@ def port_filter(key: str, provider: str, sublayer: str, port: int, layer: str) -
         "sublayer_key": sublayer,
         "weight": {"type": "FWP_UINT64", "value": port},
         "conditions": [
-            {"field_key": GUIDS["FWPM_CONDITION_IP_PROTOCOL"], "match_type": "FWP_MATCH_EQUAL", "value": {"type": "FWP_UINT8", "value": 6}},
-            {"field_key": GUIDS["FWPM_CONDITION_IP_LOCAL_PORT"], "match_type": "FWP_MATCH_EQUAL", "value": {"type": "FWP_UINT16", "value": port % 65535 + 1}},
+            {
+                "field_key": GUIDS["FWPM_CONDITION_IP_PROTOCOL"],
+                "match_type": "FWP_MATCH_EQUAL",
+                "value": {"type": "FWP_UINT8", "value": 6},
+            },
+            {
+                "field_key": GUIDS["FWPM_CONDITION_IP_LOCAL_PORT"],
+                "match_type": "FWP_MATCH_EQUAL",
+                "value": {"type": "FWP_UINT16", "value": port % 65535 + 1},
+            },
         ],
         "action": {"type": "FWP_ACTION_BLOCK", "callout_key": None},
     }
@@ -49,12 +61,32 @@ def build(owned: int, foreign: int) -> tuple[dict[str, Any], dict[str, Any], str
     sublayer = desired["sublayers"][0]["key"]
     layers = ["FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4", "FWPM_LAYER_ALE_AUTH_CONNECT_V4"]
     desired["filters"] += [
-        port_filter(derived_key(provider, f"bench/{i}"), provider, sublayer, i, layers[i % 2]) for i in range(owned - len(desired["filters"]))
+        port_filter(derived_key(provider, f"bench/{i}"), provider, sublayer, i, layers[i % 2])
+        for i in range(owned - len(desired["filters"]))
     ]
     foreign_state = {
-        "providers": [{"key": FOREIGN_PROVIDER, "name": "foreign", "flags": ["FWPM_PROVIDER_FLAG_PERSISTENT"]}],
-        "sublayers": [{"key": FOREIGN_SUBLAYER, "name": "foreign", "flags": ["FWPM_SUBLAYER_FLAG_PERSISTENT"], "provider_key": FOREIGN_PROVIDER, "weight": 7}],
-        "filters": [port_filter(derived_key(FOREIGN_PROVIDER, f"f/{i}"), FOREIGN_PROVIDER, FOREIGN_SUBLAYER, i, layers[i % 2]) for i in range(foreign)],
+        "providers": [
+            {"key": FOREIGN_PROVIDER, "name": "foreign", "flags": ["FWPM_PROVIDER_FLAG_PERSISTENT"]}
+        ],
+        "sublayers": [
+            {
+                "key": FOREIGN_SUBLAYER,
+                "name": "foreign",
+                "flags": ["FWPM_SUBLAYER_FLAG_PERSISTENT"],
+                "provider_key": FOREIGN_PROVIDER,
+                "weight": 7,
+            }
+        ],
+        "filters": [
+            port_filter(
+                derived_key(FOREIGN_PROVIDER, f"f/{i}"),
+                FOREIGN_PROVIDER,
+                FOREIGN_SUBLAYER,
+                i,
+                layers[i % 2],
+            )
+            for i in range(foreign)
+        ],
     }
     actual = canonical_state(foreign_state)
     desired = canonical_state(desired)

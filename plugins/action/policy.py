@@ -9,14 +9,17 @@ from typing import Any
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError, HostBackend
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import (
     DECLARATION_SCHEMA,
     DeclarationError,
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import ModelError
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import PolicyError, RunOptions, converge
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
+    PolicyError,
+    RunOptions,
+    converge,
+)
 
 OFFLINE_STATE_VAR = "wfp_ipsec_offline_state"
 OFFLINE_CREATE_VAR = "wfp_ipsec_offline_create"
@@ -101,7 +104,9 @@ class ActionModule(ActionBase):
         """The port the controller uses to reach this host (for the lockout guard)."""
         if task_vars.get(OFFLINE_STATE_VAR):
             return []
-        connection = str(self._template(task_vars.get("ansible_connection")) or self._connection.transport)
+        connection = str(
+            self._template(task_vars.get("ansible_connection")) or self._connection.transport
+        )
         connection = connection.rsplit(".", 1)[-1]
         port = self._template(task_vars.get("ansible_port"))
         if port:

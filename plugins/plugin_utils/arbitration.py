@@ -23,7 +23,12 @@ from .model import Obj, State
 
 AUTO_WEIGHT_BITS: Final = 60
 TERMINATING: Final = frozenset(
-    {"FWP_ACTION_PERMIT", "FWP_ACTION_BLOCK", "FWP_ACTION_CALLOUT_TERMINATING", "FWP_ACTION_CALLOUT_UNKNOWN"}
+    {
+        "FWP_ACTION_PERMIT",
+        "FWP_ACTION_BLOCK",
+        "FWP_ACTION_CALLOUT_TERMINATING",
+        "FWP_ACTION_CALLOUT_UNKNOWN",
+    }
 )
 _AUTO_STEP: Final = 1 << 52  # one condition's worth of automatic weight
 
@@ -100,9 +105,11 @@ def decide(state: State, layer: str, packet: Mapping[str, Any]) -> list[Sublayer
     sublayer_weights = {s["key"]: int(s["weight"]) for s in state.get("sublayers") or []}
     candidates: dict[str, list[Obj]] = {}
     for filter_obj in state.get("filters") or []:
-        if filter_obj["layer_key"] == layer_key and filter_obj["action"]["type"] in TERMINATING:
-            if matches(filter_obj, fields):
-                candidates.setdefault(filter_obj["sublayer_key"], []).append(filter_obj)
+        on_layer = (
+            filter_obj["layer_key"] == layer_key and filter_obj["action"]["type"] in TERMINATING
+        )
+        if on_layer and matches(filter_obj, fields):
+            candidates.setdefault(filter_obj["sublayer_key"], []).append(filter_obj)
     decisions = [
         SublayerDecision(key, sublayer_weights.get(key, 0), max(filters, key=effective_weight))
         for key, filters in candidates.items()
@@ -110,7 +117,9 @@ def decide(state: State, layer: str, packet: Mapping[str, Any]) -> list[Sublayer
     return sorted(decisions, key=lambda d: -d.sublayer_weight)
 
 
-def deciding_filter(state: State, layer: str, packet: Mapping[str, Any], sublayer_key: str) -> Obj | None:
+def deciding_filter(
+    state: State, layer: str, packet: Mapping[str, Any], sublayer_key: str
+) -> Obj | None:
     """The filter that decides `packet` inside one sublayer, or None when none matches."""
     for decision in decide(state, layer, packet):
         if decision.sublayer_key == sublayer_key:

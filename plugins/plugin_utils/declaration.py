@@ -266,8 +266,12 @@ def _schema_problem(error: ValidationError) -> Problem:
     schema = error.schema if isinstance(error.schema, dict) else {}
     if error.validator == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
-        return Problem(path, f"unknown option {', '.join(map(repr, extra))}; valid options are {allowed}")
+        extra = (
+            sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+        )
+        return Problem(
+            path, f"unknown option {', '.join(map(repr, extra))}; valid options are {allowed}"
+        )
     if error.validator == "enum":
         return Problem(path, f"{error.instance!r} is not valid; use one of {error.validator_value}")
     if error.validator in ("minimum", "maximum"):
@@ -276,7 +280,10 @@ def _schema_problem(error: ValidationError) -> Problem:
     if error.validator == "required":
         return Problem(path, f"{error.message}; add it")
     if error.validator == "pattern":
-        return Problem(path, f"{error.instance!r} is not a GUID; use the form 01234567-89ab-cdef-0123-456789abcdef")
+        return Problem(
+            path,
+            f"{error.instance!r} is not a GUID; use the form 01234567-89ab-cdef-0123-456789abcdef",
+        )
     if error.validator == "uniqueItems":
         return Problem(path, "contains duplicates; list each value once")
     if error.validator == "minItems":
@@ -440,7 +447,11 @@ def validate(arguments: dict[str, Any]) -> Validated:
     """Validate module options; return them (unchanged) with warnings, or raise DeclarationError."""
     validator = Draft202012Validator(DECLARATION_SCHEMA)
     schema_problems = sorted(
-        (problem for error in validator.iter_errors(arguments) for problem in _schema_problems(error)),
+        (
+            problem
+            for error in validator.iter_errors(arguments)
+            for problem in _schema_problems(error)
+        ),
         key=lambda p: p.path,
     )
     if schema_problems:

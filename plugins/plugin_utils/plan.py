@@ -62,7 +62,9 @@ def same_object(object_type: str, first: Obj, second: Obj) -> bool:
     """Field-by-field equality in comparable form (runtime fields ignored, PSKs by digest)."""
     if object_type == "provider_context":
         return comparable(object_type, first) == comparable(object_type, second)
-    return {k: v for k, v in first.items() if k != RUNTIME_KEY} == {k: v for k, v in second.items() if k != RUNTIME_KEY}
+    return {k: v for k, v in first.items() if k != RUNTIME_KEY} == {
+        k: v for k, v in second.items() if k != RUNTIME_KEY
+    }
 
 
 def classify(desired: State, actual: State) -> dict[str, dict[str, set[str]]]:

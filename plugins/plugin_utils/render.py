@@ -53,9 +53,13 @@ class Renderer:
                 for c in view["conditions"]
             ]
             action = view["action"]
-            view["action"] = action["type"] + (f" -> {display(action['callout_key'])}" if action["callout_key"] else "")
+            view["action"] = action["type"] + (
+                f" -> {display(action['callout_key'])}" if action["callout_key"] else ""
+            )
             view["provider_context_key"] = (
-                None if view["provider_context_key"] is None else self.ref(view["provider_context_key"])
+                None
+                if view["provider_context_key"] is None
+                else self.ref(view["provider_context_key"])
             )
         return view
 
@@ -70,8 +74,17 @@ def plan_diff(plan: dict[str, Any], desired: State, actual: State) -> dict[str, 
         list_name = LIST_NAMES[operation["type"]]
         if operation["op"] == "delete":
             obj = have[operation["key"]]
-            before.setdefault(list_name, {})[renderer.label(obj)] = renderer.readable(operation["type"], obj)
+            before.setdefault(list_name, {})[renderer.label(obj)] = renderer.readable(
+                operation["type"], obj
+            )
         else:
             obj = operation["object"]
-            after.setdefault(list_name, {})[renderer.label(obj)] = renderer.readable(operation["type"], obj)
-    return {"before": before, "after": after, "before_header": "host", "after_header": "declaration"}
+            after.setdefault(list_name, {})[renderer.label(obj)] = renderer.readable(
+                operation["type"], obj
+            )
+    return {
+        "before": before,
+        "after": after,
+        "before_header": "host",
+        "after_header": "declaration",
+    }

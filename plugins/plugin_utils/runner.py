@@ -74,7 +74,9 @@ def _shadowing(backend: HostBackend, desired: State, provider_key: str) -> list[
     return [finding.to_dict() for finding in find_shadowing(overlay, provider_key)]
 
 
-def converge(arguments: dict[str, Any], backend: HostBackend, options: RunOptions) -> dict[str, Any]:
+def converge(
+    arguments: dict[str, Any], backend: HostBackend, options: RunOptions
+) -> dict[str, Any]:
     """Converge one host to `arguments`; return the task result."""
     validated = validate(arguments)
     provider_key = provider_key_of(arguments)
@@ -87,7 +89,9 @@ def converge(arguments: dict[str, Any], backend: HostBackend, options: RunOption
     try:
         preflight(actual, plan)
     except WfpError as error:
-        raise PolicyError(f"the plan would fail on the host: {error}", {"preflight": error.details()}) from error
+        raise PolicyError(
+            f"the plan would fail on the host: {error}", {"preflight": error.details()}
+        ) from error
 
     result: dict[str, Any] = {
         "changed": bool(plan["operations"]),
@@ -108,5 +112,7 @@ def converge(arguments: dict[str, Any], backend: HostBackend, options: RunOption
         try:
             result["apply"] = backend.apply(plan)
         except BackendError as error:
-            raise PolicyError(f"apply failed, the host keeps its previous policy: {error}", error.details) from error
+            raise PolicyError(
+                f"apply failed, the host keeps its previous policy: {error}", error.details
+            ) from error
     return result

@@ -13,7 +13,8 @@ import uuid
 from typing import Any, Final
 
 from . import crypto
-from .catalogue import GUIDS, value_of
+from ._catalogue_data import GUIDS
+from .catalogue import value_of
 from .model import LIST_NAMES, PERSISTENT_FLAG, Obj, State, canonical, canonical_state, empty_state
 
 # Namespace of every key the collection derives (UUIDv5 of the collection's name).
@@ -239,12 +240,18 @@ def _expand_guaranteed_encryption(builder: _Builder, options: dict[str, Any]) ->
             )
     for version in options["ip_versions"]:
         _expand_ip_version(
-            builder, options, version, modules, context_keys, f"{prefix}IPv{version} "
+            builder,
+            options=options,
+            version=version,
+            modules=modules,
+            context_keys=context_keys,
+            prefix=f"{prefix}IPv{version} ",
         )
 
 
 def _expand_ip_version(
     builder: _Builder,
+    *,
     options: dict[str, Any],
     version: int,
     modules: list[str],

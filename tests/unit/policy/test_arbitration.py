@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import arbitration, catalogue
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand, sublayer_key_of
 
@@ -15,7 +14,15 @@ UNICAST = {"FWPM_CONDITION_IP_LOCAL_ADDRESS_TYPE": 1}
 
 @pytest.fixture(scope="module")
 def state() -> dict[str, Any]:
-    return expand({"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}, {"port": 53, "protocol": "udp"}]}}})
+    return expand(
+        {
+            "scenario": {
+                "guaranteed_encryption": {
+                    "required_ports": [{"port": 5555}, {"port": 53, "protocol": "udp"}]
+                }
+            }
+        }
+    )
 
 
 def _decide(state: dict[str, Any], layer: str, **fields: int) -> dict[str, Any] | None:
@@ -26,7 +33,9 @@ def _decide(state: dict[str, Any], layer: str, **fields: int) -> dict[str, Any] 
 
 @pytest.mark.parametrize("version", [4, 6])
 @pytest.mark.parametrize("layer", ["ALE_AUTH_RECV_ACCEPT", "ALE_AUTH_CONNECT"])
-def test_tcp_5555_hits_the_require_encryption_filter(state: dict[str, Any], version: int, layer: str) -> None:
+def test_tcp_5555_hits_the_require_encryption_filter(
+    state: dict[str, Any], version: int, layer: str
+) -> None:
     decided = _decide(state, f"FWPM_LAYER_{layer}_V{version}", ip_protocol=6, ip_local_port=5555)
     assert decided is not None
     assert decided["raw_context"] == REQUIRE_ENCRYPTION
@@ -35,13 +44,19 @@ def test_tcp_5555_hits_the_require_encryption_filter(state: dict[str, Any], vers
 
 @pytest.mark.parametrize("version", [4, 6])
 def test_udp_53_hits_its_own_require_encryption_filter(state: dict[str, Any], version: int) -> None:
-    decided = _decide(state, f"FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V{version}", ip_protocol=17, ip_local_port=53)
+    decided = _decide(
+        state, f"FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V{version}", ip_protocol=17, ip_local_port=53
+    )
     assert decided is not None and "UDP/53" in decided["name"]
 
 
 @pytest.mark.parametrize(("version", "icmp"), [(4, 1), (6, 58)])
-@pytest.mark.parametrize("layer", ["INBOUND_TRANSPORT", "OUTBOUND_TRANSPORT", "ALE_AUTH_RECV_ACCEPT"])
-def test_icmp_hits_the_exemption(state: dict[str, Any], version: int, icmp: int, layer: str) -> None:
+@pytest.mark.parametrize(
+    "layer", ["INBOUND_TRANSPORT", "OUTBOUND_TRANSPORT", "ALE_AUTH_RECV_ACCEPT"]
+)
+def test_icmp_hits_the_exemption(
+    state: dict[str, Any], version: int, icmp: int, layer: str
+) -> None:
     decided = _decide(state, f"FWPM_LAYER_{layer}_V{version}", ip_protocol=icmp, ip_local_port=0)
     assert decided is not None
     assert decided["action"]["type"] == "FWP_ACTION_PERMIT"
@@ -57,20 +72,32 @@ def test_icmp_hits_the_exemption(state: dict[str, Any], version: int, icmp: int,
         ("ALE_AUTH_RECV_ACCEPT", "INBOUND_INITIATE_SECURE"),
     ],
 )
-def test_other_unicast_hits_the_general_callout(state: dict[str, Any], version: int, layer: str, callout: str) -> None:
+def test_other_unicast_hits_the_general_callout(
+    state: dict[str, Any], version: int, layer: str, callout: str
+) -> None:
     decided = _decide(state, f"FWPM_LAYER_{layer}_V{version}", ip_protocol=6, ip_local_port=443)
     assert decided is not None
-    assert decided["action"]["callout_key"] == catalogue.GUIDS[f"FWPM_CALLOUT_IPSEC_{callout}_V{version}"]
+    assert (
+        decided["action"]["callout_key"]
+        == catalogue.GUIDS[f"FWPM_CALLOUT_IPSEC_{callout}_V{version}"]
+    )
     assert decided["raw_context"] != REQUIRE_ENCRYPTION
 
 
 def test_outbound_connections_to_other_ports_are_not_forced(state: dict[str, Any]) -> None:
-    assert _decide(state, "FWPM_LAYER_ALE_AUTH_CONNECT_V4", ip_protocol=6, ip_local_port=443) is None
+    assert (
+        _decide(state, "FWPM_LAYER_ALE_AUTH_CONNECT_V4", ip_protocol=6, ip_local_port=443) is None
+    )
 
 
 def test_non_unicast_traffic_is_untouched(state: dict[str, Any]) -> None:
     multicast = {"FWPM_CONDITION_IP_LOCAL_ADDRESS_TYPE": 3, "FWPM_CONDITION_IP_PROTOCOL": 17}
-    assert arbitration.deciding_filter(state, "FWPM_LAYER_INBOUND_TRANSPORT_V4", multicast, sublayer_key_of({})) is None
+    assert (
+        arbitration.deciding_filter(
+            state, "FWPM_LAYER_INBOUND_TRANSPORT_V4", multicast, sublayer_key_of({})
+        )
+        is None
+    )
 
 
 def test_effective_weight_forms() -> None:
@@ -79,8 +106,14 @@ def test_effective_weight_forms() -> None:
     ranged = arbitration.effective_weight({**base, "weight": {"type": "FWP_UINT8", "value": 12}})
     assert ranged >> 60 == 12
     assert arbitration.effective_weight({**base, "weight": {"type": "FWP_EMPTY"}}) < 1 << 60
-    assert arbitration.effective_weight({**base, "weight": {"type": "FWP_EMPTY"}}) > arbitration.effective_weight({"conditions": [], "weight": {"type": "FWP_EMPTY"}})
-    reported = {**base, "weight": {"type": "FWP_EMPTY"}, "runtime": {"effective_weight": {"type": "FWP_UINT64", "value": 99}}}
+    assert arbitration.effective_weight(
+        {**base, "weight": {"type": "FWP_EMPTY"}}
+    ) > arbitration.effective_weight({"conditions": [], "weight": {"type": "FWP_EMPTY"}})
+    reported = {
+        **base,
+        "weight": {"type": "FWP_EMPTY"},
+        "runtime": {"effective_weight": {"type": "FWP_UINT64", "value": 99}},
+    }
     assert arbitration.effective_weight(reported) == 99
 
 
@@ -88,7 +121,14 @@ def test_sublayers_are_ordered_by_weight_and_all_evaluated() -> None:
     layer = catalogue.GUIDS["FWPM_LAYER_ALE_AUTH_CONNECT_V4"]
 
     def block(key: str, sublayer: str) -> dict[str, Any]:
-        return {"key": key, "layer_key": layer, "sublayer_key": sublayer, "weight": {"type": "FWP_EMPTY"}, "conditions": [], "action": {"type": "FWP_ACTION_BLOCK", "callout_key": None}}
+        return {
+            "key": key,
+            "layer_key": layer,
+            "sublayer_key": sublayer,
+            "weight": {"type": "FWP_EMPTY"},
+            "conditions": [],
+            "action": {"type": "FWP_ACTION_BLOCK", "callout_key": None},
+        }
 
     state = {
         "sublayers": [{"key": "low", "weight": 1}, {"key": "high", "weight": 9}],
@@ -103,9 +143,25 @@ def test_or_within_a_field_and_across_fields() -> None:
     port = catalogue.GUIDS["FWPM_CONDITION_IP_LOCAL_PORT"]
     filter_obj = {
         "conditions": [
-            {"field_key": protocol, "match_type": "FWP_MATCH_EQUAL", "value": {"type": "FWP_UINT8", "value": 6}},
-            {"field_key": protocol, "match_type": "FWP_MATCH_EQUAL", "value": {"type": "FWP_UINT8", "value": 17}},
-            {"field_key": port, "match_type": "FWP_MATCH_RANGE", "value": {"type": "FWP_RANGE_TYPE", "low": {"type": "FWP_UINT16", "value": 1000}, "high": {"type": "FWP_UINT16", "value": 2000}}},
+            {
+                "field_key": protocol,
+                "match_type": "FWP_MATCH_EQUAL",
+                "value": {"type": "FWP_UINT8", "value": 6},
+            },
+            {
+                "field_key": protocol,
+                "match_type": "FWP_MATCH_EQUAL",
+                "value": {"type": "FWP_UINT8", "value": 17},
+            },
+            {
+                "field_key": port,
+                "match_type": "FWP_MATCH_RANGE",
+                "value": {
+                    "type": "FWP_RANGE_TYPE",
+                    "low": {"type": "FWP_UINT16", "value": 1000},
+                    "high": {"type": "FWP_UINT16", "value": 2000},
+                },
+            },
         ]
     }
     assert arbitration.matches(filter_obj, {protocol: 17, port: 1500})

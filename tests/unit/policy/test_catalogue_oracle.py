@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import catalogue
 from ansible_collections.wfp.ipsec.plugins.plugin_utils._catalogue_data import CONSTANTS, GUIDS
+
 from tests.unit.conftest import REPO, shared_path
 
 sys.path.insert(0, str(REPO / "tools"))
-import gen_catalogue  # noqa: E402
+import gen_catalogue
 
 # Differences between the SDK 10.0.16299 headers and the newer metadata, each explained:
 KNOWN_METADATA_DIFFERENCES = {
@@ -44,7 +44,9 @@ def _metadata() -> dict[str, int | str]:
     for relative in METADATA_MODULES:
         tree = ast.parse((root / relative).read_text())
         for node in tree.body:
-            if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value):
+            if not (
+                isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value
+            ):
                 continue
             value = node.value
             if isinstance(value, ast.Constant) and isinstance(value.value, int):
@@ -70,7 +72,9 @@ def metadata() -> dict[str, int | str]:
 
 def test_guids_equal_win32metadata(metadata: dict[str, int | str]) -> None:
     compared = [name for name in GUIDS if name in metadata]
-    mismatches = {name: (GUIDS[name], metadata[name]) for name in compared if GUIDS[name] != metadata[name]}
+    mismatches = {
+        name: (GUIDS[name], metadata[name]) for name in compared if GUIDS[name] != metadata[name]
+    }
     assert mismatches == {}
     assert len(compared) >= 290, f"only {len(compared)} GUIDs found in win32metadata"
 
@@ -80,7 +84,8 @@ def test_constants_equal_win32metadata(metadata: dict[str, int | str]) -> None:
     mismatches = {
         name: (hex(CONSTANTS[name]), hex(int(metadata[name]) & 0xFFFFFFFFFFFFFFFF))
         for name in compared
-        if CONSTANTS[name] != int(metadata[name]) & (0xFFFFFFFF if int(metadata[name]) < 0 else 0xFFFFFFFFFFFFFFFF)
+        if CONSTANTS[name]
+        != int(metadata[name]) & (0xFFFFFFFF if int(metadata[name]) < 0 else 0xFFFFFFFFFFFFFFFF)
         and name not in KNOWN_METADATA_DIFFERENCES
     }
     assert mismatches == {}
@@ -108,12 +113,17 @@ def test_lookup_both_ways(symbol: str, guid: str) -> None:
 
 
 def test_alias_resolves_to_its_target() -> None:
-    assert catalogue.guid_of("FWPM_CONDITION_ICMP_TYPE") == catalogue.guid_of("FWPM_CONDITION_IP_LOCAL_PORT")
-    assert catalogue.symbol_of(catalogue.guid_of("FWPM_CONDITION_ICMP_TYPE")) == "FWPM_CONDITION_IP_LOCAL_PORT"
+    assert catalogue.guid_of("FWPM_CONDITION_ICMP_TYPE") == catalogue.guid_of(
+        "FWPM_CONDITION_IP_LOCAL_PORT"
+    )
+    assert (
+        catalogue.symbol_of(catalogue.guid_of("FWPM_CONDITION_ICMP_TYPE"))
+        == "FWPM_CONDITION_IP_LOCAL_PORT"
+    )
 
 
 def test_unknown_symbol_names_itself_and_family() -> None:
-    with pytest.raises(catalogue.UnknownSymbolError, match="FWPM_LAYER_NOPE.*FWPM_LAYER_"):
+    with pytest.raises(catalogue.UnknownSymbolError, match=r"FWPM_LAYER_NOPE.*FWPM_LAYER_"):
         catalogue.guid_of("FWPM_LAYER_NOPE", "FWPM_LAYER_")
     with pytest.raises(catalogue.UnknownSymbolError):
         catalogue.guid_of("FWPM_CALLOUT_IPSEC_ALE_CONNECT_V4", "FWPM_LAYER_")
@@ -125,8 +135,16 @@ def test_families_cover_what_the_project_uses() -> None:
     assert catalogue.DATA_TYPES.value("FWP_V4_ADDR_MASK") == 0x100
     assert "FWP_E_INVALID_ACTION_TYPE" not in catalogue.DATA_TYPES
     assert catalogue.CONTEXT_TYPES.value("FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT") == 3
-    assert catalogue.FILTER_FLAGS.to_int(["FWPM_FILTER_FLAG_PERSISTENT", "FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT"]) == 5
-    assert catalogue.FILTER_FLAGS.to_symbols(9) == ["FWPM_FILTER_FLAG_CLEAR_ACTION_RIGHT", "FWPM_FILTER_FLAG_PERSISTENT"]
+    assert (
+        catalogue.FILTER_FLAGS.to_int(
+            ["FWPM_FILTER_FLAG_PERSISTENT", "FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT"]
+        )
+        == 5
+    )
+    assert catalogue.FILTER_FLAGS.to_symbols(9) == [
+        "FWPM_FILTER_FLAG_CLEAR_ACTION_RIGHT",
+        "FWPM_FILTER_FLAG_PERSISTENT",
+    ]
     assert catalogue.value_of("FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS") == 0xC
 
 
@@ -135,4 +153,6 @@ def test_error_names_and_messages() -> None:
     assert catalogue.error_name(-2144206838) == "FWP_E_IN_USE"
     assert catalogue.error_name(0x1234) == "0x00001234"
     assert "same provider" in catalogue.error_message("FWP_E_LIFETIME_MISMATCH")
-    assert catalogue.error_message("FWP_E_LIFETIME_MISMATCH").startswith("FWP_E_LIFETIME_MISMATCH (0x80320016)")
+    assert catalogue.error_message("FWP_E_LIFETIME_MISMATCH").startswith(
+        "FWP_E_LIFETIME_MISMATCH (0x80320016)"
+    )

@@ -27,7 +27,9 @@ def assert_well_ordered(plan: dict[str, Any]) -> None:
     deletes = [o for o in operations if o["op"] == "delete"]
     adds = [o for o in operations if o["op"] == "add"]
     assert operations == deletes + adds
-    assert [ORDER[o["type"]] for o in deletes] == sorted((ORDER[o["type"]] for o in deletes), reverse=True)
+    assert [ORDER[o["type"]] for o in deletes] == sorted(
+        (ORDER[o["type"]] for o in deletes), reverse=True
+    )
     assert [ORDER[o["type"]] for o in adds] == sorted(ORDER[o["type"]] for o in adds)
 
 
@@ -43,9 +45,16 @@ def test_fresh_host_adds_everything_in_dependency_order() -> None:
 def test_converged_host_has_an_empty_plan_even_with_runtime_fields() -> None:
     actual = copy.deepcopy(desired())
     for number, filter_obj in enumerate(actual["filters"]):
-        filter_obj["runtime"] = {"filter_id": 1000 + number, "effective_weight": {"type": "FWP_UINT64", "value": number}}
+        filter_obj["runtime"] = {
+            "filter_id": 1000 + number,
+            "effective_weight": {"type": "FWP_UINT64", "value": number},
+        }
     assert make_plan(desired(), actual, PROVIDER)["operations"] == []
-    assert drift_counts(desired(), actual, PROVIDER) == {"missing": 0, "unexpected": 0, "changed": 0}
+    assert drift_counts(desired(), actual, PROVIDER) == {
+        "missing": 0,
+        "unexpected": 0,
+        "changed": 0,
+    }
 
 
 def test_changed_filter_is_deleted_and_added_again() -> None:
@@ -55,21 +64,41 @@ def test_changed_filter_is_deleted_and_added_again() -> None:
     plan = make_plan(desired(), actual, PROVIDER)
     assert ops(plan) == [("delete", "filter", target["key"]), ("add", "filter", target["key"])]
     assert [o["reason"] for o in plan["operations"]] == ["changed", "changed"]
-    assert drift_counts(desired(), actual, PROVIDER) == {"missing": 0, "unexpected": 0, "changed": 1}
+    assert drift_counts(desired(), actual, PROVIDER) == {
+        "missing": 0,
+        "unexpected": 0,
+        "changed": 1,
+    }
 
 
 def test_changed_context_drags_its_filters_along() -> None:
     want = desired()
     actual = copy.deepcopy(want)
-    context = next(c for c in actual["provider_contexts"] if c["type"] == "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT")
+    context = next(
+        c for c in actual["provider_contexts"] if c["type"] == "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT"
+    )
     context["policy"]["proposals"][0]["lifetime"]["seconds"] = 60
     users = {f["key"] for f in actual["filters"] if f["provider_context_key"] == context["key"]}
     plan = make_plan(want, actual, PROVIDER)
     assert len(users) == 2
     assert ops(plan) == (
-        [("delete", "filter", key) for key in sorted(users, key=lambda k: (next(f["name"] for f in actual["filters"] if f["key"] == k), k))]
-        + [("delete", "provider_context", context["key"]), ("add", "provider_context", context["key"])]
-        + [("add", "filter", key) for key in sorted(users, key=lambda k: (next(f["name"] for f in want["filters"] if f["key"] == k), k))]
+        [
+            ("delete", "filter", key)
+            for key in sorted(
+                users,
+                key=lambda k: (next(f["name"] for f in actual["filters"] if f["key"] == k), k),
+            )
+        ]
+        + [
+            ("delete", "provider_context", context["key"]),
+            ("add", "provider_context", context["key"]),
+        ]
+        + [
+            ("add", "filter", key)
+            for key in sorted(
+                users, key=lambda k: (next(f["name"] for f in want["filters"] if f["key"] == k), k)
+            )
+        ]
     )
     assert {o["reason"] for o in plan["operations"] if o["type"] == "filter"} == {"dependency"}
     assert drift_counts(want, actual, PROVIDER)["changed"] == 1
@@ -86,9 +115,18 @@ def test_changed_sublayer_drags_every_filter() -> None:
 
 def test_foreign_objects_are_never_touched() -> None:
     actual = copy.deepcopy(desired())
-    foreign_provider = {"key": "99999999-0000-0000-0000-000000000001", "name": "other", "description": None, "flags": [], "provider_data": None, "service_name": None}
+    foreign_provider = {
+        "key": "99999999-0000-0000-0000-000000000001",
+        "name": "other",
+        "description": None,
+        "flags": [],
+        "provider_data": None,
+        "service_name": None,
+    }
     foreign_filter = copy.deepcopy(actual["filters"][0])
-    foreign_filter.update(key="99999999-0000-0000-0000-000000000002", provider_key=foreign_provider["key"])
+    foreign_filter.update(
+        key="99999999-0000-0000-0000-000000000002", provider_key=foreign_provider["key"]
+    )
     actual["providers"].append(foreign_provider)
     actual["filters"].append(foreign_filter)
     assert make_plan(desired(), actual, PROVIDER)["operations"] == []
@@ -110,7 +148,10 @@ def test_stray_owned_objects_are_removed() -> None:
 
 
 def test_psk_compared_through_its_digest() -> None:
-    psk = {"keying_modules": ["ike"], "main_mode": {"authentication": [{"method": "preshared_key", "key": "s3cret"}]}}
+    psk = {
+        "keying_modules": ["ike"],
+        "main_mode": {"authentication": [{"method": "preshared_key", "key": "s3cret"}]},
+    }
     want = desired(**psk)
     on_host = copy.deepcopy(want)
     for context in on_host["provider_contexts"]:
@@ -118,12 +159,20 @@ def test_psk_compared_through_its_digest() -> None:
             if "key" in method:
                 method["key_digest"] = model.psk_digest(context["key"], method.pop("key"))
     assert make_plan(want, on_host, PROVIDER)["operations"] == []
-    rotated = desired(**{**psk, "main_mode": {"authentication": [{"method": "preshared_key", "key": "new"}]}})
-    assert {o["type"] for o in make_plan(rotated, on_host, PROVIDER)["operations"]} == {"provider_context", "filter"}
+    rotated = desired(
+        **{**psk, "main_mode": {"authentication": [{"method": "preshared_key", "key": "new"}]}}
+    )
+    assert {o["type"] for o in make_plan(rotated, on_host, PROVIDER)["operations"]} == {
+        "provider_context",
+        "filter",
+    }
 
 
 def test_plan_summary_and_diff_carry_no_secret() -> None:
-    want = desired(keying_modules=["ike"], main_mode={"authentication": [{"method": "preshared_key", "key": "s3cret"}]})
+    want = desired(
+        keying_modules=["ike"],
+        main_mode={"authentication": [{"method": "preshared_key", "key": "s3cret"}]},
+    )
     plan = make_plan(want, model.empty_state(), PROVIDER)
     assert "s3cret" not in repr(summary(plan))
     diff = plan_diff(plan, want, model.empty_state())
@@ -141,6 +190,9 @@ def test_diff_is_readable() -> None:
     before, after = diff["before"]["filters"][label], diff["after"]["filters"][label]
     assert before["weight"] == "1 (FWP_UINT64)" and after["weight"] == "512 (FWP_UINT64)"
     assert after["layer_key"] == "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4"
-    assert after["action"] == "FWP_ACTION_CALLOUT_TERMINATING -> FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4"
+    assert (
+        after["action"]
+        == "FWP_ACTION_CALLOUT_TERMINATING -> FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4"
+    )
     assert after["sublayer_key"] == "wfp.ipsec sublayer"
     assert "FWPM_CONDITION_IP_LOCAL_PORT EQUAL 5555 (FWP_UINT16)" in after["conditions"]

@@ -9,9 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import catalogue
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand, provider_key_of, sublayer_key_of
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import (
+    expand,
+    provider_key_of,
+    sublayer_key_of,
+)
 
 G = catalogue.GUIDS
 C = catalogue.CONSTANTS
@@ -21,23 +24,97 @@ UNICAST = ("FWPM_CONDITION_IP_LOCAL_ADDRESS_TYPE", "FWP_UINT8", 1)  # NlatUnicas
 def _spec(version: int) -> list[dict[str, Any]]:
     """One row per filter: what the specification says for IP version `version`."""
     icmp = ("FWPM_CONDITION_IP_PROTOCOL", "FWP_UINT8", 1 if version == 4 else 58)
-    tcp_5555 = [UNICAST, ("FWPM_CONDITION_IP_PROTOCOL", "FWP_UINT8", 6), ("FWPM_CONDITION_IP_LOCAL_PORT", "FWP_UINT16", 5555)]
+    tcp_5555 = [
+        UNICAST,
+        ("FWPM_CONDITION_IP_PROTOCOL", "FWP_UINT8", 6),
+        ("FWPM_CONDITION_IP_LOCAL_PORT", "FWP_UINT16", 5555),
+    ]
     v = f"V{version}"
     rows: list[dict[str, Any]] = []
-    for module, context_type, weight in (("IKE", "FWPM_IPSEC_IKE_MM_CONTEXT", 0x100), ("AuthIP", "FWPM_IPSEC_AUTHIP_MM_CONTEXT", 0x200)):
-        rows.append(dict(layer=f"FWPM_LAYER_IKEEXT_{v}", conditions=[], action="FWP_ACTION_PERMIT", callout=None, raw=None, context=context_type, weight=("FWP_UINT64", weight)))
-    for module, context_type, weight in (("IKE", "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", 0x100), ("AuthIP", "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT", 0x200)):
-        rows.append(dict(layer=f"FWPM_LAYER_IPSEC_{v}", conditions=[], action="FWP_ACTION_PERMIT", callout=None, raw=None, context=context_type, weight=("FWP_UINT64", weight)))
-    del module
-    for layer, callout, raw in (
-        ("INBOUND_TRANSPORT", "INBOUND_TRANSPORT", "FWPM_CONTEXT_IPSEC_INBOUND_PERSIST_CONNECTION_SECURITY"),
-        ("OUTBOUND_TRANSPORT", "OUTBOUND_TRANSPORT", "FWPM_CONTEXT_IPSEC_OUTBOUND_NEGOTIATE_DISCOVER"),
-        ("ALE_AUTH_RECV_ACCEPT", "INBOUND_INITIATE_SECURE", "FWPM_CONTEXT_IPSEC_INBOUND_PERSIST_CONNECTION_SECURITY"),
+    for _module, context_type, weight in (
+        ("IKE", "FWPM_IPSEC_IKE_MM_CONTEXT", 0x100),
+        ("AuthIP", "FWPM_IPSEC_AUTHIP_MM_CONTEXT", 0x200),
     ):
-        rows.append(dict(layer=f"FWPM_LAYER_{layer}_{v}", conditions=[UNICAST], action="FWP_ACTION_CALLOUT_TERMINATING", callout=f"FWPM_CALLOUT_IPSEC_{callout}_{v}", raw=C[raw], context=None, weight=("FWP_UINT64", 0x100)))
-        rows.append(dict(layer=f"FWPM_LAYER_{layer}_{v}", conditions=[UNICAST, icmp], action="FWP_ACTION_PERMIT", callout=None, raw=None, context=None, weight=("FWP_UINT8", C["FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS"])))
-    for layer, callout in (("ALE_AUTH_RECV_ACCEPT", "INBOUND_INITIATE_SECURE"), ("ALE_AUTH_CONNECT", "ALE_CONNECT")):
-        rows.append(dict(layer=f"FWPM_LAYER_{layer}_{v}", conditions=tcp_5555, action="FWP_ACTION_CALLOUT_TERMINATING", callout=f"FWPM_CALLOUT_IPSEC_{callout}_{v}", raw=C["FWPM_CONTEXT_ALE_SET_CONNECTION_REQUIRE_IPSEC_ENCRYPTION"], context=None, weight=("FWP_UINT64", 0x200)))
+        rows.append(
+            dict(
+                layer=f"FWPM_LAYER_IKEEXT_{v}",
+                conditions=[],
+                action="FWP_ACTION_PERMIT",
+                callout=None,
+                raw=None,
+                context=context_type,
+                weight=("FWP_UINT64", weight),
+            )
+        )
+    for _module, context_type, weight in (
+        ("IKE", "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", 0x100),
+        ("AuthIP", "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT", 0x200),
+    ):
+        rows.append(
+            dict(
+                layer=f"FWPM_LAYER_IPSEC_{v}",
+                conditions=[],
+                action="FWP_ACTION_PERMIT",
+                callout=None,
+                raw=None,
+                context=context_type,
+                weight=("FWP_UINT64", weight),
+            )
+        )
+    for layer, callout, raw in (
+        (
+            "INBOUND_TRANSPORT",
+            "INBOUND_TRANSPORT",
+            "FWPM_CONTEXT_IPSEC_INBOUND_PERSIST_CONNECTION_SECURITY",
+        ),
+        (
+            "OUTBOUND_TRANSPORT",
+            "OUTBOUND_TRANSPORT",
+            "FWPM_CONTEXT_IPSEC_OUTBOUND_NEGOTIATE_DISCOVER",
+        ),
+        (
+            "ALE_AUTH_RECV_ACCEPT",
+            "INBOUND_INITIATE_SECURE",
+            "FWPM_CONTEXT_IPSEC_INBOUND_PERSIST_CONNECTION_SECURITY",
+        ),
+    ):
+        rows.append(
+            dict(
+                layer=f"FWPM_LAYER_{layer}_{v}",
+                conditions=[UNICAST],
+                action="FWP_ACTION_CALLOUT_TERMINATING",
+                callout=f"FWPM_CALLOUT_IPSEC_{callout}_{v}",
+                raw=C[raw],
+                context=None,
+                weight=("FWP_UINT64", 0x100),
+            )
+        )
+        rows.append(
+            dict(
+                layer=f"FWPM_LAYER_{layer}_{v}",
+                conditions=[UNICAST, icmp],
+                action="FWP_ACTION_PERMIT",
+                callout=None,
+                raw=None,
+                context=None,
+                weight=("FWP_UINT8", C["FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS"]),
+            )
+        )
+    for layer, callout in (
+        ("ALE_AUTH_RECV_ACCEPT", "INBOUND_INITIATE_SECURE"),
+        ("ALE_AUTH_CONNECT", "ALE_CONNECT"),
+    ):
+        rows.append(
+            dict(
+                layer=f"FWPM_LAYER_{layer}_{v}",
+                conditions=tcp_5555,
+                action="FWP_ACTION_CALLOUT_TERMINATING",
+                callout=f"FWPM_CALLOUT_IPSEC_{callout}_{v}",
+                raw=C["FWPM_CONTEXT_ALE_SET_CONNECTION_REQUIRE_IPSEC_ENCRYPTION"],
+                context=None,
+                weight=("FWP_UINT64", 0x200),
+            )
+        )
     return rows
 
 
@@ -52,7 +129,9 @@ def _signature(filter_obj: dict[str, Any], contexts: dict[str, dict[str, Any]]) 
             if c["match_type"] == "FWP_MATCH_EQUAL"
         ),
         action=filter_obj["action"]["type"],
-        callout=catalogue.symbol_of(filter_obj["action"]["callout_key"]) if filter_obj["action"]["callout_key"] else None,
+        callout=catalogue.symbol_of(filter_obj["action"]["callout_key"])
+        if filter_obj["action"]["callout_key"]
+        else None,
         raw=filter_obj["raw_context"],
         context=contexts[context]["type"] if context else None,
         weight=(filter_obj["weight"]["type"], filter_obj["weight"]["value"]),
@@ -65,7 +144,12 @@ def state() -> dict[str, Any]:
 
 
 def test_counts(state: dict[str, Any]) -> None:
-    assert [len(state[n]) for n in ("providers", "sublayers", "provider_contexts", "filters")] == [1, 1, 4, 24]
+    assert [len(state[n]) for n in ("providers", "sublayers", "provider_contexts", "filters")] == [
+        1,
+        1,
+        4,
+        24,
+    ]
 
 
 def test_every_filter_matches_the_spec_table(state: dict[str, Any]) -> None:
@@ -81,10 +165,15 @@ def test_every_filter_is_ours_persistent_and_in_our_sublayer(state: dict[str, An
     for filter_obj in state["filters"]:
         assert filter_obj["provider_key"] == provider
         assert filter_obj["sublayer_key"] == sublayer
-        assert filter_obj["conditions"] == sorted(filter_obj["conditions"], key=lambda c: (c["field_key"], c["match_type"], repr(c["value"])))
+        assert filter_obj["conditions"] == sorted(
+            filter_obj["conditions"],
+            key=lambda c: (c["field_key"], c["match_type"], repr(c["value"])),
+        )
         assert all(c["match_type"] == "FWP_MATCH_EQUAL" for c in filter_obj["conditions"])
         has_context = filter_obj["provider_context_key"] is not None
-        expected_flags = {"FWPM_FILTER_FLAG_PERSISTENT"} | ({"FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT"} if has_context else set())
+        expected_flags = {"FWPM_FILTER_FLAG_PERSISTENT"} | (
+            {"FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT"} if has_context else set()
+        )
         assert set(filter_obj["flags"]) == expected_flags
         assert not (has_context and filter_obj["raw_context"] is not None)
 
@@ -111,23 +200,43 @@ def test_contexts(state: dict[str, Any]) -> None:
     for mm in (by_type["FWPM_IPSEC_IKE_MM_CONTEXT"], by_type["FWPM_IPSEC_AUTHIP_MM_CONTEXT"]):
         policy = mm["policy"]
         assert [m["type"] for m in policy["authentication_methods"]] == ["IKEEXT_KERBEROS"]
-        assert [(p["cipher"], p["integrity"], p["dh_group"], p["max_lifetime_seconds"]) for p in policy["proposals"]] == [
+        assert [
+            (p["cipher"], p["integrity"], p["dh_group"], p["max_lifetime_seconds"])
+            for p in policy["proposals"]
+        ] == [
             ("IKEEXT_CIPHER_AES_256", "IKEEXT_INTEGRITY_SHA_256", "IKEEXT_DH_GROUP_14", 28800),
             ("IKEEXT_CIPHER_AES_128", "IKEEXT_INTEGRITY_SHA_256", "IKEEXT_DH_ECP_256", 28800),
         ]
-    for qm in (by_type["FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT"], by_type["FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT"]):
+    for qm in (
+        by_type["FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT"],
+        by_type["FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT"],
+    ):
         policy = qm["policy"]
         assert policy["flags"] == ["IPSEC_POLICY_FLAG_ND_SECURE"]
         assert policy["em_policy"] is None
-        assert (policy["nd_allow_clear_timeout_seconds"], policy["idle_timeout_seconds"], policy["idle_timeout_fail_over_seconds"]) == (10, 300, 60)
+        assert (
+            policy["nd_allow_clear_timeout_seconds"],
+            policy["idle_timeout_seconds"],
+            policy["idle_timeout_fail_over_seconds"],
+        ) == (10, 300, 60)
         for proposal in policy["proposals"]:
-            assert proposal["lifetime"] == {"seconds": 3600, "kilobytes": 100000, "packets": 2147483647}
+            assert proposal["lifetime"] == {
+                "seconds": 3600,
+                "kilobytes": 100000,
+                "packets": 2147483647,
+            }
             assert proposal["pfs_group"] == "IPSEC_PFS_NONE"
-            assert all(t["type"] == "IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER" and t["cipher"] for t in proposal["transforms"])
+            assert all(
+                t["type"] == "IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER" and t["cipher"]
+                for t in proposal["transforms"]
+            )
         assert policy["proposals"][0]["transforms"][0] == {
             "type": "IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER",
             "auth": {"type": "IPSEC_AUTH_AES_256", "config": "IPSEC_AUTH_CONFIG_GCM_AES_256"},
-            "cipher": {"type": "IPSEC_CIPHER_TYPE_AES_256", "config": "IPSEC_CIPHER_CONFIG_GCM_AES_256"},
+            "cipher": {
+                "type": "IPSEC_CIPHER_TYPE_AES_256",
+                "config": "IPSEC_CIPHER_CONFIG_GCM_AES_256",
+            },
         }
 
 
@@ -135,7 +244,14 @@ def test_keys_are_deterministic_and_scoped_by_provider() -> None:
     first = expand({"scenario": {"guaranteed_encryption": {}}})
     again = expand({"scenario": {"guaranteed_encryption": {}}})
     other = expand({"provider": {"name": "other"}, "scenario": {"guaranteed_encryption": {}}})
-    keys = lambda s: {o["key"] for n in ("providers", "sublayers", "provider_contexts", "filters") for o in s[n]}  # noqa: E731
+
+    def keys(s: dict[str, Any]) -> set[str]:
+        return {
+            o["key"]
+            for n in ("providers", "sublayers", "provider_contexts", "filters")
+            for o in s[n]
+        }
+
     assert keys(first) == keys(again)
     assert len(keys(first)) == 30
     assert not keys(first) & keys(other)
@@ -149,7 +265,11 @@ def test_explicit_provider_and_sublayer_keys_are_used() -> None:
     }
     state = expand(declaration)
     assert state["providers"][0]["key"] == "11111111-2222-3333-4444-555555555555"
-    assert state["sublayers"][0] == {**state["sublayers"][0], "key": "11111111-2222-3333-4444-666666666666", "weight": 4242}
+    assert state["sublayers"][0] == {
+        **state["sublayers"][0],
+        "key": "11111111-2222-3333-4444-666666666666",
+        "weight": 4242,
+    }
     assert {f["sublayer_key"] for f in state["filters"]} == {"11111111-2222-3333-4444-666666666666"}
 
 
@@ -161,7 +281,16 @@ def test_explicit_provider_and_sublayer_keys_are_used() -> None:
         ({"icmp_exemption": False}, 4, 18),
         ({"required_ports": []}, 4, 20),
         ({"required_ports": [{"port": 5555}, {"port": 53, "protocol": "udp"}]}, 4, 28),
-        ({"keying_modules": ["authip"], "ip_versions": [6], "icmp_exemption": False, "required_ports": []}, 2, 5),
+        (
+            {
+                "keying_modules": ["authip"],
+                "ip_versions": [6],
+                "icmp_exemption": False,
+                "required_ports": [],
+            },
+            2,
+            5,
+        ),
     ],
 )
 def test_option_combinations(options: dict[str, Any], contexts: int, filters: int) -> None:
@@ -178,12 +307,23 @@ def test_not_persistent_means_no_persistent_flags() -> None:
 
 def test_extended_mode_only_on_authip_quick_mode() -> None:
     state = expand(
-        {"scenario": {"guaranteed_encryption": {"extended_mode": {"authentication": [{"method": "kerberos"}, {"method": "ntlm_v2"}]}}}}
+        {
+            "scenario": {
+                "guaranteed_encryption": {
+                    "extended_mode": {
+                        "authentication": [{"method": "kerberos"}, {"method": "ntlm_v2"}]
+                    }
+                }
+            }
+        }
     )
     by_type = {c["type"]: c["policy"] for c in state["provider_contexts"]}
     assert by_type["FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT"]["em_policy"] is None
     em = by_type["FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT"]["em_policy"]
     assert em == {
-        "authentication_methods": [{"type": "IKEEXT_KERBEROS", "flags": []}, {"type": "IKEEXT_NTLM_V2", "flags": []}],
+        "authentication_methods": [
+            {"type": "IKEEXT_KERBEROS", "flags": []},
+            {"type": "IKEEXT_NTLM_V2", "flags": []},
+        ],
         "initiator_impersonation": "IKEEXT_IMPERSONATION_SOCKET_PRINCIPAL",
     }
