@@ -1,0 +1,169 @@
+// Test driver: compiled together with plugins/module_utils/WfpIpsec.cs into one Mono program.
+// Reads one JSON command per line on stdin and answers one JSON line on stdout, so a pytest
+// test can run a whole scenario (apply, read, concurrent change, restart...) against the same
+// fwpsim engine (libfwpuclnt.so). C# 5, like the util.
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+using ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec;
+
+internal static class Sim
+{
+    [DllImport("fwpuclnt.dll")] public static extern void fwpsim_restart();
+    [DllImport("fwpuclnt.dll")] public static extern long fwpsim_outstanding();
+    [DllImport("fwpuclnt.dll")] public static extern long fwpsim_bad_frees();
+    [DllImport("fwpuclnt.dll")] public static extern long fwpsim_open_sessions();
+    [DllImport("fwpuclnt.dll")] public static extern long fwpsim_open_enums();
+    [DllImport("fwpuclnt.dll")] public static extern int fwpsim_in_transaction();
+}
+
+internal static class Driver
+{
+    private static int Main(string[] args)
+    {
+        TextWriter output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false));
+        if (args.Length > 0 && args[0] == "layout")
+        {
+            // struct,field,offset,size of every P/Invoke struct (and of extra probe types).
+            List<Type> types = new List<Type>(typeof(PolicyHost).Assembly.GetType(
+                "ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec.NativeHelpers").GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic));
+            Type probe = typeof(Driver).Assembly.GetType("LayoutProbe");
+            if (probe != null)
+                types.AddRange(probe.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic));
+            output.WriteLine("# IntPtr.Size=" + IntPtr.Size);
+            foreach (Type type in types)
+            {
+                output.WriteLine("{0},,,{1}", type.Name, Marshal.SizeOf(type));
+                foreach (FieldInfo field in type.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance))
+                {
+                    int size = field.FieldType == typeof(IntPtr) ? IntPtr.Size : Marshal.SizeOf(field.FieldType);
+                    output.WriteLine("{0},{1},{2},{3}", type.Name, field.Name, Marshal.OffsetOf(type, field.Name), size);
+                }
+            }
+            output.Flush();
+            return 0;
+        }
+        TextReader input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
+        string line;
+        while ((line = input.ReadLine()) != null)
+        {
+            if (line.Trim().Length == 0) continue;
+            Dictionary<string, object> reply = new Dictionary<string, object>();
+            try
+            {
+                Dictionary<string, object> command = (Dictionary<string, object>)Json.Parse(line);
+                reply["result"] = Run(command);
+                reply["ok"] = true;
+            }
+            catch (Exception error)
+            {
+                Exception inner = error is TargetInvocationException ? error.InnerException : error;
+                Dictionary<string, object> failure = new Dictionary<string, object>();
+                failure["type"] = inner.GetType().Name;
+                failure["message"] = inner.Message;
+                WfpException wfp = inner as WfpException;
+                if (wfp != null)
+                {
+                    failure["details"] = wfp.Details;
+                    failure["hresult"] = (long)wfp.HResult;
+                }
+                reply["ok"] = false;
+                reply["error"] = failure;
+            }
+            output.WriteLine(Json.Serialize(reply));
+            output.Flush();
+        }
+        return 0;
+    }
+
+    private static string Text(object value)
+    {
+        return value as string ?? Json.Serialize(value);
+    }
+
+    private static object Parsed(string json)
+    {
+        return Json.Parse(json);
+    }
+
+    private static object Run(Dictionary<string, object> command)
+    {
+        string cmd = (string)command["cmd"];
+        switch (cmd)
+        {
+            case "read": return Parsed(PolicyHost.Read((string)command["provider_key"]));
+            case "read_all": return Parsed(PolicyHost.ReadAll());
+            case "read_layers":
+                List<string> layers = new List<string>();
+                foreach (object layer in (List<object>)command["layers"]) layers.Add((string)layer);
+                return Parsed(PolicyHost.ReadLayers(layers.ToArray()));
+            case "apply": return Parsed(PolicyHost.Apply(Text(command["plan"])));
+            case "fingerprint": return PolicyHost.Fingerprint(Text(command["state"]));
+            case "psk_digest": return PolicyHost.PskDigest((string)command["context_key"], (string)command["key"]);
+            case "echo": return Json.Parse(Json.Serialize(command["value"]));
+            case "serialize": return Json.Serialize(command["value"]);
+            case "module": return Module((Dictionary<string, object>)command["args"]);
+            case "setenv":
+                Environment.SetEnvironmentVariable((string)command["name"], command["value"] as string);
+                return null;
+            case "restart": Sim.fwpsim_restart(); return null;
+            case "stats":
+                Dictionary<string, object> stats = new Dictionary<string, object>();
+                stats["outstanding"] = Sim.fwpsim_outstanding();
+                stats["bad_frees"] = Sim.fwpsim_bad_frees();
+                stats["sessions"] = Sim.fwpsim_open_sessions();
+                stats["enums"] = Sim.fwpsim_open_enums();
+                stats["in_transaction"] = Sim.fwpsim_in_transaction() != 0;
+                return stats;
+            case "catalogue":
+                Type catalogue = typeof(PolicyHost).Assembly.GetType("ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec.Catalogue");
+                return catalogue.GetMethod("Dump", BindingFlags.NonPublic | BindingFlags.Static).Invoke(null, null);
+            case "members":
+                // Public members of a type of the util (rung 5: what the .ps1 calls must exist).
+                Type type = typeof(PolicyHost).Assembly.GetType((string)command["type"]);
+                if (type == null || !type.IsPublic) return null;
+                List<object> names = new List<object>();
+                foreach (MemberInfo member in type.GetMembers(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance))
+                {
+                    Dictionary<string, object> m = new Dictionary<string, object>();
+                    m["name"] = member.Name;
+                    m["kind"] = member.MemberType.ToString();
+                    MethodInfo method = member as MethodInfo;
+                    m["static"] = method != null && method.IsStatic;
+                    if (method != null)
+                    {
+                        List<object> parameters = new List<object>();
+                        foreach (ParameterInfo p in method.GetParameters()) parameters.Add(p.ParameterType.FullName);
+                        m["parameters"] = parameters;
+                    }
+                    names.Add(m);
+                }
+                return names;
+            default: throw new ArgumentException("unknown command " + cmd);
+        }
+    }
+
+    // The dispatch of plugins/modules/policy.ps1, one to one: _operation -> PolicyHost method.
+    private static object Module(Dictionary<string, object> args)
+    {
+        string operation = (string)args["_operation"];
+        Dictionary<string, object> result = new Dictionary<string, object>();
+        result["changed"] = false;
+        if (operation == "read")
+            result["state_json"] = PolicyHost.Read((string)args["provider_key"]);
+        else if (operation == "read_all")
+            result["state_json"] = PolicyHost.ReadAll();
+        else if (operation == "apply")
+        {
+            string json = PolicyHost.Apply((string)args["plan"]);
+            result["result_json"] = json;
+            result["changed"] = (long)((Dictionary<string, object>)Json.Parse(json))["applied"] > 0;
+        }
+        else
+            throw new ArgumentException("_operation " + operation);
+        return result;
+    }
+}
