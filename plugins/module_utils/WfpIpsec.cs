@@ -101,19 +101,31 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             }
         }
 
-        /// <summary>Filters at the given layers (symbols or GUIDs), the provider contexts they
-        /// reference, and every provider and sublayer (for names and sublayer weights).</summary>
+        /// <summary>Filters at the given layers (symbols or GUIDs) with the sublayers, provider
+        /// contexts and providers they reference (Query(null, layers)).</summary>
         public static string ReadLayers(string[] layers)
         {
             if (layers == null || layers.Length == 0)
                 throw WfpException.Invalid("layers: give at least one layer symbol or GUID");
-            List<Guid> keys = new List<Guid>();
-            foreach (string layer in layers)
-                keys.Add(new Guid(Catalogue.LayerGuid(layer)));
+            return Query(null, layers);
+        }
+
+        /// <summary>The policy_info view, like plugin_utils/query.py select(): the objects of a
+        /// provider, or on layers, or both (intersection), or everything.</summary>
+        public static string Query(string providerKey, string[] layers)
+        {
+            string owner = String.IsNullOrEmpty(providerKey) ? null : Convert.GuidText(providerKey, "provider_key");
+            List<Guid> keys = null;
+            if (layers != null && layers.Length > 0)
+            {
+                keys = new List<Guid>();
+                foreach (string layer in layers)
+                    keys.Add(new Guid(Catalogue.LayerGuid(layer)));
+            }
             using (Session session = Session.Open())
             {
                 session.Begin(true);
-                Dictionary<string, object> state = session.ReadState(null, keys);
+                Dictionary<string, object> state = session.ReadState(owner, keys);
                 session.Commit();
                 return Json.Serialize(state);
             }
@@ -1340,7 +1352,8 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         }
 
         /// <summary>A state document. owner != null: only that provider's objects. layers !=
-        /// null: only filters at those layers and the provider contexts they reference.</summary>
+        /// null: only filters at those layers and the sublayers, provider contexts and
+        /// providers they reference (plugin_utils/query.py on_layers).</summary>
         internal Dictionary<string, object> ReadState(string owner, List<Guid> layers)
         {
             List<Dictionary<string, object>> providers = Enumerate(EnumKind.Provider, IntPtr.Zero);
@@ -1364,11 +1377,6 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                         filters.AddRange(Enumerate(EnumKind.Filter, arena.Struct(template)));
                     }
                 }
-                HashSet<string> referenced = new HashSet<string>();
-                foreach (Dictionary<string, object> filter in filters)
-                    if (filter["provider_context_key"] != null)
-                        referenced.Add((string)filter["provider_context_key"]);
-                contexts = contexts.FindAll(delegate(Dictionary<string, object> c) { return referenced.Contains((string)c["key"]); });
             }
             if (owner != null)
             {
@@ -1377,6 +1385,23 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                 sublayers = sublayers.FindAll(mine);
                 contexts = contexts.FindAll(mine);
                 filters = filters.FindAll(mine);
+            }
+            if (layers != null)
+            {
+                // Keep what the filters reference, then the providers of all kept objects.
+                HashSet<string> wanted = new HashSet<string>();
+                foreach (Dictionary<string, object> filter in filters)
+                {
+                    wanted.Add((string)filter["sublayer_key"]);
+                    wanted.Add(filter["provider_context_key"] as string ?? "");
+                    wanted.Add(filter["provider_key"] as string ?? "");
+                }
+                Predicate<Dictionary<string, object>> referenced = delegate(Dictionary<string, object> o) { return wanted.Contains((string)o["key"]); };
+                sublayers = sublayers.FindAll(referenced);
+                contexts = contexts.FindAll(referenced);
+                foreach (Dictionary<string, object> o in sublayers) wanted.Add(o["provider_key"] as string ?? "");
+                foreach (Dictionary<string, object> o in contexts) wanted.Add(o["provider_key"] as string ?? "");
+                providers = providers.FindAll(referenced);
             }
             Dictionary<string, object> state = new Dictionary<string, object>();
             state["format"] = PolicyHost.StateFormat;

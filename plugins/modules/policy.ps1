@@ -1,0 +1,65 @@
+#!powershell
+
+# Copyright: (c) 2026, wfp.ipsec contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+#AnsibleRequires -CSharpUtil Ansible.Basic
+#AnsibleRequires -CSharpUtil ..module_utils.WfpIpsec
+
+# Host half of wfp.ipsec.policy. Internal: only the action plugin calls it (through
+# plugins/plugin_utils/live.py) with _operation read | read_all | apply. All logic lives in the
+# C# util (reads, fingerprint check, transaction) and on the controller (diff, plan). Results
+# are returned as JSON text (state_json / result_json) so 64-bit integers arrive unchanged.
+
+$spec = @{
+    options = @{
+        _operation = @{ type = 'str'; required = $true; choices = @('read', 'read_all', 'apply') }
+        provider_key = @{ type = 'str' }
+        plan = @{ type = 'json'; no_log = $true }
+    }
+    required_if = @(
+        @('_operation', 'read', @('provider_key')),
+        @('_operation', 'apply', @('plan'))
+    )
+    supports_check_mode = $true
+}
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+$module.Result.changed = $false
+
+try {
+    switch ($module.Params._operation) {
+        'read' {
+            $module.Result.state_json = [WfpIpsec.PolicyHost]::Read($module.Params.provider_key)
+        }
+        'read_all' {
+            $module.Result.state_json = [WfpIpsec.PolicyHost]::ReadAll()
+        }
+        'apply' {
+            if ($module.CheckMode) {
+                # The action plugin never applies in check mode; report what would happen.
+                $operations = [WfpIpsec.Json]::Parse($module.Params.plan)['operations']
+                $module.Result.changed = $operations.Count -gt 0
+                $module.Result.msg = 'check mode: plan not applied'
+            }
+            else {
+                $resultJson = [WfpIpsec.PolicyHost]::Apply($module.Params.plan)
+                $module.Result.result_json = $resultJson
+                $module.Result.changed = [long]([WfpIpsec.Json]::Parse($resultJson)['applied']) -gt 0
+            }
+        }
+    }
+}
+catch {
+    $failure = $_.Exception
+    while ($null -ne $failure -and $failure -isnot [WfpIpsec.WfpException]) {
+        $failure = $failure.InnerException
+    }
+    if ($null -ne $failure) {
+        # Names the failing operation, object, FWP_E_* symbol and code; never a key.
+        $module.Result.error = $failure.Details
+        $module.FailJson($failure.Message)
+    }
+    $module.FailJson("wfp.ipsec host layer failed: $($_.Exception.Message)", $_)
+}
+
+$module.ExitJson()

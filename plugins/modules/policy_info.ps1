@@ -1,0 +1,43 @@
+#!powershell
+
+# Copyright: (c) 2026, wfp.ipsec contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+#AnsibleRequires -CSharpUtil Ansible.Basic
+#AnsibleRequires -CSharpUtil ..module_utils.WfpIpsec
+
+# wfp.ipsec.policy_info: read-only view of WFP objects in the canonical form
+# (docs/canonical-form.md): one provider's objects, everything on given layers, both
+# (intersection) or, with neither option, every object (plugin_utils/query.py select()).
+
+$spec = @{
+    options = @{
+        provider_key = @{ type = 'str' }
+        layers = @{ type = 'list'; elements = 'str' }
+    }
+    supports_check_mode = $true
+}
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+$module.Result.changed = $false
+
+try {
+    $layers = [string[]]@()
+    if ($null -ne $module.Params.layers) {
+        $layers = [string[]]$module.Params.layers
+    }
+    $stateJson = [WfpIpsec.PolicyHost]::Query($module.Params.provider_key, $layers)
+    $module.Result.state = [WfpIpsec.Json]::Parse($stateJson)
+}
+catch {
+    $failure = $_.Exception
+    while ($null -ne $failure -and $failure -isnot [WfpIpsec.WfpException]) {
+        $failure = $failure.InnerException
+    }
+    if ($null -ne $failure) {
+        $module.Result.error = $failure.Details
+        $module.FailJson($failure.Message)
+    }
+    $module.FailJson("wfp.ipsec host layer failed: $($_.Exception.Message)", $_)
+}
+
+$module.ExitJson()
