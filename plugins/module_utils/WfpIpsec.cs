@@ -938,10 +938,16 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             public uint flags;
         }
 
+        /// <summary>One trusted root for IKEEXT_CERTIFICATE_AUTHENTICATION2 (version 2 uses
+        /// criteria, not the IKEEXT_CERTIFICATE_CRITERIA0 of versions 0/1). certData is the
+        /// DER-encoded subject name; hash, EKU and name filters are not used here.</summary>
         [StructLayout(LayoutKind.Sequential)]
-        public struct IKEEXT_CERT_ROOT_CONFIG0
+        public struct IKEEXT_CERTIFICATE_CRITERIA0
         {
             public FWP_BYTE_BLOB certData;
+            public FWP_BYTE_BLOB certHash;
+            public IntPtr eku;
+            public IntPtr name;
             public uint flags;
         }
 
@@ -2086,10 +2092,10 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                     NativeHelpers.IKEEXT_CERTIFICATE_AUTHENTICATION2 cert = new NativeHelpers.IKEEXT_CERTIFICATE_AUTHENTICATION2();
                     cert.inboundConfigType = Catalogue.Value("IKEEXT_CERT_CONFIG", Get(m, "inbound_config"), path + ".inbound_config");
                     cert.outboundConfigType = Catalogue.Value("IKEEXT_CERT_CONFIG", Get(m, "outbound_config"), path + ".outbound_config");
-                    List<NativeHelpers.IKEEXT_CERT_ROOT_CONFIG0> roots = new List<NativeHelpers.IKEEXT_CERT_ROOT_CONFIG0>();
+                    List<NativeHelpers.IKEEXT_CERTIFICATE_CRITERIA0> roots = new List<NativeHelpers.IKEEXT_CERTIFICATE_CRITERIA0>();
                     foreach (object subject in OptionalList(m, "root_subjects", path))
                     {
-                        NativeHelpers.IKEEXT_CERT_ROOT_CONFIG0 root = new NativeHelpers.IKEEXT_CERT_ROOT_CONFIG0();
+                        NativeHelpers.IKEEXT_CERTIFICATE_CRITERIA0 root = new NativeHelpers.IKEEXT_CERTIFICATE_CRITERIA0();
                         root.certData = arena.Blob(new X500DistinguishedName((string)subject).RawData);
                         roots.Add(root);
                     }
@@ -2147,7 +2153,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                         {
                             IntPtr roots = explicitIn ? cert.inboundRootCriteria : cert.outboundRootCriteria;
                             uint size = explicitIn ? cert.inboundRootArraySize : cert.outboundRootArraySize;
-                            foreach (NativeHelpers.IKEEXT_CERT_ROOT_CONFIG0 root in ReadArray<NativeHelpers.IKEEXT_CERT_ROOT_CONFIG0>(roots, size))
+                            foreach (NativeHelpers.IKEEXT_CERTIFICATE_CRITERIA0 root in ReadArray<NativeHelpers.IKEEXT_CERTIFICATE_CRITERIA0>(roots, size))
                                 subjects.Add(new X500DistinguishedName(BlobBytes(root.certData)).Name);
                         }
                         m["root_subjects"] = subjects;

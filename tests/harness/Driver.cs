@@ -36,11 +36,12 @@ internal static class Driver
             output.WriteLine("# IntPtr.Size=" + IntPtr.Size);
             foreach (Type type in types)
             {
-                output.WriteLine("{0},,,{1}", type.Name, Marshal.SizeOf(type));
+                string name = (type.DeclaringType.Name == "LayoutProbe" ? "probe:" : "") + type.Name;
+                output.WriteLine("{0},,,{1}", name, Marshal.SizeOf(type));
                 foreach (FieldInfo field in type.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance))
                 {
                     int size = field.FieldType == typeof(IntPtr) ? IntPtr.Size : Marshal.SizeOf(field.FieldType);
-                    output.WriteLine("{0},{1},{2},{3}", type.Name, field.Name, Marshal.OffsetOf(type, field.Name), size);
+                    output.WriteLine("{0},{1},{2},{3}", name, field.Name, Marshal.OffsetOf(type, field.Name), size);
                 }
             }
             output.Flush();
@@ -106,6 +107,16 @@ internal static class Driver
             case "echo": return Json.Parse(Json.Serialize(command["value"]));
             case "serialize": return Json.Serialize(command["value"]);
             case "module": return Module((Dictionary<string, object>)command["args"]);
+            case "query":
+                List<string> queryLayers = new List<string>();
+                foreach (object layer in (List<object>)command["layers"]) queryLayers.Add((string)layer);
+                return Parsed(PolicyHost.Query(command["provider_key"] as string, queryLayers.ToArray()));
+            case "format_v6":
+                // Address text of 16 raw bytes (hex), as the host prints FWP_BYTE_ARRAY16 values.
+                string hex = (string)command["bytes"];
+                byte[] raw = new byte[16];
+                for (int i = 0; i < 16; i++) raw[i] = System.Convert.ToByte(hex.Substring(2 * i, 2), 16);
+                return Address.FormatV6(raw);
             case "setenv":
                 Environment.SetEnvironmentVariable((string)command["name"], command["value"] as string);
                 return null;

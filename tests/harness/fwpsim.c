@@ -170,13 +170,16 @@ static void copy_value(Pool *pool, FWP_VALUE0 *dst, const FWP_VALUE0 *src)
     copy_value_union(pool, src->type, &src->uint64, &dst->uint64);
 }
 
-static IKEEXT_CERT_ROOT_CONFIG0 *dup_roots(Pool *pool, const IKEEXT_CERT_ROOT_CONFIG0 *src, uint32_t n)
+static IKEEXT_CERTIFICATE_CRITERIA0 *dup_roots(Pool *pool, const IKEEXT_CERTIFICATE_CRITERIA0 *src, uint32_t n)
 {
     if (!src || !n) return NULL;
-    IKEEXT_CERT_ROOT_CONFIG0 *roots = pool_alloc(pool, n * sizeof *roots);
+    IKEEXT_CERTIFICATE_CRITERIA0 *roots = pool_alloc(pool, n * sizeof *roots);
     for (uint32_t i = 0; i < n; i++) {
         roots[i].flags = src[i].flags;
         copy_blob(pool, &roots[i].certData, &src[i].certData);
+        copy_blob(pool, &roots[i].certHash, &src[i].certHash);
+        roots[i].eku = NULL;  /* EKU and name filters are not modelled */
+        roots[i].name = NULL;
     }
     return roots;
 }

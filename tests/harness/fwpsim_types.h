@@ -99,17 +99,19 @@ typedef struct {
 } IKEEXT_PROPOSAL0;
 
 typedef struct { FWP_BYTE_BLOB presharedKey; uint32_t flags; } IKEEXT_PRESHARED_KEY_AUTHENTICATION1;
-typedef struct { FWP_BYTE_BLOB certData; uint32_t flags; } IKEEXT_CERT_ROOT_CONFIG0;
+typedef struct {
+    FWP_BYTE_BLOB certData; FWP_BYTE_BLOB certHash; void *eku; void *name; uint32_t flags;
+} IKEEXT_CERTIFICATE_CRITERIA0;
 typedef struct {
     uint32_t inboundConfigType;
     union {
-        struct { uint32_t inboundRootArraySize; IKEEXT_CERT_ROOT_CONFIG0 *inboundRootCriteria; };
+        struct { uint32_t inboundRootArraySize; IKEEXT_CERTIFICATE_CRITERIA0 *inboundRootCriteria; };
         struct { uint32_t inboundEnterpriseStoreArraySize; void *inboundEnterpriseStoreCriteria; };
         struct { uint32_t inboundRootStoreArraySize; void *inboundTrustedRootStoreCriteria; };
     };
     uint32_t outboundConfigType;
     union {
-        struct { uint32_t outboundRootArraySize; IKEEXT_CERT_ROOT_CONFIG0 *outboundRootCriteria; };
+        struct { uint32_t outboundRootArraySize; IKEEXT_CERTIFICATE_CRITERIA0 *outboundRootCriteria; };
         struct { uint32_t outboundEnterpriseStoreArraySize; void *outboundEnterpriseStoreCriteria; };
         struct { uint32_t outboundRootStoreArraySize; void *outboundTrustedRootStoreCriteria; };
     };
