@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
@@ -14,6 +13,11 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import (
     DECLARATION_SCHEMA,
     DeclarationError,
 )
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.hosts import (
+    OFFLINE_CREATE_VAR,
+    OFFLINE_STATE_VAR,
+    offline_backend,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import ModelError
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     PolicyError,
@@ -21,8 +25,6 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     converge,
 )
 
-OFFLINE_STATE_VAR = "wfp_ipsec_offline_state"
-OFFLINE_CREATE_VAR = "wfp_ipsec_offline_create"
 MODULE_NAME = "wfp.ipsec.policy"
 
 # Ports the controller reaches a host on, by connection plugin, when ansible_port is not set.
@@ -77,7 +79,8 @@ class ActionModule(ActionBase):
     def _backend(self, task_vars: dict[str, Any]) -> HostBackend:
         path = self._template(task_vars.get(OFFLINE_STATE_VAR))
         if path:
-            return self._offline_backend(str(path), task_vars)
+            create = bool(self._template(task_vars.get(OFFLINE_CREATE_VAR, False)))
+            return offline_backend(str(path), self._loader.get_basedir(), create=create)
         from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import ModuleBackend
 
         def execute(module_args: dict[str, Any]) -> dict[str, Any]:
@@ -87,18 +90,6 @@ class ActionModule(ActionBase):
             return reply
 
         return ModuleBackend(execute)
-
-    def _offline_backend(self, path: str, task_vars: dict[str, Any]) -> HostBackend:
-        from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import OfflineBackend
-
-        if not os.path.isabs(path):
-            path = os.path.join(self._loader.get_basedir(), path)
-        if path.endswith((".xml", ".xml.gz")):
-            from ansible_collections.wfp.ipsec.plugins.plugin_utils.netsh import load_dump_backend
-
-            return load_dump_backend(path)
-        create = bool(self._template(task_vars.get(OFFLINE_CREATE_VAR, False)))
-        return OfflineBackend(path, create=create)
 
     def _management_ports(self, task_vars: dict[str, Any]) -> list[int]:
         """The port the controller uses to reach this host (for the lockout guard)."""

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Final
 
+from .arbitration import effective_weight
 from . import catalogue
 from .model import (
     LIST_NAMES,
@@ -60,7 +61,6 @@ NOT_FOUND: Final = {
 BOOTTIME_FLAG: Final = "FWPM_FILTER_FLAG_BOOTTIME"
 VALID_WEIGHT_TYPES: Final = frozenset({"FWP_EMPTY", "FWP_UINT8", "FWP_UINT64"})
 MAX_WEIGHT_RANGE: Final = 15
-_WEIGHT_RANGE_SHIFT: Final = 60
 _BUILTIN_SUBLAYER_PREFIX: Final = "FWPM_SUBLAYER_"
 _IKE_QM_CONTEXTS: Final = frozenset(
     {"FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", "FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT"}
@@ -149,15 +149,6 @@ def is_builtin_sublayer(key: str) -> bool:
 
 def _is_builtin(object_type: str, key: str) -> bool:
     return object_type == "sublayer" and is_builtin_sublayer(key)
-
-
-def effective_weight(weight: Obj) -> Obj:
-    """The weight BFE would report: explicit, or the range in the top four bits."""
-    if weight.get("type") == "FWP_UINT64":
-        return {"type": "FWP_UINT64", "value": int(weight["value"])}
-    if weight.get("type") == "FWP_UINT8":
-        return {"type": "FWP_UINT64", "value": int(weight["value"]) << _WEIGHT_RANGE_SHIFT}
-    return {"type": "FWP_UINT64", "value": 0}
 
 
 # ---- the engine ------------------------------------------------------------------------------
@@ -297,7 +288,7 @@ class Engine:
         if object_type == "filter":
             obj[RUNTIME_KEY] = {
                 "filter_id": self._next_filter_id,
-                "effective_weight": effective_weight(obj["weight"]),
+                "effective_weight": {"type": "FWP_UINT64", "value": effective_weight(obj)},
             }
             self._next_filter_id += 1
         elif object_type == "provider_context":

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .backend import BackendError, HostBackend
+from .catalogue import symbol_of
 from .declaration import validate
 from .engine import WfpError, preflight
 from .lockout import management_lockout_findings
@@ -74,6 +75,16 @@ def _shadowing(backend: HostBackend, desired: State, provider_key: str) -> list[
     return [finding.to_dict() for finding in find_shadowing(overlay, provider_key)]
 
 
+def references_foreign_objects(desired: State) -> bool:
+    """Whether a desired object references an object that is neither declared nor built in."""
+    declared = {obj["key"] for _, obj in iter_objects(desired)}
+    for _, obj in iter_objects(desired):
+        refs = [obj.get("provider_key"), obj.get("sublayer_key"), obj.get("provider_context_key")]
+        if any(ref and ref not in declared and symbol_of(ref) is None for ref in refs):
+            return True
+    return False
+
+
 def converge(
     arguments: dict[str, Any], backend: HostBackend, options: RunOptions
 ) -> dict[str, Any]:
@@ -86,8 +97,11 @@ def converge(
 
     actual = backend.read(provider_key)
     plan = make_plan(desired, actual, provider_key)
+    # The pre-flight needs the foreign objects our declaration points at (e.g. a raw filter in
+    # another provider's sublayer); reading everything is only worth it then.
+    engine_view = backend.read_all() if references_foreign_objects(desired) else actual
     try:
-        preflight(actual, plan)
+        preflight(engine_view, plan)
     except WfpError as error:
         raise PolicyError(
             f"the plan would fail on the host: {error}", {"preflight": error.details()}

@@ -1,0 +1,22 @@
+"""Which backend serves an offline host: a JSON state file, or a netsh dump (read-only)."""
+
+from __future__ import annotations
+
+import os
+
+from .backend import HostBackend
+from .netsh import load_dump_backend
+from .offline import OfflineBackend
+
+OFFLINE_STATE_VAR = "wfp_ipsec_offline_state"
+OFFLINE_CREATE_VAR = "wfp_ipsec_offline_create"
+DUMP_SUFFIXES = (".xml", ".xml.gz")
+
+
+def offline_backend(path: str, base_dir: str, create: bool = False) -> HostBackend:
+    """The backend for `wfp_ipsec_offline_state`; relative paths are relative to `base_dir`."""
+    if not os.path.isabs(path):
+        path = os.path.join(base_dir, path)
+    if path.endswith(DUMP_SUFFIXES):
+        return load_dump_backend(path)
+    return OfflineBackend(path, create=create)

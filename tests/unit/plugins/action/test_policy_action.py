@@ -1,0 +1,97 @@
+"""The policy action plugin with a mocked task (the ansible.windows unit-test pattern)."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.playbook.task import Task
+from ansible.template import Templar
+
+from ansible_collections.wfp.ipsec.plugins.action import policy
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError
+
+
+def make_plugin(args: dict[str, Any], check_mode: bool = False, transport: str = "winrm") -> policy.ActionModule:
+    task = MagicMock(Task)
+    task.args = args
+    task.check_mode = check_mode
+    task.diff = False
+    task.async_val = 0
+    connection = MagicMock()
+    connection.transport = transport
+    loader = MagicMock()
+    loader.get_basedir.return_value = "/playbooks"
+    plugin = policy.ActionModule(task, connection, MagicMock(), loader=loader, templar=Templar(loader=loader), shared_loader_obj=None)
+    return plugin
+
+
+@pytest.fixture
+def captured(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    calls: dict[str, Any] = {}
+
+    def fake_converge(arguments: dict[str, Any], backend: Any, options: Any) -> dict[str, Any]:
+        calls.update(arguments=arguments, backend=backend, options=options)
+        return {"changed": False, "plan": [], "warnings": ["careful"]}
+
+    monkeypatch.setattr(policy, "converge", fake_converge)
+    monkeypatch.setattr(policy.ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("task_vars", "transport", "ports"),
+    [
+        ({}, "winrm", [5985, 5986]),
+        ({"ansible_winrm_scheme": "https"}, "winrm", [5986]),
+        ({"ansible_connection": "ansible.builtin.psrp"}, "local", [5985, 5986]),
+        ({"ansible_port": "2222"}, "ssh", [2222]),
+        ({}, "ssh", [22]),
+        ({}, "local", []),
+    ],
+)
+def test_management_ports(captured: dict[str, Any], task_vars: dict[str, Any], transport: str, ports: list[int]) -> None:
+    plugin = make_plugin({"state": "absent"}, transport=transport)
+    result = plugin.run(task_vars=task_vars)
+    assert captured["options"].management_ports == ports
+    assert result["warnings"] == ["careful"]
+
+
+def test_offline_host_uses_the_state_file(captured: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_offline(path: str, base_dir: str, create: bool = False) -> str:
+        seen.update(path=path, base_dir=base_dir, create=create)
+        return "offline-backend"
+
+    monkeypatch.setattr(policy, "offline_backend", fake_offline)
+    plugin = make_plugin({"state": "absent"}, check_mode=True)
+    plugin.run(task_vars={"wfp_ipsec_offline_state": "states/web01.json", "wfp_ipsec_offline_create": True})
+    assert seen == {"path": "states/web01.json", "base_dir": "/playbooks", "create": True}
+    assert captured["backend"] == "offline-backend"
+    assert captured["options"].check_mode is True
+    assert captured["options"].management_ports == []
+
+
+def test_backend_errors_fail_the_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(policy.ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
+
+    def failing(arguments: dict[str, Any], backend: Any, options: Any) -> dict[str, Any]:
+        raise BackendError("host said no", {"code": "FWP_E_IN_USE"})
+
+    monkeypatch.setattr(policy, "converge", failing)
+    monkeypatch.setattr(policy, "offline_backend", lambda *a, **k: None)
+    result = make_plugin({}).run(task_vars={"wfp_ipsec_offline_state": "x.json"})
+    assert result == {"failed": True, "changed": False, "msg": "host said no", "code": "FWP_E_IN_USE"}
+
+
+def test_invalid_declaration_lists_every_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(policy.ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
+    monkeypatch.setattr(policy, "offline_backend", lambda *a, **k: None)
+    result = make_plugin({"state": "maybe", "sublayer": {"weight": -1}}).run(task_vars={"wfp_ipsec_offline_state": "x.json"})
+    assert result["failed"] is True
+    assert result["problems"] == [
+        "state: 'maybe' is not valid; use one of ['present', 'absent']",
+        "sublayer.weight: -1 is out of range; use a value from 0 to 65535",
+    ]
