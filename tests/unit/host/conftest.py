@@ -36,7 +36,9 @@ def shared_reference() -> Path:
 def run(cmd: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)
     if result.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+        raise AssertionError(
+            f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+        )
     return result
 
 
@@ -56,7 +58,18 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
             pytest.fail(f"{tool} is not installed; run scripts/setup")
     out = Build(tmp_path_factory.mktemp("host-build"))
     cflags = ["-std=gnu11", "-O1", "-Wall", "-Wextra", "-Werror", f"-I{HARNESS}"]
-    run(["gcc", *cflags, "-shared", "-fPIC", "-fvisibility=hidden", "-o", str(out.lib), str(HARNESS / "fwpsim.c")])
+    run(
+        [
+            "gcc",
+            *cflags,
+            "-shared",
+            "-fPIC",
+            "-fvisibility=hidden",
+            "-o",
+            str(out.lib),
+            str(HARNESS / "fwpsim.c"),
+        ]
+    )
     run(["gcc", *cflags, "-o", str(out.sim_layout), str(HARNESS / "fwpsim_layout.c")])
     run([*MCS, "-target:library", f"-out:{out.dll}", str(UTIL)])
     run([*MCS, f"-out:{out.driver}", str(HARNESS / "Driver.cs"), str(UTIL)])
@@ -74,7 +87,10 @@ class Host:
     """One Mono driver process = one simulated Base Filtering Engine."""
 
     def __init__(self, build: Build, env: dict[str, str] | None = None) -> None:
-        environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LD_LIBRARY_PATH": str(build.root)}
+        environment = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LD_LIBRARY_PATH": str(build.root),
+        }
         environment.update(env or {})
         self.process = subprocess.Popen(
             ["mono", str(build.driver)],
@@ -116,4 +132,10 @@ def host(build: Build) -> Iterator[Host]:
     stats = instance.call("stats")
     instance.close()
     # Every enumeration result was released with FwpmFreeMemory0 and every handle closed.
-    assert stats == {"bad_frees": 0, "enums": 0, "in_transaction": False, "outstanding": 0, "sessions": 0}
+    assert stats == {
+        "bad_frees": 0,
+        "enums": 0,
+        "in_transaction": False,
+        "outstanding": 0,
+        "sessions": 0,
+    }

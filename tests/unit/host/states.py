@@ -61,9 +61,11 @@ def rich() -> tuple[str, dict[str, Any]]:
         ],
         "initiator_impersonation": "IKEEXT_IMPERSONATION_SOCKET_PRINCIPAL",
     }
+    sha256 = {"type": "IPSEC_AUTH_SHA_256", "config": "IPSEC_AUTH_CONFIG_HMAC_SHA_256_128"}
+    aes256 = {"type": "IPSEC_CIPHER_TYPE_AES_256", "config": "IPSEC_CIPHER_CONFIG_CBC_AES_256"}
     authip_qm["policy"]["proposals"][0]["transforms"] = [
-        {"type": "IPSEC_TRANSFORM_AH", "auth": {"type": "IPSEC_AUTH_SHA_256", "config": "IPSEC_AUTH_CONFIG_HMAC_SHA_256_128"}},
-        {"type": "IPSEC_TRANSFORM_ESP_CIPHER", "cipher": {"type": "IPSEC_CIPHER_TYPE_AES_256", "config": "IPSEC_CIPHER_CONFIG_CBC_AES_256"}},
+        {"type": "IPSEC_TRANSFORM_AH", "auth": sha256},
+        {"type": "IPSEC_TRANSFORM_ESP_CIPHER", "cipher": aes256},
     ]
     sublayer_key = state["sublayers"][0]["key"]
 
@@ -71,20 +73,63 @@ def rich() -> tuple[str, dict[str, Any]]:
         return {"type": value_type, "value": raw}
 
     conditions = [
-        ("FWPM_CONDITION_IP_REMOTE_ADDRESS", "FWP_MATCH_EQUAL", value("FWP_BYTE_ARRAY16_TYPE", "fe80::1:0:0:2")),
-        ("FWPM_CONDITION_IP_REMOTE_ADDRESS", "FWP_MATCH_EQUAL", value("FWP_BYTE_ARRAY16_TYPE", "::ffff:10.1.2.3")),
-        ("FWPM_CONDITION_IP_REMOTE_ADDRESS", "FWP_MATCH_EQUAL", value("FWP_V4_ADDR_MASK", "10.0.0.0/8")),
-        ("FWPM_CONDITION_IP_REMOTE_ADDRESS", "FWP_MATCH_EQUAL", value("FWP_V6_ADDR_MASK", "fd00:1234::/32")),
+        (
+            "FWPM_CONDITION_IP_REMOTE_ADDRESS",
+            "FWP_MATCH_EQUAL",
+            value("FWP_BYTE_ARRAY16_TYPE", "fe80::1:0:0:2"),
+        ),
+        (
+            "FWPM_CONDITION_IP_REMOTE_ADDRESS",
+            "FWP_MATCH_EQUAL",
+            value("FWP_BYTE_ARRAY16_TYPE", "::ffff:10.1.2.3"),
+        ),
+        (
+            "FWPM_CONDITION_IP_REMOTE_ADDRESS",
+            "FWP_MATCH_EQUAL",
+            value("FWP_V4_ADDR_MASK", "10.0.0.0/8"),
+        ),
+        (
+            "FWPM_CONDITION_IP_REMOTE_ADDRESS",
+            "FWP_MATCH_EQUAL",
+            value("FWP_V6_ADDR_MASK", "fd00:1234::/32"),
+        ),
         ("FWPM_CONDITION_IP_REMOTE_ADDRESS", "FWP_MATCH_EQUAL", value("FWP_UINT32", 0xC0A80001)),
-        ("FWPM_CONDITION_IP_LOCAL_PORT", "FWP_MATCH_RANGE",
-         {"type": "FWP_RANGE_TYPE", "low": value("FWP_UINT16", 1000), "high": value("FWP_UINT16", 2000)}),
-        ("FWPM_CONDITION_ALE_APP_ID", "FWP_MATCH_EQUAL", value("FWP_BYTE_BLOB_TYPE", "5c00640065007600")),
-        ("FWPM_CONDITION_ALE_USER_ID", "FWP_MATCH_EQUAL", value("FWP_SECURITY_DESCRIPTOR_TYPE", "O:SYG:SYD:(A;;CC;;;WD)")),
+        (
+            "FWPM_CONDITION_IP_LOCAL_PORT",
+            "FWP_MATCH_RANGE",
+            {
+                "type": "FWP_RANGE_TYPE",
+                "low": value("FWP_UINT16", 1000),
+                "high": value("FWP_UINT16", 2000),
+            },
+        ),
+        (
+            "FWPM_CONDITION_ALE_APP_ID",
+            "FWP_MATCH_EQUAL",
+            value("FWP_BYTE_BLOB_TYPE", "5c00640065007600"),
+        ),
+        (
+            "FWPM_CONDITION_ALE_USER_ID",
+            "FWP_MATCH_EQUAL",
+            value("FWP_SECURITY_DESCRIPTOR_TYPE", "O:SYG:SYD:(A;;CC;;;WD)"),
+        ),
         ("FWPM_CONDITION_ALE_PACKAGE_ID", "FWP_MATCH_EQUAL", value("FWP_SID", "S-1-5-18")),
-        ("FWPM_CONDITION_IP_LOCAL_INTERFACE", "FWP_MATCH_EQUAL", value("FWP_UINT64", (1 << 64) - 2)),
+        (
+            "FWPM_CONDITION_IP_LOCAL_INTERFACE",
+            "FWP_MATCH_EQUAL",
+            value("FWP_UINT64", (1 << 64) - 2),
+        ),
         ("FWPM_CONDITION_INTERFACE_TYPE", "FWP_MATCH_EQUAL", value("FWP_INT64", -(1 << 62))),
-        ("FWPM_CONDITION_MAC_LOCAL_ADDRESS", "FWP_MATCH_EQUAL", value("FWP_BYTE_ARRAY6_TYPE", "00-11-22-aa-bb-cc")),
-        ("FWPM_CONDITION_ALE_EFFECTIVE_NAME", "FWP_MATCH_EQUAL", value("FWP_UNICODE_STRING_TYPE", "dienst-ä")),
+        (
+            "FWPM_CONDITION_MAC_LOCAL_ADDRESS",
+            "FWP_MATCH_EQUAL",
+            value("FWP_BYTE_ARRAY6_TYPE", "00-11-22-aa-bb-cc"),
+        ),
+        (
+            "FWPM_CONDITION_ALE_EFFECTIVE_NAME",
+            "FWP_MATCH_EQUAL",
+            value("FWP_UNICODE_STRING_TYPE", "dienst-ä"),
+        ),
         ("FWPM_CONDITION_IP_PROTOCOL", "FWP_MATCH_EQUAL", value("FWP_UINT8", 6)),
         ("FWPM_CONDITION_IP_PROTOCOL", "FWP_MATCH_NOT_EQUAL", value("FWP_INT8", -5)),
         ("FWPM_CONDITION_IP_PROTOCOL", "FWP_MATCH_NOT_EQUAL", value("FWP_INT16", -300)),
@@ -102,7 +147,8 @@ def rich() -> tuple[str, dict[str, Any]]:
             "sublayer_key": sublayer_key,
             "weight": {"type": "FWP_UINT64", "value": (1 << 64) - 1},
             "conditions": [
-                {"field_key": G[field], "match_type": match, "value": val} for field, match, val in conditions
+                {"field_key": G[field], "match_type": match, "value": val}
+                for field, match, val in conditions
             ],
             "action": {"type": "FWP_ACTION_BLOCK", "callout_key": None},
             "raw_context": (1 << 63) + 5,

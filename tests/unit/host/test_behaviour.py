@@ -10,7 +10,6 @@ import json
 from typing import Any
 
 import pytest
-
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import model, plan, query
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import state_problems
 
@@ -18,7 +17,12 @@ from . import states
 from .conftest import Build, Host, HostError
 
 pytestmark = pytest.mark.slow
-TYPES = {"providers": "provider", "sublayers": "sublayer", "provider_contexts": "provider_context", "filters": "filter"}
+TYPES = {
+    "providers": "provider",
+    "sublayers": "sublayer",
+    "provider_contexts": "provider_context",
+    "filters": "filter",
+}
 
 
 def comparable(state: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -28,7 +32,9 @@ def comparable(state: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def converge(host: Host, desired: dict[str, Any], provider_key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def converge(
+    host: Host, desired: dict[str, Any], provider_key: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
     actual = host.call("read", provider_key=provider_key)
     the_plan = plan.make_plan(desired, actual, provider_key)
     return the_plan, host.call("apply", plan=the_plan)
@@ -82,14 +88,20 @@ def test_changed_declaration_deletes_and_adds_only_what_changed(host: Host) -> N
     assert comparable(after) == comparable(changed)
     ids = {f["key"]: f["runtime"]["filter_id"] for f in after["filters"]}
     assert ids[target["key"]] != first[target["key"]]["runtime"]["filter_id"]
-    assert all(ids[key] == obj["runtime"]["filter_id"] for key, obj in first.items() if key != target["key"])
+    assert all(
+        ids[key] == obj["runtime"]["filter_id"]
+        for key, obj in first.items()
+        if key != target["key"]
+    )
 
 
 def test_changed_context_replaces_its_filters_in_dependency_order(host: Host) -> None:
     provider_key, desired = states.guaranteed_encryption()
     converge(host, desired, provider_key)
     changed = copy.deepcopy(desired)
-    context = next(c for c in changed["provider_contexts"] if c["type"] == "FWPM_IPSEC_IKE_MM_CONTEXT")
+    context = next(
+        c for c in changed["provider_contexts"] if c["type"] == "FWPM_IPSEC_IKE_MM_CONTEXT"
+    )
     context["policy"]["proposals"][0]["max_lifetime_seconds"] = 7200
     the_plan, _ = converge(host, changed, provider_key)
     kinds = [(op["op"], op["type"]) for op in the_plan["operations"]]
@@ -99,12 +111,16 @@ def test_changed_context_replaces_its_filters_in_dependency_order(host: Host) ->
 
 
 @pytest.mark.parametrize("fail_at", [0, 7, 29])
-def test_failure_at_operation_k_aborts_and_leaves_state_unchanged(build: Build, fail_at: int) -> None:
+def test_failure_at_operation_k_aborts_and_leaves_state_unchanged(
+    build: Build, fail_at: int
+) -> None:
     host = Host(build)
     try:
         provider_key, desired = states.guaranteed_encryption()
         before = host.call("read_all")
-        the_plan = plan.make_plan(desired, host.call("read", provider_key=provider_key), provider_key)
+        the_plan = plan.make_plan(
+            desired, host.call("read", provider_key=provider_key), provider_key
+        )
         host.call("setenv", name="FWPSIM_FAIL_AT", value=str(fail_at))
         with pytest.raises(HostError) as raised:
             host.call("apply", plan=the_plan)
@@ -113,9 +129,16 @@ def test_failure_at_operation_k_aborts_and_leaves_state_unchanged(build: Build, 
         failed_op = the_plan["operations"][fail_at]
         assert details["operation_index"] == fail_at
         assert (details["op"], details["type"], details["key"], details["name"]) == (
-            failed_op["op"], failed_op["type"], failed_op["key"], failed_op["name"])
+            failed_op["op"],
+            failed_op["type"],
+            failed_op["key"],
+            failed_op["name"],
+        )
         assert details["error"] == "FWP_E_INVALID_PARAMETER" and details["code"] == "0x80320035"
-        assert f"operation {fail_at} (add {failed_op['type']} {failed_op['key']})" in raised.value.error["message"]
+        assert (
+            f"operation {fail_at} (add {failed_op['type']} {failed_op['key']})"
+            in raised.value.error["message"]
+        )
         assert host.call("read_all") == before
         assert host.call("stats")["in_transaction"] is False
     finally:
@@ -131,7 +154,9 @@ def test_failure_midway_through_a_replacement_restores_the_old_objects(build: Bu
         changed = copy.deepcopy(desired)
         for context in changed["provider_contexts"]:
             context["name"] += " v2"
-        the_plan = plan.make_plan(changed, host.call("read", provider_key=provider_key), provider_key)
+        the_plan = plan.make_plan(
+            changed, host.call("read", provider_key=provider_key), provider_key
+        )
         last_delete = max(i for i, op in enumerate(the_plan["operations"]) if op["op"] == "delete")
         host.call("setenv", name="FWPSIM_FAIL_AT", value=str(last_delete + 3))
         with pytest.raises(HostError):
@@ -169,7 +194,9 @@ def test_concurrent_change_is_refused_by_the_fingerprint(host: Host) -> None:
     details = raised.value.details
     assert details["error"] == "WFP_IPSEC_STALE_PLAN"
     assert details["base_fingerprint"] == the_plan["base_fingerprint"]
-    assert details["actual_fingerprint"] == model.fingerprint(host.call("read", provider_key=provider_key))
+    assert details["actual_fingerprint"] == model.fingerprint(
+        host.call("read", provider_key=provider_key)
+    )
     assert host.call("read_all") == changed  # nothing of the stale plan was written
 
 
@@ -179,20 +206,31 @@ def test_pre_shared_key_is_never_returned_only_its_digest(host: Host) -> None:
     raw = host.reply("read", provider_key=provider_key)
     text = json.dumps(raw, ensure_ascii=False)
     assert states.PSK not in text and states.PSK.encode("utf-16-le").hex() not in text
-    context = next(c for c in raw["result"]["provider_contexts"] if c["type"] == "FWPM_IPSEC_IKE_MM_CONTEXT")
+    context = next(
+        c for c in raw["result"]["provider_contexts"] if c["type"] == "FWPM_IPSEC_IKE_MM_CONTEXT"
+    )
     method = context["policy"]["authentication_methods"][0]
-    assert method == {"type": "IKEEXT_PRESHARED_KEY", "key_digest": model.psk_digest(context["key"], states.PSK)}
-    assert host.call("psk_digest", context_key=context["key"], key=states.PSK) == method["key_digest"]
+    assert method == {
+        "type": "IKEEXT_PRESHARED_KEY",
+        "key_digest": model.psk_digest(context["key"], states.PSK),
+    }
+    assert (
+        host.call("psk_digest", context_key=context["key"], key=states.PSK) == method["key_digest"]
+    )
     assert plan.make_plan(desired, raw["result"], provider_key)["operations"] == []
 
 
 def test_every_value_type_and_auth_method_round_trips(host: Host) -> None:
     provider_key, desired = states.rich()
-    the_plan, result = converge(host, desired, provider_key)
+    _, result = converge(host, desired, provider_key)
     after = host.call("read", provider_key=provider_key)
     assert state_problems(after) == []
-    assert comparable(after) == comparable(model.canonical_state(desired)) == comparable(
-        {name: [model.comparable(TYPES[name], o) for o in desired[name]] for name in TYPES}
+    assert (
+        comparable(after)
+        == comparable(model.canonical_state(desired))
+        == comparable(
+            {name: [model.comparable(TYPES[name], o) for o in desired[name]] for name in TYPES}
+        )
     )
     zoo = next(f for f in after["filters"] if f["name"] == "value zoo — 値")
     assert zoo["weight"] == {"type": "FWP_UINT64", "value": (1 << 64) - 1}
@@ -204,7 +242,9 @@ def test_persistence_follows_the_declared_flags(build: Build) -> None:
     host = Host(build)
     try:
         persistent_key, persistent = states.guaranteed_encryption()
-        static_key, static = states.guaranteed_encryption(persistent=False, provider={"name": "static"})
+        static_key, static = states.guaranteed_encryption(
+            persistent=False, provider={"name": "static"}
+        )
         converge(host, persistent, persistent_key)
         converge(host, static, static_key)
         assert len(host.call("read", provider_key=static_key)["filters"]) == 24
@@ -230,8 +270,13 @@ def test_lifetime_mismatch_names_the_operation(host: Host) -> None:
 def test_extended_mode_on_an_ike_context_is_rejected_by_the_engine(host: Host) -> None:
     provider_key, desired = states.rich()
     broken = copy.deepcopy(desired)
-    ike_qm = next(c for c in broken["provider_contexts"] if c["type"] == "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT")
-    ike_qm["policy"]["em_policy"] = {"authentication_methods": [], "initiator_impersonation": "IKEEXT_IMPERSONATION_NONE"}
+    ike_qm = next(
+        c for c in broken["provider_contexts"] if c["type"] == "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT"
+    )
+    ike_qm["policy"]["em_policy"] = {
+        "authentication_methods": [],
+        "initiator_impersonation": "IKEEXT_IMPERSONATION_NONE",
+    }
     with pytest.raises(HostError) as raised:
         converge(host, broken, provider_key)
     assert raised.value.details["error"] == "FWP_E_EM_NOT_SUPPORTED"
@@ -246,7 +291,9 @@ def test_plans_may_not_touch_objects_of_other_providers(host: Host) -> None:
         "format": model.PLAN_FORMAT,
         "provider_key": provider_key,
         "base_fingerprint": model.fingerprint(snapshot),
-        "operations": [{"op": "delete", "type": "filter", "key": foreign["key"], "name": foreign["name"]}],
+        "operations": [
+            {"op": "delete", "type": "filter", "key": foreign["key"], "name": foreign["name"]}
+        ],
     }
     with pytest.raises(HostError) as raised:
         host.call("apply", plan=delete_foreign)
@@ -254,7 +301,9 @@ def test_plans_may_not_touch_objects_of_other_providers(host: Host) -> None:
     smuggled = copy.deepcopy(delete_foreign)
     obj = copy.deepcopy(desired["filters"][0])
     obj["provider_key"] = foreign["provider_key"]
-    smuggled["operations"] = [{"op": "add", "type": "filter", "key": obj["key"], "name": obj["name"], "object": obj}]
+    smuggled["operations"] = [
+        {"op": "add", "type": "filter", "key": obj["key"], "name": obj["name"], "object": obj}
+    ]
     with pytest.raises(HostError) as raised:
         host.call("apply", plan=smuggled)
     assert "not owned by the plan's provider" in raised.value.error["message"]
@@ -275,7 +324,9 @@ def test_layer_query_matches_the_controller_query(host: Host) -> None:
     owners = {f["provider_key"] for f in by_layer["filters"]}
     assert provider_key in owners and len(owners) == 2  # ours and the foreign RDP permit
     mine = host.call("query", provider_key=provider_key, layers=layers[:1])
-    assert mine == query.select(everything, provider_key, layers[:1]) | {"format": model.STATE_FORMAT}
+    assert mine == query.select(everything, provider_key, layers[:1]) | {
+        "format": model.STATE_FORMAT
+    }
     assert host.call("query", provider_key=None, layers=[]) == everything
 
 
