@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from .backend import HostBackend
-from .netsh import load_dump_backend
 from .offline import OfflineBackend
 
 OFFLINE_STATE_VAR = "wfp_ipsec_offline_state"
@@ -18,5 +17,7 @@ def offline_backend(path: str, base_dir: str, create: bool = False) -> HostBacke
     if not os.path.isabs(path):
         path = os.path.join(base_dir, path)
     if path.endswith(DUMP_SUFFIXES):
+        from .netsh import load_dump_backend  # the XML importer is only loaded for dumps
+
         return load_dump_backend(path)
     return OfflineBackend(path, create=create)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +23,58 @@ sys.path.insert(0, str(REPO / "tools"))
 import demo_states  # noqa: E402
 
 
+RECAP = re.compile(
+    r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)",
+    re.M,
+)
+
+
+@dataclass
+class Run:
+    """One ansible-playbook run: per-host task results and recap counts."""
+
+    results: dict[str, dict[str, Any]]
+    recap: dict[str, dict[str, int]]
+    output: str
+
+    def changed(self) -> dict[str, int]:
+        return {host: counts["changed"] for host, counts in self.recap.items()}
+
+
 def run_playbook(
-    tmp_path: Path, tasks: list[dict[str, Any]], hosts: dict[str, Path], *flags: str
-) -> dict[str, Any]:
-    """Run `tasks` on offline hosts; return the json callback's document."""
+    tmp_path: Path,
+    task: dict[str, Any],
+    hosts: dict[str, Path],
+    *flags: str,
+    result_var: str = "wfp_result",
+) -> Run:
+    """Run one task on offline hosts; its registered result is saved per host as JSON."""
     inventory = {
         "all": {
             "hosts": {name: {"wfp_ipsec_offline_state": str(path)} for name, path in hosts.items()},
             "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
         }
     }
+    results_dir = tmp_path / "results"
+    shutil.rmtree(results_dir, ignore_errors=True)
+    results_dir.mkdir()
     (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    save = {
+        "name": "save the result",
+        "ansible.builtin.copy": {
+            "content": "{{ %s | to_json }}" % result_var,
+            "dest": f"{results_dir}/{{{{ inventory_hostname }}}}.json",
+            "mode": "0644",
+        },
+        "check_mode": False,
+        "changed_when": False,
+    }
+    tasks = [{**task, "register": "wfp_result", "ignore_errors": True}, save]
     play = [{"name": "test", "hosts": "all", "gather_facts": False, "tasks": tasks}]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
     env = dict(
         os.environ,
         ANSIBLE_COLLECTIONS_PATH=str(BUILD),
-        ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
         ANSIBLE_HOME=str(tmp_path / "home"),
@@ -55,21 +93,19 @@ def run_playbook(
         check=False,
         cwd=tmp_path,
     )
-    try:
-        document: dict[str, Any] = json.loads(completed.stdout)
-    except json.JSONDecodeError:
-        pytest.fail(
-            f"ansible-playbook printed no JSON (rc={completed.returncode}):\n{completed.stdout}\n{completed.stderr}"
-        )
-    return document
+    output = completed.stdout + completed.stderr
+    keys = ("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored")
+    recap = {
+        m.group(1): dict(zip(keys, map(int, m.groups()[1:]), strict=True))
+        for m in RECAP.finditer(completed.stdout)
+    }
+    if set(recap) != set(hosts):
+        pytest.fail(f"no recap for every host (rc={completed.returncode}):\n{output}")
+    results = {path.stem: json.loads(path.read_text()) for path in results_dir.glob("*.json")}
+    return Run(results, recap, output)
 
 
-def task_result(document: dict[str, Any], host: str, index: int = 0) -> dict[str, Any]:
-    result: dict[str, Any] = document["plays"][0]["tasks"][index]["hosts"][host]
-    return result
-
-
-POLICY = [{"name": "policy", "wfp.ipsec.policy": {"scenario": {"guaranteed_encryption": {}}}}]
+POLICY = {"name": "policy", "wfp.ipsec.policy": {"scenario": {"guaranteed_encryption": {}}}}
 
 
 @pytest.fixture
@@ -97,11 +133,7 @@ def objects(path: Path) -> dict[str, int]:
 
 def test_converge_then_idempotent(tmp_path: Path, states: dict[str, Path]) -> None:
     first = run_playbook(tmp_path, POLICY, states)
-    assert {host: stats["changed"] for host, stats in first["stats"].items()} == {
-        "clean": 1,
-        "drifted": 1,
-        "foreign": 1,
-    }
+    assert first.changed() == {"clean": 1, "drifted": 1, "foreign": 1}
     assert objects(states["clean"]) == {
         "providers": 1,
         "sublayers": 1,
@@ -115,16 +147,13 @@ def test_converge_then_idempotent(tmp_path: Path, states: dict[str, Path]) -> No
         "provider_contexts": 4,
         "filters": 27,
     }
-    assert task_result(first, "clean")["drift"] == {"missing": 30, "unexpected": 0, "changed": 0}
-    assert task_result(first, "drifted")["drift"] == {"missing": 2, "unexpected": 1, "changed": 1}
+    assert first.results["clean"]["drift"] == {"missing": 30, "unexpected": 0, "changed": 0}
+    assert first.results["drifted"]["drift"] == {"missing": 2, "unexpected": 1, "changed": 1}
+    assert first.results["clean"]["apply"]["applied"] == 30
 
     second = run_playbook(tmp_path, POLICY, states)
-    assert {host: stats["changed"] for host, stats in second["stats"].items()} == {
-        "clean": 0,
-        "drifted": 0,
-        "foreign": 0,
-    }
-    assert all(task_result(second, host)["plan"] == [] for host in states)
+    assert second.changed() == {"clean": 0, "drifted": 0, "foreign": 0}
+    assert all(second.results[host]["plan"] == [] for host in states)
 
 
 def test_foreign_objects_survive(tmp_path: Path, states: dict[str, Path]) -> None:
@@ -132,36 +161,34 @@ def test_foreign_objects_survive(tmp_path: Path, states: dict[str, Path]) -> Non
     run_playbook(tmp_path, POLICY, states)
     after = json.loads(states["foreign"].read_text())
     for list_name in ("providers", "sublayers", "filters"):
-        foreign_before = [{k: v for k, v in o.items() if k != "runtime"} for o in before[list_name]]
-        foreign_after = [
-            {k: v for k, v in o.items() if k != "runtime"}
-            for o in after[list_name]
-            if o["key"] in {f["key"] for f in before[list_name]}
+        keys = {obj["key"] for obj in before[list_name]}
+        strip = lambda obj: {k: v for k, v in obj.items() if k != "runtime"}  # noqa: E731
+        assert [strip(o) for o in after[list_name] if o["key"] in keys] == [
+            strip(o) for o in before[list_name]
         ]
-        assert foreign_after == foreign_before
 
 
 def test_check_mode_writes_nothing_and_reports_drift(
     tmp_path: Path, states: dict[str, Path]
 ) -> None:
     snapshot = {name: path.read_bytes() for name, path in states.items()}
-    document = run_playbook(tmp_path, POLICY, states, "--check", "--diff")
+    run = run_playbook(tmp_path, POLICY, states, "--check", "--diff")
     assert {name: path.read_bytes() for name, path in states.items()} == snapshot
-    drifted = task_result(document, "drifted")
-    assert drifted["changed"] is True
+    assert run.changed() == {"clean": 1, "drifted": 1, "foreign": 1}
+    drifted = run.results["drifted"]
     assert drifted["drift"] == {"missing": 2, "unexpected": 1, "changed": 1}
-    reasons = sorted(op["reason"] for op in drifted["plan"])
+    reasons = [op["reason"] for op in drifted["plan"]]
     assert reasons.count("missing") == 2 and reasons.count("unexpected") == 1
     assert "FWPM_LAYER_ALE_AUTH_CONNECT_V6" in json.dumps(drifted["diff"])
-    assert "shadowing" in drifted
+    assert "FWPM_LAYER_ALE_AUTH_CONNECT_V6" in run.output  # the diff is printed readably
+    assert isinstance(drifted["shadowing"], list)
 
 
 def test_absent_leaves_only_foreign_objects(tmp_path: Path, states: dict[str, Path]) -> None:
+    absent = {"name": "absent", "wfp.ipsec.policy": {"state": "absent"}}
     run_playbook(tmp_path, POLICY, states)
-    document = run_playbook(
-        tmp_path, [{"name": "absent", "wfp.ipsec.policy": {"state": "absent"}}], states
-    )
-    assert document["stats"]["foreign"]["changed"] == 1
+    run = run_playbook(tmp_path, absent, states)
+    assert run.changed() == {"clean": 1, "drifted": 1, "foreign": 1}
     assert objects(states["clean"]) == {
         "providers": 0,
         "sublayers": 0,
@@ -174,55 +201,47 @@ def test_absent_leaves_only_foreign_objects(tmp_path: Path, states: dict[str, Pa
         "provider_contexts": 0,
         "filters": 3,
     }
-    again = run_playbook(
-        tmp_path, [{"name": "absent", "wfp.ipsec.policy": {"state": "absent"}}], states
-    )
-    assert all(stats["changed"] == 0 for stats in again["stats"].values())
+    again = run_playbook(tmp_path, absent, states)
+    assert again.changed() == {"clean": 0, "drifted": 0, "foreign": 0}
 
 
 def test_bad_input_fails_naming_the_field_and_touches_nothing(
     tmp_path: Path, states: dict[str, Path]
 ) -> None:
     snapshot = {name: path.read_bytes() for name, path in states.items()}
-    bad = [
-        {
-            "name": "bad",
-            "wfp.ipsec.policy": {
-                "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 70000}]}}
-            },
-        }
-    ]
-    document = run_playbook(tmp_path, bad, states)
-    result = task_result(document, "clean")
+    bad = {
+        "name": "bad",
+        "wfp.ipsec.policy": {
+            "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 70000}]}}
+        },
+    }
+    run = run_playbook(tmp_path, bad, states)
+    result = run.results["clean"]
     assert result["failed"] is True
     assert "scenario.guaranteed_encryption.required_ports[0].port" in result["msg"]
     assert "from 1 to 65535" in result["msg"]
     assert {name: path.read_bytes() for name, path in states.items()} == snapshot
 
 
+ROLE = {"name": "role", "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"}}
+
+
 def test_role_converges_and_is_idempotent(tmp_path: Path, states: dict[str, Path]) -> None:
-    role = [
-        {
-            "name": "role",
-            "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"},
-            "vars": {"guaranteed_encryption_ip_versions": [4]},
-        }
-    ]
-    first = run_playbook(tmp_path, role, {"clean": states["clean"]})
-    assert first["stats"]["clean"]["changed"] == 1
+    task = {**ROLE, "vars": {"guaranteed_encryption_ip_versions": [4]}}
+    clean = {"clean": states["clean"]}
+    first = run_playbook(tmp_path, task, clean, result_var="guaranteed_encryption_result")
+    assert first.changed() == {"clean": 1}
     assert objects(states["clean"])["filters"] == 12
-    second = run_playbook(tmp_path, role, {"clean": states["clean"]})
-    assert second["stats"]["clean"]["changed"] == 0
+    second = run_playbook(tmp_path, task, clean, result_var="guaranteed_encryption_result")
+    assert second.changed() == {"clean": 0}
+    assert second.results["clean"]["drift"] == {"missing": 0, "unexpected": 0, "changed": 0}
 
 
-def test_role_argument_spec_rejects_bad_types(tmp_path: Path, states: dict[str, Path]) -> None:
-    role = [
-        {
-            "name": "role",
-            "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"},
-            "vars": {"guaranteed_encryption_ip_versions": [5]},
-        }
-    ]
-    document = run_playbook(tmp_path, role, {"clean": states["clean"]})
-    assert document["stats"]["clean"]["failures"] == 1
-    assert "guaranteed_encryption_ip_versions" in json.dumps(document["plays"][0]["tasks"])
+def test_role_argument_spec_rejects_bad_values(tmp_path: Path, states: dict[str, Path]) -> None:
+    snapshot = states["clean"].read_bytes()
+    task = {**ROLE, "vars": {"guaranteed_encryption_ip_versions": [5]}}
+    run = run_playbook(tmp_path, task, {"clean": states["clean"]})
+    assert run.recap["clean"]["ignored"] + run.recap["clean"]["failed"] >= 1
+    assert "guaranteed_encryption_ip_versions" in run.output
+    assert "5" in run.output
+    assert states["clean"].read_bytes() == snapshot
