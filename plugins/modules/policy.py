@@ -20,7 +20,7 @@ description:
     changed object is deleted and added again under the same key.
   - Only objects owned by the declared provider are ever touched. Objects of other providers are
     never read for the diff and never changed.
-  - Hosts with the variable C(wfp_ipsec_offline_state) are B(offline hosts): their WFP state is a
+  - Hosts with the variable C(wfp_ipsec_offline_state) are B(offline hosts). Their WFP state is a
     JSON state file (read and written through an engine model with WFP semantics), or a
     C(netsh wfp show state)/C(netsh wfp show filters) dump (read-only, check mode only).
   - Check mode reads the host and reports the drift, the plan, a diff and shadowing findings
@@ -139,7 +139,8 @@ options:
               proposals:
                 description:
                   - Proposals in preference order.
-                  - Default V([{encryption: aes256, integrity: sha256, dh_group: dh14},
+                  - >-
+                    Default V([{encryption: aes256, integrity: sha256, dh_group: dh14},
                     {encryption: aes128, integrity: sha256, dh_group: ecp256}]).
                 type: list
                 elements: dict
@@ -169,7 +170,7 @@ options:
                 default: 28800
               authentication:
                 description:
-                  - Authentication methods in preference order. Default V([{method: kerberos}]).
+                  - "Authentication methods in preference order. Default V([{method: kerberos}])."
                   - IKE accepts V(kerberos), V(certificate), V(preshared_key); AuthIP accepts
                     V(kerberos), V(certificate), V(ntlm_v2), V(anonymous).
                 type: list
@@ -202,7 +203,8 @@ options:
             suboptions:
               proposals:
                 description:
-                  - Proposals in preference order. Default V([{protocol: esp, encryption: aes_gcm256},
+                  - >-
+                    Proposals in preference order. Default V([{protocol: esp, encryption: aes_gcm256},
                     {protocol: esp, encryption: aes256, integrity: sha256},
                     {protocol: esp, encryption: aes128, integrity: sha256}]).
                 type: list
@@ -222,7 +224,7 @@ options:
                     type: str
                     choices: [md5, sha1, sha256, aes_gmac128, aes_gmac192, aes_gmac256]
               lifetime:
-                description: SA lifetime; default V({seconds: 3600, kilobytes: 100000, packets: 2147483647}).
+                description: "SA lifetime; default V({seconds: 3600, kilobytes: 100000, packets: 2147483647})."
                 type: dict
                 suboptions:
                   seconds:
