@@ -43,7 +43,7 @@ options:
     elements: str
 notes:
   - Provider contexts of types the collection does not manage (for example general or IKEv2
-    contexts) are returned with C(policy) set to C({"unsupported": true}).
+    contexts) are returned with their C(policy) set to C(unsupported=true).
   - Requires administrator rights and a running Base Filtering Engine (BFE) service.
 seealso:
   - module: wfp.ipsec.policy

@@ -69,9 +69,7 @@ def test_every_csharp_struct_matches_the_x64_table(mono_layout: Layout) -> None:
     assert "FWPM_FILTER0" in structs and "IKEEXT_AUTHENTICATION_METHOD2" in structs
     problems = [p for struct in structs for p in mismatches(mono_layout, struct)]
     assert problems == []
-    assert mono_layout["FWPM_FILTER0"]["rawContext"] == mono_layout["FWPM_FILTER0"][
-        "providerContextKey"
-    ][:1] + (8,)
+    assert mono_layout["FWPM_FILTER0"]["rawContext"] == (152, 8)
     assert mono_layout["FWPM_FILTER0"]["providerContextKey"] == (152, 16)
 
 

@@ -1,0 +1,60 @@
+"""Rung 3: the util compiles as C# 5 with warnings as errors, pure BCL (no SMA/Ansible.Basic),
+and its Ansible directives name real types."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import MCS, UTIL, Build, Host
+
+pytestmark = pytest.mark.slow
+NAMESPACE = "ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec"
+
+
+def test_util_compiles_as_csharp5_library(build: Build) -> None:
+    assert build.dll.stat().st_size > 20000  # built by the fixture with -langversion:5 -warnaserror
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        'class Probe { string A() { return $"x{1}"; } }',
+        "class Probe { string A(string s) { return s?.Trim(); } }",
+        "class Probe { int A { get; } = 1; }",
+        "class Probe { int A() => 1; }",
+    ],
+)
+def test_the_gate_rejects_csharp6_features(tmp_path: Path, snippet: str) -> None:
+    source = tmp_path / "Util.cs"
+    source.write_text(UTIL.read_text(encoding="utf-8") + "\n" + snippet + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [*MCS, "-target:library", f"-out:{tmp_path / 'u.dll'}", str(source)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0 and "CS1644" in result.stdout + result.stderr
+
+
+def test_util_is_pure_bcl() -> None:
+    source = UTIL.read_text(encoding="utf-8")
+    assert re.search(r"^namespace " + re.escape(NAMESPACE) + r"$", source, re.M)
+    assert not re.search(r"System\.Management\.Automation|Ansible\.Basic|PSObject", source)
+    assert re.findall(r"^//AssemblyReference", source, re.M) == []
+
+
+def test_type_accelerators_name_public_types(host: Host) -> None:
+    accelerators = re.findall(
+        r"^//TypeAccelerator -Name (\S+) -TypeName (\S+)$", UTIL.read_text(encoding="utf-8"), re.M
+    )
+    assert {name for name, _ in accelerators} == {
+        "WfpIpsec.PolicyHost",
+        "WfpIpsec.WfpException",
+        "WfpIpsec.Json",
+    }
+    for _, type_name in accelerators:
+        assert host.call("members", type=f"{NAMESPACE}.{type_name}"), type_name
