@@ -215,7 +215,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                 }
                 items.Sort(delegate(Dictionary<string, object> a, Dictionary<string, object> b)
                 {
-                    return String.CompareOrdinal(System.Convert.ToString(a["key"], CultureInfo.InvariantCulture),
+                    return Json.CompareCodePoints(System.Convert.ToString(a["key"], CultureInfo.InvariantCulture),
                         System.Convert.ToString(b["key"], CultureInfo.InvariantCulture));
                 });
                 document[list] = items;
@@ -338,7 +338,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                 List<string> keys = new List<string>();
                 foreach (object k in dict.Keys)
                     keys.Add((string)k);
-                keys.Sort(String.CompareOrdinal);
+                keys.Sort(CompareCodePoints);
                 sb.Append('{');
                 for (int i = 0; i < keys.Count; i++)
                 {
@@ -365,6 +365,23 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                 return;
             }
             throw new ArgumentException("cannot serialise " + value.GetType().FullName);
+        }
+
+        /// <summary>Python's str order: by Unicode code point (UTF-16 ordinal order differs
+        /// for characters above U+FFFF against U+E000..U+FFFF).</summary>
+        internal static int CompareCodePoints(string a, string b)
+        {
+            int i = 0, j = 0;
+            while (i < a.Length && j < b.Length)
+            {
+                int ca = Char.IsSurrogatePair(a, i) ? Char.ConvertToUtf32(a, i) : a[i];
+                int cb = Char.IsSurrogatePair(b, j) ? Char.ConvertToUtf32(b, j) : b[j];
+                if (ca != cb) return ca < cb ? -1 : 1;
+                i += ca > 0xFFFF ? 2 : 1;
+                j += cb > 0xFFFF ? 2 : 1;
+            }
+            if (i < a.Length) return 1;
+            return j < b.Length ? -1 : 0;
         }
 
         private static void WriteString(StringBuilder sb, string text, bool ascii)

@@ -1,0 +1,64 @@
+"""plugin_utils/schemas/state.schema.json accepts canonical states and rejects broken ones."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from ansible_collections.wfp.ipsec.plugins.plugin_utils import model
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import SCHEMA_PATH, state_problems
+
+from . import states
+
+
+def test_schema_is_draft_2020_12() -> None:
+    assert (
+        json.loads(SCHEMA_PATH.read_text())["$schema"]
+        == "https://json-schema.org/draft/2020-12/schema"
+    )
+
+
+@pytest.mark.parametrize("make", [states.guaranteed_encryption, states.rich])
+def test_canonical_states_are_valid(make: Any) -> None:
+    _, state = make()
+    assert state_problems(state) == []
+    assert state_problems(model.empty_state()) == []
+
+
+def _with_raw_context(state: dict[str, Any]) -> dict[str, Any]:
+    return next(f for f in state["filters"] if f["raw_context"] is not None)
+
+
+def _broken(change: Any) -> list[str]:
+    _, state = states.rich()
+    state = copy.deepcopy(state)
+    change(state)
+    return state_problems(state)
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda s: s["filters"][0].pop("description"), "filters[0]"),
+        (
+            lambda s: _with_raw_context(s).update(
+                provider_context_key=s["provider_contexts"][0]["key"]
+            ),
+            "filters[",
+        ),
+        (
+            lambda s: s["providers"][0].update(key=s["providers"][0]["key"].upper()),
+            "providers[0].key",
+        ),
+        (lambda s: s["sublayers"][0].update(weight=70000), "sublayers[0].weight"),
+        (lambda s: _with_raw_context(s)["weight"].update(value="big"), ".weight"),
+        (lambda s: _with_raw_context(s).update(raw_context=-1), ".raw_context"),
+        (lambda s: s.update(format="wfp.ipsec.state/2"), "state.format"),
+        (lambda s: s["provider_contexts"][0]["policy"].pop("flags"), "provider_contexts[0]"),
+    ],
+)
+def test_broken_states_are_rejected(change: Any, where: str) -> None:
+    problems = _broken(change)
+    assert problems and any(where in p or where.startswith("state") for p in problems), problems
