@@ -1,5 +1,9 @@
+# shellcheck shell=bash
 # Helpers sourced by the stage scripts (not a stage itself: not executable, so scripts/test
 # skips it).
+
+# The repository root (this file is scripts/stages/lib.sh).
+stages_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 # copy_collection DIR: copy the collection to DIR/ansible_collections/wfp/ipsec and print that
 # path. The copy holds the files git knows about (tracked, plus new files .gitignore does not
@@ -8,10 +12,10 @@
 copy_collection() {
   local dest="$1/ansible_collections/wfp/ipsec"
   mkdir -p "$dest"
-  git -C "$root" ls-files -z --cached --others --exclude-standard \
-    | (cd "$root" && while IFS= read -r -d '' f; do
+  git -C "$stages_root" ls-files -z --cached --others --exclude-standard \
+    | (cd "$stages_root" && while IFS= read -r -d '' f; do
          [ -f "$f" ] && [ ! -L "$f" ] && printf '%s\0' "$f"
        done) \
-    | tar -C "$root" --null -T - -cf - | tar -C "$dest" -xf -
+    | tar -C "$stages_root" --null -T - -cf - | tar -C "$dest" -xf -
   echo "$dest"
 }
