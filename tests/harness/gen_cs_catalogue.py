@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[2]
 CS_FILE = REPO / "plugins" / "module_utils" / "WfpIpsec.cs"
@@ -29,13 +30,13 @@ SCALARS = (
 )
 
 
-def _catalogue():  # type: ignore[no-untyped-def]
+def _catalogue() -> ModuleType:
     build = REPO / ".build"
     if str(build) not in sys.path:
         sys.path.insert(0, str(build))
-    from ansible_collections.wfp.ipsec.plugins.plugin_utils import catalogue
+    import importlib
 
-    return catalogue
+    return importlib.import_module("ansible_collections.wfp.ipsec.plugins.plugin_utils.catalogue")
 
 
 def families() -> list[tuple[str, bool, list[tuple[str, int]]]]:
