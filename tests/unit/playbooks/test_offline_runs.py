@@ -22,7 +22,6 @@ ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 sys.path.insert(0, str(REPO / "tools"))
 import demo_states  # noqa: E402
 
-
 RECAP = re.compile(
     r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)",
     re.M,
@@ -62,7 +61,7 @@ def run_playbook(
     save = {
         "name": "save the result",
         "ansible.builtin.copy": {
-            "content": "{{ %s | to_json }}" % result_var,
+            "content": "{{ " + result_var + " | to_json }}",
             "dest": f"{results_dir}/{{{{ inventory_hostname }}}}.json",
             "mode": "0644",
         },
@@ -156,13 +155,16 @@ def test_converge_then_idempotent(tmp_path: Path, states: dict[str, Path]) -> No
     assert all(second.results[host]["plan"] == [] for host in states)
 
 
+def strip(obj: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k != "runtime"}
+
+
 def test_foreign_objects_survive(tmp_path: Path, states: dict[str, Path]) -> None:
     before = json.loads(states["foreign"].read_text())
     run_playbook(tmp_path, POLICY, states)
     after = json.loads(states["foreign"].read_text())
     for list_name in ("providers", "sublayers", "filters"):
         keys = {obj["key"] for obj in before[list_name]}
-        strip = lambda obj: {k: v for k, v in obj.items() if k != "runtime"}  # noqa: E731
         assert [strip(o) for o in after[list_name] if o["key"] in keys] == [
             strip(o) for o in before[list_name]
         ]
