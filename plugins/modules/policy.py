@@ -102,7 +102,9 @@ options:
         type: dict
         suboptions:
           keying_modules:
-            description: Keying modules to install main-mode and quick-mode policies for. AuthIP is preferred when both peers support it.
+            description:
+              - Keying modules to install main-mode and quick-mode policies for.
+              - AuthIP is preferred when both peers support it.
             type: list
             elements: str
             choices: [authip, ike]
@@ -254,7 +256,9 @@ options:
                 type: int
                 default: 60
           extended_mode:
-            description: Optional AuthIP extended-mode (user) authentication; needs V(authip) in O(scenario.guaranteed_encryption.keying_modules).
+            description:
+              - Optional AuthIP extended-mode (user) authentication.
+              - Needs V(authip) in O(scenario.guaranteed_encryption.keying_modules). An empty dict means none.
             type: dict
             suboptions:
               authentication:

@@ -40,8 +40,12 @@ def _object(
     }
 
 
+_NULL: Final = {"type": "null"}
+_EMPTY_OBJECT: Final = {"type": "object", "maxProperties": 0}
+
+
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [{"type": "null"}, schema]}
+    return {"anyOf": [_NULL, schema]}
 
 
 _UINT32: Final = {"type": "integer", "minimum": 0, "maximum": 0xFFFFFFFF}
@@ -141,15 +145,20 @@ _GUARANTEED_ENCRYPTION: Final = _object(
                 }
             )
         ),
-        "extended_mode": _nullable(
-            _object(
-                {
-                    "authentication": {"type": "array", "minItems": 1, "items": _AUTH_METHOD},
-                    "impersonation": {"enum": _names(crypto.IMPERSONATION)},
-                },
-                ("authentication",),
-            )
-        ),
+        # An empty dict also means "no extended mode" (what the role passes by default).
+        "extended_mode": {
+            "anyOf": [
+                _NULL,
+                _EMPTY_OBJECT,
+                _object(
+                    {
+                        "authentication": {"type": "array", "minItems": 1, "items": _AUTH_METHOD},
+                        "impersonation": {"enum": _names(crypto.IMPERSONATION)},
+                    },
+                    ("authentication",),
+                ),
+            ]
+        },
     }
 )
 _RAW_OBJECT: Final = {
@@ -249,16 +258,16 @@ def _path(parts: Iterator[Any] | Any) -> str:
 
 
 def _schema_problems(error: ValidationError) -> list[Problem]:
-    """Readable problems for one schema error (a nullable section reports its inner errors)."""
-    if error.validator == "anyOf" and error.context:
-        branch_errors = [e for e in error.context if e.relative_schema_path[0] != 0]
-        if branch_errors and _is_nullable(error.schema):
-            return [problem for inner in branch_errors for problem in _schema_problems(inner)]
+    """Readable problems for one schema error (an optional section reports its inner errors)."""
+    if error.validator == "anyOf" and error.context and isinstance(error.schema, dict):
+        branches = error.schema["anyOf"]
+        trivial = {
+            index for index, branch in enumerate(branches) if branch in (_NULL, _EMPTY_OBJECT)
+        }
+        inner = [e for e in error.context if e.relative_schema_path[0] not in trivial]
+        if trivial and inner:
+            return [problem for e in inner for problem in _schema_problems(e)]
     return [_schema_problem(error)]
-
-
-def _is_nullable(schema: Any) -> bool:
-    return isinstance(schema, dict) and schema.get("anyOf", [{}])[0] == {"type": "null"}
 
 
 def _schema_problem(error: ValidationError) -> Problem:

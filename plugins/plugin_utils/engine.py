@@ -30,8 +30,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Final
 
-from .arbitration import effective_weight
 from . import catalogue
+from .arbitration import effective_weight
 from .model import (
     LIST_NAMES,
     OBJECT_TYPES,

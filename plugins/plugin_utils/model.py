@@ -111,8 +111,8 @@ def _flags(values: Any, flag_set: catalogue.FlagSet, path: str) -> list[str]:
 
 
 def _hex(value: Any, path: str) -> str | None:
-    if value is None:
-        return None
+    if value is None or value in ("", b""):
+        return None  # WFP stores no bytes as a null blob
     if isinstance(value, bytes):
         return value.hex()
     text = str(value).replace(" ", "").replace("-", "").lower()
@@ -482,9 +482,10 @@ def canonical_filter(obj: Obj, path: str = "filter") -> Obj:
     context_key = _optional_guid(obj.get("provider_context_key"), f"{path}.provider_context_key")
     if raw_context is not None and context_key is not None:
         raise ModelError(path, "raw_context and provider_context_key share a union: set only one")
-    result["raw_context"] = (
-        None if raw_context is None else _int(raw_context, f"{path}.raw_context", 0, (1 << 64) - 1)
-    )
+    # rawContext 0 means "no context": the host reads it back as null.
+    if raw_context is not None:
+        raw_context = _int(raw_context, f"{path}.raw_context", 0, (1 << 64) - 1) or None
+    result["raw_context"] = raw_context
     result["provider_context_key"] = context_key
     flags = set(result["flags"]) - {HAS_PROVIDER_CONTEXT}
     if context_key is not None:

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import yaml
-
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import (
     DECLARATION_SCHEMA,
     validate,
@@ -16,6 +15,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import (
     DEFAULT_SUBLAYER_WEIGHT,
     GUARANTEED_ENCRYPTION_DEFAULTS,
 )
+
 from tests.unit.conftest import REPO
 
 

@@ -8,12 +8,13 @@ from unittest.mock import MagicMock
 import pytest
 from ansible.playbook.task import Task
 from ansible.template import Templar
-
 from ansible_collections.wfp.ipsec.plugins.action import policy
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError
 
 
-def make_plugin(args: dict[str, Any], check_mode: bool = False, transport: str = "winrm") -> policy.ActionModule:
+def make_plugin(
+    args: dict[str, Any], check_mode: bool = False, transport: str = "winrm"
+) -> policy.ActionModule:
     task = MagicMock(Task)
     task.args = args
     task.check_mode = check_mode
@@ -23,8 +24,14 @@ def make_plugin(args: dict[str, Any], check_mode: bool = False, transport: str =
     connection.transport = transport
     loader = MagicMock()
     loader.get_basedir.return_value = "/playbooks"
-    plugin = policy.ActionModule(task, connection, MagicMock(), loader=loader, templar=Templar(loader=loader), shared_loader_obj=None)
-    return plugin
+    return policy.ActionModule(
+        task,
+        connection,
+        MagicMock(),
+        loader=loader,
+        templar=Templar(loader=loader),
+        shared_loader_obj=None,
+    )
 
 
 @pytest.fixture
@@ -51,14 +58,18 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         ({}, "local", []),
     ],
 )
-def test_management_ports(captured: dict[str, Any], task_vars: dict[str, Any], transport: str, ports: list[int]) -> None:
+def test_management_ports(
+    captured: dict[str, Any], task_vars: dict[str, Any], transport: str, ports: list[int]
+) -> None:
     plugin = make_plugin({"state": "absent"}, transport=transport)
     result = plugin.run(task_vars=task_vars)
     assert captured["options"].management_ports == ports
     assert result["warnings"] == ["careful"]
 
 
-def test_offline_host_uses_the_state_file(captured: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_offline_host_uses_the_state_file(
+    captured: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     seen: dict[str, Any] = {}
 
     def fake_offline(path: str, base_dir: str, create: bool = False) -> str:
@@ -67,7 +78,9 @@ def test_offline_host_uses_the_state_file(captured: dict[str, Any], monkeypatch:
 
     monkeypatch.setattr(policy, "offline_backend", fake_offline)
     plugin = make_plugin({"state": "absent"}, check_mode=True)
-    plugin.run(task_vars={"wfp_ipsec_offline_state": "states/web01.json", "wfp_ipsec_offline_create": True})
+    plugin.run(
+        task_vars={"wfp_ipsec_offline_state": "states/web01.json", "wfp_ipsec_offline_create": True}
+    )
     assert seen == {"path": "states/web01.json", "base_dir": "/playbooks", "create": True}
     assert captured["backend"] == "offline-backend"
     assert captured["options"].check_mode is True
@@ -83,13 +96,20 @@ def test_backend_errors_fail_the_task(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(policy, "converge", failing)
     monkeypatch.setattr(policy, "offline_backend", lambda *a, **k: None)
     result = make_plugin({}).run(task_vars={"wfp_ipsec_offline_state": "x.json"})
-    assert result == {"failed": True, "changed": False, "msg": "host said no", "code": "FWP_E_IN_USE"}
+    assert result == {
+        "failed": True,
+        "changed": False,
+        "msg": "host said no",
+        "code": "FWP_E_IN_USE",
+    }
 
 
 def test_invalid_declaration_lists_every_problem(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(policy.ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
     monkeypatch.setattr(policy, "offline_backend", lambda *a, **k: None)
-    result = make_plugin({"state": "maybe", "sublayer": {"weight": -1}}).run(task_vars={"wfp_ipsec_offline_state": "x.json"})
+    result = make_plugin({"state": "maybe", "sublayer": {"weight": -1}}).run(
+        task_vars={"wfp_ipsec_offline_state": "x.json"}
+    )
     assert result["failed"] is True
     assert result["problems"] == [
         "state: 'maybe' is not valid; use one of ['present', 'absent']",
