@@ -31,11 +31,9 @@ class HostBackend(Protocol):
         """Return the state document (docs/canonical-form.md) of the objects `provider_key` owns:
         the provider itself, and every sublayer, provider context and filter whose provider_key
         is it. Foreign objects referenced by them are not included."""
-        ...
 
     def read_all(self) -> StateDocument:
         """Return every object the backend can see (used for shadow analysis)."""
-        ...
 
     def apply(self, plan: Plan) -> dict[str, Any]:
         """Apply every operation of `plan` in one transaction, or none of them.
@@ -44,4 +42,3 @@ class HostBackend(Protocol):
         nothing written) when it differs from plan["base_fingerprint"]. On any failure it
         raises BackendError whose details name the failing operation, its object and the
         FWP_E_* code; the host keeps its previous state."""
-        ...

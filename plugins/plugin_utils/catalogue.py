@@ -169,15 +169,10 @@ CALLOUT_ACTIONS = frozenset(
 )
 CONTEXT_TYPES = _enum(
     "FWPM_PROVIDER_CONTEXT_TYPE",
-    [
-        name
-        for name, _ in sorted(
-            _family(
-                ["FWPM_IPSEC_", "FWPM_CLASSIFY_OPTIONS_CONTEXT", "FWPM_GENERAL_CONTEXT"]
-            ).items(),
-            key=lambda kv: kv[1],
-        )
-    ],
+    sorted(
+        _family(["FWPM_IPSEC_", "FWPM_CLASSIFY_OPTIONS_CONTEXT", "FWPM_GENERAL_CONTEXT"]),
+        key=CONSTANTS.__getitem__,
+    ),
 )
 PROVIDER_FLAGS = FlagSet("FWPM_PROVIDER_FLAG", _family(["FWPM_PROVIDER_FLAG_"]))
 SUBLAYER_FLAGS = FlagSet("FWPM_SUBLAYER_FLAG", _family(["FWPM_SUBLAYER_FLAG_"]))

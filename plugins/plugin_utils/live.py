@@ -140,5 +140,6 @@ class ModuleBackend:
             shown = "; ".join(problems[:5])
             more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
             raise BackendError(f"the host returned an invalid state document: {shown}{more}")
-        assert isinstance(state, dict)
+        if not isinstance(state, dict):  # the schema already requires an object
+            raise BackendError("the host returned a state document that is not an object")
         return state

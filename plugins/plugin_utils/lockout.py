@@ -107,7 +107,7 @@ def _requires_ipsec(obj: dict[str, Any]) -> bool:
 def _exempted(enforcing: dict[str, Any], filters: list[dict[str, Any]], port: int) -> bool:
     """A permit filter in the same sublayer and layer that surely outranks `enforcing` and
     matches the port stops the IPsec callout from ever seeing that traffic."""
-    _, enforcing_high = _weight_bounds(enforcing.get("weight"))
+    enforcing_high = _weight_bounds(enforcing.get("weight"))[1]
     for other in filters:
         if (
             other is not enforcing

@@ -80,6 +80,12 @@ def iter_objects(state: State) -> Iterator[tuple[str, Obj]]:
             yield object_type, obj
 
 
+def all_objects(state: State) -> Iterator[Obj]:
+    """Every object of a state document, in dependency order."""
+    for _object_type, obj in iter_objects(state):
+        yield obj
+
+
 def guid(value: Any, path: str, family: str = "") -> str:
     """A GUID field: GUID text or (for well-known objects) a catalogue symbol."""
     if not isinstance(value, str):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .catalogue import display
-from .model import LIST_NAMES, Obj, State, iter_objects, redacted
+from .model import LIST_NAMES, Obj, State, all_objects, redacted
 
 
 def value_text(value: Obj) -> str:
@@ -27,7 +27,7 @@ class Renderer:
     def __init__(self, *states: State) -> None:
         self.names: dict[str, str] = {}
         for state in states:
-            for _, obj in iter_objects(state):
+            for obj in all_objects(state):
                 self.names.setdefault(obj["key"], obj.get("name") or obj["key"])
 
     def ref(self, key: str | None) -> str:
@@ -67,7 +67,7 @@ class Renderer:
 def plan_diff(plan: dict[str, Any], desired: State, actual: State) -> dict[str, Any]:
     """Ansible's diff dict: before/after views of every object the plan deletes or adds."""
     renderer = Renderer(desired, actual)
-    have = {obj["key"]: obj for _, obj in iter_objects(actual)}
+    have = {obj["key"]: obj for obj in all_objects(actual)}
     before: dict[str, dict[str, Any]] = {}
     after: dict[str, dict[str, Any]] = {}
     for operation in plan["operations"]:

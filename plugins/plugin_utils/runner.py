@@ -15,7 +15,7 @@ from .catalogue import symbol_of
 from .declaration import validate
 from .engine import WfpError, preflight
 from .lockout import management_lockout_findings
-from .model import LIST_NAMES, State, empty_state, iter_objects, owned_state
+from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
 from .plan import drift_counts, make_plan, summary
 from .render import plan_diff
 from .scenario import expand, provider_key_of, sublayer_key_of
@@ -65,7 +65,7 @@ def _shadowing(backend: HostBackend, desired: State, provider_key: str) -> list[
     from .shadow import find_shadowing
 
     everything = backend.read_all()
-    owned_keys = {obj["key"] for _, obj in iter_objects(owned_state(everything, provider_key))}
+    owned_keys = {obj["key"] for obj in all_objects(owned_state(everything, provider_key))}
     overlay = empty_state()
     for object_type, obj in iter_objects(everything):
         if obj["key"] not in owned_keys:
@@ -77,8 +77,8 @@ def _shadowing(backend: HostBackend, desired: State, provider_key: str) -> list[
 
 def references_foreign_objects(desired: State) -> bool:
     """Whether a desired object references an object that is neither declared nor built in."""
-    declared = {obj["key"] for _, obj in iter_objects(desired)}
-    for _, obj in iter_objects(desired):
+    declared = {obj["key"] for obj in all_objects(desired)}
+    for obj in all_objects(desired):
         refs = [obj.get("provider_key"), obj.get("sublayer_key"), obj.get("provider_context_key")]
         if any(ref and ref not in declared and symbol_of(ref) is None for ref in refs):
             return True

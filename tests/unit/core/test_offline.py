@@ -214,7 +214,7 @@ def _apply_one(path: str, index: int) -> str:
     """In a separate process: read, plan one more filter, apply; retry when refused."""
     backend = OfflineBackend(path)
     extra = filter_(f"worker {index}", OURS["provider"], OURS["sublayer"]["key"], port=1000 + index)
-    for _ in range(50):
+    for _attempt in range(50):
         owned = backend.read(PK)
         plan = {
             "format": model.PLAN_FORMAT,

@@ -87,7 +87,7 @@ def _remove_with_dependants(state: State, doomed: set[str]) -> None:
         for object_type, obj in _all(state):
             if obj["key"] in doomed:
                 continue
-            if any(ref_key in doomed for _, ref_key in references(object_type, obj)):
+            if any(ref_key in doomed for _ref_type, ref_key in references(object_type, obj)):
                 doomed.add(obj["key"])
                 changed = True
     for list_name in model.LIST_NAMES.values():
@@ -194,7 +194,7 @@ def hosts(draw: st.DrawFn) -> tuple[dict[str, Any], State, State]:
     provider_key = provider_key_of(declaration)
     actual = copy.deepcopy(desired)
     objects = _all(actual)
-    deleted = draw(st.sets(st.sampled_from([o["key"] for _, o in objects]), max_size=4))
+    deleted = draw(st.sets(st.sampled_from([o["key"] for _object_type, o in objects]), max_size=4))
     _remove_with_dependants(actual, set(deleted))
     survivors = _all(actual)
     if survivors:
@@ -244,7 +244,7 @@ def test_every_plan_preflights_and_converges_without_touching_foreign_objects(
     engine = Engine(actual)
     engine.apply_plan(plan)
     assert _comparable(engine.owned(provider_key)) == _comparable(desired)
-    owned_keys = {o["key"] for _, o in model.iter_objects(model.owned_state(actual, provider_key))}
+    owned_keys = {o["key"] for o in model.all_objects(model.owned_state(actual, provider_key))}
     for object_type, obj in model.iter_objects(actual):
         if obj["key"] not in owned_keys:
             assert engine.get(object_type, obj["key"]) == obj

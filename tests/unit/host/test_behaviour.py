@@ -103,7 +103,7 @@ def test_changed_context_replaces_its_filters_in_dependency_order(host: Host) ->
         c for c in changed["provider_contexts"] if c["type"] == "FWPM_IPSEC_IKE_MM_CONTEXT"
     )
     context["policy"]["proposals"][0]["max_lifetime_seconds"] = 7200
-    the_plan, _ = converge(host, changed, provider_key)
+    the_plan, _result = converge(host, changed, provider_key)
     kinds = [(op["op"], op["type"]) for op in the_plan["operations"]]
     assert ("delete", "provider_context") in kinds and ("add", "provider_context") in kinds
     assert kinds.index(("delete", "provider_context")) > kinds.index(("delete", "filter"))
@@ -222,7 +222,7 @@ def test_pre_shared_key_is_never_returned_only_its_digest(host: Host) -> None:
 
 def test_every_value_type_and_auth_method_round_trips(host: Host) -> None:
     provider_key, desired = states.rich()
-    _, result = converge(host, desired, provider_key)
+    _plan, result = converge(host, desired, provider_key)
     after = host.call("read", provider_key=provider_key)
     assert state_problems(after) == []
     assert (

@@ -51,10 +51,10 @@ def test_type_accelerators_name_public_types(host: Host) -> None:
     accelerators = re.findall(
         r"^//TypeAccelerator -Name (\S+) -TypeName (\S+)$", UTIL.read_text(encoding="utf-8"), re.M
     )
-    assert {name for name, _ in accelerators} == {
+    assert {name for name, _type_name in accelerators} == {
         "WfpIpsec.PolicyHost",
         "WfpIpsec.WfpException",
         "WfpIpsec.Json",
     }
-    for _, type_name in accelerators:
+    for _name, type_name in accelerators:
         assert host.call("members", type=f"{NAMESPACE}.{type_name}"), type_name

@@ -43,7 +43,7 @@ def test_serialisation_equals_python_json_dumps(shared_host: Host, value: Any) -
 
 
 def test_fingerprint_equals_python_for_non_ascii_and_64_bit_values(shared_host: Host) -> None:
-    _, rich = states.rich()
+    _key, rich = states.rich()
     # The host only ever holds digests (comparable() turns the declared key into one).
     kinds = {
         "providers": "provider",

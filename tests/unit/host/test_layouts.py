@@ -49,10 +49,10 @@ def mismatches(layout: Layout, struct: str, name: str | None = None) -> list[str
         for field, got in declared.items()
         if oracle.get(field) != got
     ]
-    offsets = {offset for field, (offset, _) in declared.items() if field}
+    offsets = {offset for field, (offset, _size) in declared.items() if field}
     problems += [
         f"{struct}.{field}: missing (offset {offset})"
-        for field, (offset, _) in oracle.items()
+        for field, (offset, _size) in oracle.items()
         if field and offset not in offsets
     ]
     return problems
@@ -213,7 +213,7 @@ class Metadata:
         if isinstance(annotation, ast.Call):
             return 8, 8, {}
         if isinstance(annotation, ast.BinOp):
-            size, align, _ = self.type_layout(annotation.left, scope)
+            size, align, _members = self.type_layout(annotation.left, scope)
             count = annotation.right.value  # type: ignore[attr-defined]
             return size * count, align, {}
         name = self._name(annotation)
@@ -264,7 +264,7 @@ def test_csharp_structs_agree_with_win32metadata(mono_layout: Layout, metadata: 
     for struct, fields in mono_layout.items():
         if struct.startswith("probe:"):
             continue
-        size, _, members = metadata.struct_layout(metadata.classes[struct])
+        size, _align, members = metadata.struct_layout(metadata.classes[struct])
         if size != fields[""][1]:
             problems.append(f"{struct}: sizeof {fields[''][1]} != metadata {size}")
         for field, got in fields.items():

@@ -26,7 +26,7 @@ def _filters(state: dict[str, Any], layer: str) -> list[dict[str, Any]]:
 
 
 def test_guaranteed_encryption_requires_ipsec_for_winrm() -> None:
-    _, desired = states.guaranteed_encryption()
+    _key, desired = states.guaranteed_encryption()
     findings = management_lockout_findings(desired, [5985])
     assert findings and all(
         "TCP port 5985" in f and "allow_management_lockout: true" in f for f in findings
@@ -45,13 +45,13 @@ def test_guaranteed_encryption_requires_ipsec_for_winrm() -> None:
 
 
 def test_the_required_port_itself_is_found_at_recv_accept() -> None:
-    _, desired = states.guaranteed_encryption()
+    _key, desired = states.guaranteed_encryption()
     findings = management_lockout_findings(desired, [5555])
     assert any("FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4" in f for f in findings)
 
 
 def test_no_ports_or_no_inbound_callouts_means_no_findings() -> None:
-    _, desired = states.guaranteed_encryption()
+    _key, desired = states.guaranteed_encryption()
     assert management_lockout_findings(desired, []) == []
     outbound_only = copy.deepcopy(desired)
     outbound_only["filters"] = _filters(desired, "FWPM_LAYER_OUTBOUND_TRANSPORT_V4")
@@ -59,7 +59,7 @@ def test_no_ports_or_no_inbound_callouts_means_no_findings() -> None:
 
 
 def test_a_higher_weight_permit_for_the_port_is_an_exemption() -> None:
-    _, desired = states.guaranteed_encryption()
+    _key, desired = states.guaranteed_encryption()
     exempted = copy.deepcopy(desired)
     for enforcing in [f for f in desired["filters"] if f["layer_key"] in INBOUND_LAYERS]:
         exempted["filters"].append(
@@ -99,7 +99,7 @@ def test_a_higher_weight_permit_for_the_port_is_an_exemption() -> None:
 
 
 def test_conditions_that_exclude_the_port_or_tcp_are_respected() -> None:
-    _, desired = states.guaranteed_encryption()
+    _key, desired = states.guaranteed_encryption()
     narrowed = copy.deepcopy(desired)
     for f in narrowed["filters"]:
         f["conditions"] = [

@@ -22,7 +22,7 @@ def test_schema_is_draft_2020_12() -> None:
 
 @pytest.mark.parametrize("make", [states.guaranteed_encryption, states.rich])
 def test_canonical_states_are_valid(make: Any) -> None:
-    _, state = make()
+    _key, state = make()
     assert state_problems(state) == []
     assert state_problems(model.empty_state()) == []
 
@@ -32,7 +32,7 @@ def _with_raw_context(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def _broken(change: Any) -> list[str]:
-    _, state = states.rich()
+    _key, state = states.rich()
     state = copy.deepcopy(state)
     change(state)
     return state_problems(state)
