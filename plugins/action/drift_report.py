@@ -1,0 +1,137 @@
+# Copyright: (c) 2026, wfp.ipsec contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""wfp.ipsec.drift_report: aggregate check-mode results of a fleet into JSON/Markdown/JUnit files.
+
+Runs on the controller (use it with run_once); the core is plugin_utils/report.py.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import tempfile
+from collections.abc import Mapping
+from typing import Any
+
+from ansible.plugins.action import ActionBase
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.report import (
+    FILE_NAMES,
+    RENDERERS,
+    SHADOWING_THRESHOLDS,
+    build_report,
+    failing_hosts,
+)
+
+DEFAULT_VAR = "guaranteed_encryption_result"
+
+
+def _write(path: str, text: str) -> bool:
+    """Replace `path` atomically with `text`; False when it already had that content."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            if handle.read() == text:
+                return False
+    except FileNotFoundError:
+        pass
+    directory = os.path.dirname(path) or "."
+    descriptor, temp_path = tempfile.mkstemp(dir=directory, prefix=".wfp-ipsec-report.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temp_path, 0o644)
+        os.replace(temp_path, path)
+    except BaseException:
+        if os.path.exists(temp_path):
+            os.unlink(temp_path)
+        raise
+    return True
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(
+        {
+            "results",
+            "var",
+            "hosts",
+            "dest",
+            "formats",
+            "fail_on_drift",
+            "fail_on_errors",
+            "shadowing_threshold",
+            "title",
+        }
+    )
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        self._supports_check_mode = True
+        result: dict[str, Any] = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        args = self._task.args
+        dest = args.get("dest")
+        if not dest:
+            return self._failed(result, "dest is required: the directory to write the reports in")
+        formats = list(args.get("formats") or list(RENDERERS))
+        unknown = [name for name in formats if name not in RENDERERS]
+        if unknown:
+            return self._failed(
+                result, f"unknown formats {unknown}; choose from {sorted(RENDERERS)}"
+            )
+        threshold = str(args.get("shadowing_threshold") or "possible")
+        if threshold not in SHADOWING_THRESHOLDS:
+            return self._failed(
+                result, f"shadowing_threshold must be one of {list(SHADOWING_THRESHOLDS)}"
+            )
+        results = args.get("results")
+        if results is None:
+            results = self._from_hostvars(task_vars, str(args.get("var") or DEFAULT_VAR))
+        elif not isinstance(results, Mapping):
+            return self._failed(result, "results must be a mapping of host name to task result")
+        report = build_report(
+            {str(host): value for host, value in results.items()},
+            title=str(args.get("title") or "wfp.ipsec drift report"),
+            generated_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            shadowing_threshold=threshold,
+        )
+        dest = os.path.abspath(os.path.expanduser(str(dest)))
+        paths = {name: os.path.join(dest, FILE_NAMES[name]) for name in formats}
+        changed = False
+        if not self._task.check_mode:
+            os.makedirs(dest, exist_ok=True)
+            for name, path in paths.items():
+                changed = _write(path, RENDERERS[name](report)) or changed
+        drifted = failing_hosts(report, include_errors=False)
+        errors = [h for h in failing_hosts(report) if h not in drifted]
+        result.update(
+            changed=changed,
+            paths=paths,
+            summary=report["summary"],
+            ok=report["ok"],
+            drifted_hosts=drifted,
+            error_hosts=errors,
+        )
+        fail_on_drift = bool(args.get("fail_on_drift", False))
+        fail_on_errors = bool(args.get("fail_on_errors", fail_on_drift))
+        problems = []
+        if fail_on_drift and drifted:
+            problems.append(f"{len(drifted)} host(s) drift or are shadowed: {', '.join(drifted)}")
+        if fail_on_errors and errors:
+            problems.append(f"{len(errors)} host(s) could not be checked: {', '.join(errors)}")
+        if problems:
+            return self._failed(result, "; ".join(problems) + f" (reports in {dest})")
+        return result
+
+    @staticmethod
+    def _failed(result: dict[str, Any], message: str) -> dict[str, Any]:
+        result.update(failed=True, msg=message)
+        return result
+
+    def _from_hostvars(self, task_vars: dict[str, Any], var: str) -> dict[str, Any]:
+        hosts = self._task.args.get("hosts") or task_vars.get("ansible_play_hosts_all") or []
+        hostvars = task_vars.get("hostvars") or {}
+        results: dict[str, Any] = {}
+        for host in hosts:
+            host_vars = hostvars.get(host) if hasattr(hostvars, "get") else None
+            value = host_vars.get(var) if host_vars is not None else None
+            results[str(host)] = dict(value) if isinstance(value, Mapping) else None
+        return results

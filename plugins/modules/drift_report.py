@@ -1,0 +1,135 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wfp.ipsec contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This file only documents the module; it runs entirely on the controller as the action plugin
+# plugins/action/drift_report.py (core: plugins/plugin_utils/report.py).
+
+DOCUMENTATION = r"""
+---
+module: drift_report
+short_description: Write one fleet drift report from wfp.ipsec.policy check-mode results
+version_added: 0.1.0
+description:
+  - Collects the check-mode results of M(wfp.ipsec.policy) (or the C(wfp.ipsec.guaranteed_encryption)
+    role) of every host of the play and writes one report as JSON, Markdown and JUnit XML.
+  - A host whose plan is not empty (missing, unexpected or changed objects) has drift; a host with
+    shadowing findings is shadowed; both are failing test cases in JUnit. A host whose check failed,
+    was unreachable or has no result is an error case.
+  - Runs on the controller; use it once per play (C(run_once=true)) after the check.
+author:
+  - wfp.ipsec contributors
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: In check mode the report is built and returned but no file is written.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  dest:
+    description:
+      - Directory on the controller to write the reports in (created when missing).
+      - The files are C(wfp-ipsec-drift.json), C(wfp-ipsec-drift.md) and C(wfp-ipsec-drift.junit.xml).
+    type: path
+    required: true
+  var:
+    description:
+      - Name of the variable each host registered the check-mode result in.
+      - Ignored when O(results) is given.
+    type: str
+    default: guaranteed_encryption_result
+  hosts:
+    description:
+      - Hosts to report on. Defaults to every host of the play (C(ansible_play_hosts_all)),
+        including hosts that failed or were unreachable.
+    type: list
+    elements: str
+  results:
+    description:
+      - The results as a mapping of host name to task result, instead of reading O(var) from
+        each host's variables.
+    type: dict
+  formats:
+    description:
+      - Which files to write.
+    type: list
+    elements: str
+    choices: [json, markdown, junit]
+    default: [json, markdown, junit]
+  fail_on_drift:
+    description:
+      - Fail the task (after writing the reports) when any host has drift or counted shadowing
+        findings.
+    type: bool
+    default: false
+  fail_on_errors:
+    description:
+      - Fail the task when any host could not be checked (failed, unreachable, no result).
+      - Defaults to the value of O(fail_on_drift).
+    type: bool
+  shadowing_threshold:
+    description:
+      - Which shadowing findings make a host fail. V(possible) counts every finding,
+        V(certain) only findings with certainty C(certain), V(none) reports findings without
+        counting them.
+    type: str
+    choices: [possible, certain, none]
+    default: possible
+  title:
+    description:
+      - Title of the report.
+    type: str
+    default: wfp.ipsec drift report
+seealso:
+  - module: wfp.ipsec.policy
+"""
+
+EXAMPLES = r"""
+- name: Check every host (nothing is changed)
+  hosts: windows
+  gather_facts: false
+  check_mode: true
+  ignore_errors: true
+  ignore_unreachable: true
+  roles:
+    - role: wfp.ipsec.guaranteed_encryption
+  post_tasks:
+    - name: Write the fleet drift report
+      wfp.ipsec.drift_report:
+        dest: "{{ playbook_dir }}/reports"
+        fail_on_drift: true
+      run_once: true
+      delegate_to: localhost
+      check_mode: false
+      ignore_errors: false
+"""
+
+RETURN = r"""
+paths:
+  description: The report files, by format.
+  returned: always
+  type: dict
+  sample: {"json": "/srv/ci/reports/wfp-ipsec-drift.json"}
+summary:
+  description: Host counts by status (in_sync, drift, shadowed, failed, unreachable, no_result).
+  returned: always
+  type: dict
+ok:
+  description: Whether every host is in sync with no counted shadowing findings and no error.
+  returned: always
+  type: bool
+drifted_hosts:
+  description: Hosts with drift or counted shadowing findings.
+  returned: always
+  type: list
+  elements: str
+error_hosts:
+  description: Hosts that could not be checked.
+  returned: always
+  type: list
+  elements: str
+"""
