@@ -1,0 +1,126 @@
+"""Fleet drift report: classification and the three renderings."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import pytest
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.report import (
+    REPORT_FORMAT,
+    build_report,
+    failing_hosts,
+    to_json,
+    to_junit,
+    to_markdown,
+)
+
+FINDING = {
+    "rule": "cross-sublayer-block",
+    "certainty": "certain",
+    "overlap": "overlaps",
+    "layer": "FWPM_LAYER_ALE_AUTH_CONNECT_V4",
+    "why": "a | pipe and <xml> & stuff",
+    "ours": {"name": "ours", "sublayer": "s", "sublayer_weight": 32769, "effective_weight": 512},
+    "theirs": {
+        "name": "theirs",
+        "provider": "VPN",
+        "sublayer": "t",
+        "sublayer_weight": 1001,
+        "effective_weight": 7,
+    },
+}
+POSSIBLE = {**FINDING, "certainty": "possible"}
+RESULTS: dict[str, Any] = {
+    "clean": {
+        "changed": False,
+        "plan": [],
+        "drift": {"missing": 0, "unexpected": 0, "changed": 0},
+        "shadowing": [],
+        "backend": "live",
+    },
+    "drifted": {
+        "changed": True,
+        "plan": [{"op": "add", "type": "filter", "name": "f", "key": "k"}],
+        "drift": {"missing": 1, "unexpected": 0, "changed": 0},
+        "shadowing": [],
+        "backend": "offline",
+    },
+    "shadowed": {
+        "changed": False,
+        "plan": [],
+        "drift": {"missing": 0, "unexpected": 0, "changed": 0},
+        "shadowing": [FINDING],
+    },
+    "maybe": {"changed": False, "plan": [], "drift": {}, "shadowing": [POSSIBLE]},
+    "broken": {"failed": True, "msg": "apply failed"},
+    "gone": {"unreachable": True, "msg": "timed out"},
+    "never": None,
+}
+
+
+def test_hosts_are_classified() -> None:
+    report = build_report(RESULTS, generated_at="2026-01-01T00:00:00+00:00")
+    status = {entry["host"]: entry["status"] for entry in report["hosts"]}
+    assert status == {
+        "clean": "in_sync",
+        "drifted": "drift",
+        "shadowed": "shadowed",
+        "maybe": "shadowed",
+        "broken": "failed",
+        "gone": "unreachable",
+        "never": "no_result",
+    }
+    assert report["format"] == REPORT_FORMAT and report["ok"] is False
+    assert report["summary"]["hosts"] == 7 and report["summary"]["shadowing_findings"] == 2
+    assert failing_hosts(report, include_errors=False) == ["drifted", "maybe", "shadowed"]
+    assert set(failing_hosts(report)) == {"drifted", "maybe", "shadowed", "broken", "gone", "never"}
+
+
+def test_shadowing_threshold() -> None:
+    certain = build_report(RESULTS, shadowing_threshold="certain")
+    status = {entry["host"]: entry["status"] for entry in certain["hosts"]}
+    assert (status["maybe"], status["shadowed"]) == ("in_sync", "shadowed")
+    none = build_report(RESULTS, shadowing_threshold="none")
+    assert {e["host"]: e["status"] for e in none["hosts"]}["shadowed"] == "in_sync"
+    with pytest.raises(ValueError, match="shadowing_threshold"):
+        build_report(RESULTS, shadowing_threshold="sometimes")
+
+
+def test_an_all_clean_fleet_is_ok() -> None:
+    report = build_report({"a": RESULTS["clean"], "b": RESULTS["clean"]})
+    assert report["ok"] is True and failing_hosts(report) == []
+
+
+def test_json_round_trips() -> None:
+    report = build_report(RESULTS)
+    assert json.loads(to_json(report)) == report
+
+
+def test_junit_failures_and_errors() -> None:
+    root = ET.fromstring(to_junit(build_report(RESULTS)))
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("7", "3", "3")
+    cases = {case.get("name"): case for case in suite.findall("testcase")}
+    assert cases["clean"].find("failure") is None and cases["clean"].find("error") is None
+    failure = cases["drifted"].find("failure")
+    assert failure is not None and "missing 1" in (failure.get("message") or "")
+    assert "add filter f (k)" in (failure.text or "")
+    shadowed = cases["shadowed"].find("failure")
+    assert shadowed is not None and "<xml> & stuff" in (shadowed.text or "")
+    for host in ("broken", "gone", "never"):
+        error = cases[host].find("error")
+        assert error is not None
+    assert cases["gone"].find("error").get("type") == "unreachable"  # type: ignore[union-attr]
+
+
+def test_markdown_table_and_details() -> None:
+    text = to_markdown(build_report(RESULTS, generated_at="2026-01-01T00:00:00+00:00"))
+    assert text.startswith("# wfp.ipsec drift report\n")
+    assert "| drifted | drift | 1 | 0 | 0 | 0 | offline |" in text
+    assert "## shadowed — shadowed" in text
+    assert "a \\| pipe" in text  # table/markdown-safe
+    assert "## clean" not in text
+    assert "> timed out" in text
