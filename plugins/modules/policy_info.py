@@ -41,7 +41,17 @@ options:
       - Layers whose filters to return, as C(FWPM_LAYER_*) symbols or GUIDs.
     type: list
     elements: str
+  shadowing:
+    description:
+      - Also analyse, under WFP filter arbitration, which filters of other providers would stop a
+        filter of O(provider_key) from deciding matching traffic, and return them as
+        RV(shadowing). Needs O(provider_key). On live hosts this reads every object of the host.
+      - The analysis runs on the controller (offline hosts and netsh dumps included).
+    type: bool
+    default: false
 notes:
+  - Hosts with the variable C(wfp_ipsec_offline_state) are read on the controller from their JSON
+    state file or C(netsh wfp) dump.
   - Provider contexts of types the collection does not manage (for example general or IKEv2
     contexts) are returned with their C(policy) set to C(unsupported=true).
   - Requires administrator rights and a running Base Filtering Engine (BFE) service.
@@ -61,6 +71,12 @@ EXAMPLES = r"""
       - FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4
       - FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6
   register: recv_accept
+
+- name: Which other providers' filters would override ours (shadow analysis)
+  wfp.ipsec.policy_info:
+    provider_key: 0b2b5e48-5d6f-5a0b-9f4c-7c6a2f3e1d10
+    shadowing: true
+  register: shadow
 
 - name: Show the names of those filters
   ansible.builtin.debug:
@@ -96,6 +112,18 @@ state:
       description: Filters with weight, conditions, action and context, sorted by key.
       type: list
       elements: dict
+shadowing:
+  description:
+    - Findings of the shadow analysis, one per pair of our filter and a foreign filter that would
+      stop it from deciding overlapping traffic (same-sublayer shadow, cross-sublayer block or
+      callout, hard-permit veto), with both filters, sublayers, weights, certainty and the reason.
+  returned: when O(shadowing) is true
+  type: list
+  elements: dict
+backend:
+  description: V(offline) or V(offline-dump) when the host is an offline host.
+  returned: offline hosts
+  type: str
 error:
   description:
     - On failure, the WFP error that caused it (C(error) symbol such as C(FWP_E_ACCESS_DENIED),

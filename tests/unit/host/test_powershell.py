@@ -120,8 +120,11 @@ def test_policy_info_spec_matches_its_documentation_and_action() -> None:
     namespace: dict[str, str] = {}
     exec((REPO / "plugins" / "modules" / "policy_info.py").read_text(encoding="utf-8"), namespace)
     documented = yaml.safe_load(namespace["DOCUMENTATION"])["options"]
-    assert options == set(documented) == {"provider_key", "layers"}
-    action = (REPO / "plugins" / "action" / "policy_info.py").read_text(encoding="utf-8")
-    assert 'frozenset({"provider_key", "layers"})' in action
+    # `shadowing` is controller-only: the action plugin analyses and never sends it to the host.
+    assert options == set(documented) - {"shadowing"} == {"provider_key", "layers"}
+    from ansible_collections.wfp.ipsec.plugins.action import policy_info
+
+    assert policy_info.MODULE_OPTIONS == options
+    assert policy_info.ActionModule._VALID_ARGS == set(documented)
     for block in ("EXAMPLES", "RETURN"):
         assert yaml.safe_load(namespace[block])

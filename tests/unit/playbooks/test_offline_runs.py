@@ -247,3 +247,76 @@ def test_role_argument_spec_rejects_bad_values(tmp_path: Path, states: dict[str,
     assert "guaranteed_encryption_ip_versions" in run.output
     assert "5" in run.output
     assert states["clean"].read_bytes() == snapshot
+
+
+def test_policy_info_reads_offline_hosts_with_shadowing(
+    tmp_path: Path, states: dict[str, Path]
+) -> None:
+    run_playbook(tmp_path, POLICY, states)
+    provider_key = json.loads(states["clean"].read_text())["providers"][0]["key"]
+    info = {
+        "name": "info",
+        "wfp.ipsec.policy_info": {
+            "provider_key": provider_key,
+            "layers": ["FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4"],
+            "shadowing": True,
+        },
+    }
+    run = run_playbook(tmp_path, info, {"foreign": states["foreign"]})
+    result = run.results["foreign"]
+    assert run.changed() == {"foreign": 0}
+    assert result["backend"] == "offline"
+    assert {f["name"] for f in result["state"]["filters"]} == {
+        "wfp.ipsec guaranteed encryption: IPv4 inbound connections: secure unicast",
+        "wfp.ipsec guaranteed encryption: IPv4 inbound connections: exempt ICMP",
+        "wfp.ipsec guaranteed encryption: IPv4 inbound TCP/5555: require encryption",
+    }
+    # The VPN client's hard block on inbound TCP/5555 overrides our require-encryption filter.
+    blocking = [
+        f for f in result["shadowing"] if "Contoso VPN: block inbound TCP/5555" in json.dumps(f)
+    ]
+    assert blocking, result["shadowing"]
+
+
+def test_drift_report_playbook(tmp_path: Path, states: dict[str, Path]) -> None:
+    demo = tmp_path / "demo-state"  # the demo inventory's host names
+    demo.mkdir()
+    for host, state in (("web01", "clean"), ("web02", "drifted"), ("db01", "foreign")):
+        shutil.copy(states[state], demo / f"{host}.json")
+    snapshot = {path.name: path.read_bytes() for path in demo.glob("*.json")}
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=str(BUILD),
+        ANSIBLE_HOME=str(tmp_path / "home"),
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
+        WFP_IPSEC_DEMO_STATE_DIR=str(demo),
+    )
+    report_dir = tmp_path / "report"
+    command = [
+        str(ANSIBLE_PLAYBOOK),
+        "-i",
+        str(REPO / "playbooks" / "inventory" / "demo"),
+        str(REPO / "playbooks" / "drift_report.yml"),
+        "-e",
+        f"wfp_ipsec_report_dir={report_dir}",
+    ]
+    passing = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    by_suffix = {path.suffix: path for path in report_dir.iterdir()}
+    assert set(by_suffix) == {".json", ".md", ".xml"}
+    junit = by_suffix[".xml"].read_text()
+    assert junit.count("<testcase") == 3 and junit.count("<failure") == 3  # no host is converged
+    assert "web02" in by_suffix[".md"].read_text()
+    assert {"web01", "web02", "db01"} <= set(
+        json.dumps(json.loads(by_suffix[".json"].read_text())).split('"')
+    )
+
+    failing = subprocess.run(
+        [*command, "-e", "wfp_ipsec_fail_on_drift=true"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert failing.returncode != 0
+    assert {path.name: path.read_bytes() for path in demo.glob("*.json")} == snapshot  # check mode only
