@@ -15,6 +15,7 @@ from typing import Any
 
 from ansible.plugins.action import ActionBase
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.report import (
+    DEFAULT_SHADOWING_THRESHOLD,
     FILE_NAMES,
     RENDERERS,
     SHADOWING_THRESHOLDS,
@@ -77,7 +78,7 @@ class ActionModule(ActionBase):
             return self._failed(
                 result, f"unknown formats {unknown}; choose from {sorted(RENDERERS)}"
             )
-        threshold = str(args.get("shadowing_threshold") or "possible")
+        threshold = str(args.get("shadowing_threshold") or DEFAULT_SHADOWING_THRESHOLD)
         if threshold not in SHADOWING_THRESHOLDS:
             return self._failed(
                 result, f"shadowing_threshold must be one of {list(SHADOWING_THRESHOLDS)}"

@@ -74,11 +74,14 @@ options:
   shadowing_threshold:
     description:
       - Which shadowing findings make a host fail. V(possible) counts every finding,
-        V(certain) only findings with certainty C(certain), V(none) reports findings without
-        counting them.
+        V(certain) only findings with certainty C(certain), V(covering) only certain findings
+        whose foreign filter affects all of our filter's traffic (C(coverage=all)), V(none)
+        reports findings without counting them.
+      - V(covering) keeps narrow foreign rules (a block for one application, say) in the report
+        without failing the host for them.
     type: str
-    choices: [possible, certain, none]
-    default: possible
+    choices: [possible, certain, covering, none]
+    default: covering
   title:
     description:
       - Title of the report.

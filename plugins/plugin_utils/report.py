@@ -17,8 +17,10 @@ REPORT_FORMAT: Final = "wfp.ipsec.drift-report/1"
 STATUSES: Final = ("in_sync", "drift", "shadowed", "failed", "unreachable", "no_result")
 FAILING: Final = frozenset({"drift", "shadowed"})
 ERRORS: Final = frozenset({"failed", "unreachable", "no_result"})
-#: which shadowing findings make a host fail: every finding, only certain ones, or none
-SHADOWING_THRESHOLDS: Final = ("possible", "certain", "none")
+#: which shadowing findings make a host fail: every finding, only certain ones, only certain ones
+#: that affect all of our filter's traffic (the default), or none
+SHADOWING_THRESHOLDS: Final = ("possible", "certain", "covering", "none")
+DEFAULT_SHADOWING_THRESHOLD: Final = "covering"
 _DRIFT_KEYS: Final = ("missing", "unexpected", "changed")
 
 
@@ -32,11 +34,15 @@ def _counted_findings(findings: list[dict[str, Any]], threshold: str) -> list[di
         return []
     if threshold == "certain":
         return [f for f in findings if f.get("certainty") == "certain"]
+    if threshold == "covering":
+        return [
+            f for f in findings if f.get("certainty") == "certain" and f.get("coverage") == "all"
+        ]
     return findings
 
 
 def host_entry(
-    host: str, result: Mapping[str, Any] | None, threshold: str = "possible"
+    host: str, result: Mapping[str, Any] | None, threshold: str = DEFAULT_SHADOWING_THRESHOLD
 ) -> dict[str, Any]:
     """One host's line of the report."""
     entry: dict[str, Any] = {
@@ -85,7 +91,7 @@ def build_report(
     *,
     title: str = "wfp.ipsec drift report",
     generated_at: str | None = None,
-    shadowing_threshold: str = "possible",
+    shadowing_threshold: str = DEFAULT_SHADOWING_THRESHOLD,
 ) -> dict[str, Any]:
     """The report of a fleet: `results` maps each host to its check-mode task result."""
     if shadowing_threshold not in SHADOWING_THRESHOLDS:
@@ -131,7 +137,8 @@ def _finding_line(finding: Mapping[str, Any]) -> str:
     theirs = finding.get("theirs") or {}
     owner = theirs.get("provider") or theirs.get("provider_key") or "no provider"
     return (
-        f"`{finding.get('rule')}` ({finding.get('certainty')}, {finding.get('overlap')}) at "
+        f"`{finding.get('rule')}` ({finding.get('certainty')}, {finding.get('overlap')}, "
+        f"affects {finding.get('coverage', 'some')} of our traffic) at "
         f"`{finding.get('layer')}`: ours *{_cell(ours.get('name'))}* "
         f"(sublayer {_cell(ours.get('sublayer'))} / {ours.get('sublayer_weight')}, "
         f"weight {ours.get('effective_weight')}) vs theirs *{_cell(theirs.get('name'))}* "

@@ -272,6 +272,46 @@ def conditions_overlap(ours: Obj, theirs: Obj) -> Overlap:
     return result
 
 
+def _within(inner: _Constraint, outer: list[_Constraint]) -> bool:
+    """Whether every value `inner` admits is admitted by one of `outer` (provable cases only)."""
+    if inner.kind == "intervals":
+        spans = sorted(span for c in outer if c.kind == "intervals" for span in c.intervals)
+        return all(_interval_covered(interval, spans) for interval in inner.intervals)
+    if inner.kind == "opaque" and inner.test == "eq":
+        return any(
+            c.kind == "opaque" and c.test == "eq" and c.opaque == inner.opaque for c in outer
+        )
+    return any(c == inner for c in outer)
+
+
+def _interval_covered(interval: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    cursor, end = interval
+    for span_start, span_end in spans:
+        if span_start <= cursor <= span_end:
+            cursor = span_end + 1
+            if cursor > end:
+                return True
+    return cursor > end
+
+
+def conditions_cover(ours: Obj, theirs: Obj) -> bool:
+    """Whether every packet our filter matches also matches theirs (only when provable).
+
+    True when each field they constrain is constrained by us too, to values inside theirs.
+    A foreign filter narrower on any field (an application, a remote address) covers only
+    part of our traffic.
+    """
+    our_fields, their_fields = _by_field(ours), _by_field(theirs)
+    for field_key, their_group in their_fields.items():
+        our_group = our_fields.get(field_key)
+        if not our_group:
+            return False
+        outer = [_constraint(c) for c in their_group]
+        if not all(_within(_constraint(c), outer) for c in our_group):
+            return False
+    return True
+
+
 # ---- weights ---------------------------------------------------------------------------------
 
 
@@ -332,6 +372,8 @@ class Finding:
     certainty: str
     #: "overlaps" or "may overlap"
     overlap: str
+    #: "all": every packet our filter matches is affected; "some": only part of it
+    coverage: str
     layer: str
     layer_key: str
     ours: FilterRef
@@ -492,6 +534,7 @@ def _analyse_pair(context: _Context, ours: Obj, theirs: Obj) -> Finding | None:
         rule=rule,
         certainty="certain" if certain else "possible",
         overlap="overlaps" if overlap is Overlap.YES else "may overlap",
+        coverage="all" if overlap is Overlap.YES and conditions_cover(ours, theirs) else "some",
         layer=display(ours["layer_key"]),
         layer_key=ours["layer_key"],
         ours=our_ref,

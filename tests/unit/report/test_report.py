@@ -20,6 +20,7 @@ FINDING = {
     "rule": "cross-sublayer-block",
     "certainty": "certain",
     "overlap": "overlaps",
+    "coverage": "all",
     "layer": "FWPM_LAYER_ALE_AUTH_CONNECT_V4",
     "why": "a | pipe and <xml> & stuff",
     "ours": {"name": "ours", "sublayer": "s", "sublayer_weight": 32769, "effective_weight": 512},
@@ -61,7 +62,7 @@ RESULTS: dict[str, Any] = {
 
 
 def test_hosts_are_classified() -> None:
-    report = build_report(RESULTS, generated_at="2026-01-01T00:00:00+00:00")
+    report = build_report(RESULTS, generated_at="2026-01-01T00:00:00+00:00", shadowing_threshold="possible")
     status = {entry["host"]: entry["status"] for entry in report["hosts"]}
     assert status == {
         "clean": "in_sync",
@@ -99,7 +100,7 @@ def test_json_round_trips() -> None:
 
 
 def test_junit_failures_and_errors() -> None:
-    root = ET.fromstring(to_junit(build_report(RESULTS)))
+    root = ET.fromstring(to_junit(build_report(RESULTS, shadowing_threshold="possible")))
     suite = root.find("testsuite")
     assert suite is not None
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("7", "3", "3")
@@ -117,10 +118,23 @@ def test_junit_failures_and_errors() -> None:
 
 
 def test_markdown_table_and_details() -> None:
-    text = to_markdown(build_report(RESULTS, generated_at="2026-01-01T00:00:00+00:00"))
+    text = to_markdown(build_report(RESULTS, generated_at="2026-01-01T00:00:00+00:00", shadowing_threshold="possible"))
     assert text.startswith("# wfp.ipsec drift report\n")
     assert "| drifted | drift | 1 | 0 | 0 | 0 | offline |" in text
     assert "## shadowed — shadowed" in text
     assert "a \\| pipe" in text  # table/markdown-safe
     assert "## clean" not in text
     assert "> timed out" in text
+
+
+def test_default_threshold_counts_only_certain_findings_covering_all_our_traffic() -> None:
+    partial = {**FINDING, "coverage": "some"}
+    results = {
+        "covered": {"changed": False, "plan": [], "drift": {}, "shadowing": [FINDING]},
+        "narrow": {"changed": False, "plan": [], "drift": {}, "shadowing": [partial, POSSIBLE]},
+    }
+    report = build_report(results, generated_at="2026-01-01T00:00:00+00:00")
+    status = {entry["host"]: entry["status"] for entry in report["hosts"]}
+    assert status == {"covered": "shadowed", "narrow": "in_sync"}
+    assert report["shadowing_threshold"] == "covering"
+    assert "affects some of our traffic" in to_markdown(report)
