@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Per-host cost of the policy task vs an ansible.builtin.debug task on the same offline hosts.
 
 Runs, on HOSTS offline hosts (default 50) with the default forks: (1) a debug task, (2) the policy

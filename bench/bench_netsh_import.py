@@ -17,11 +17,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / ".build"))
-sys.path.insert(0, str(REPO))
 
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.netsh import import_dump  # noqa: E402
-
-import tests.unit.conftest  # noqa: E402,F401  (links .build/ansible_collections/wfp/ipsec)
 
 DUMPS = (
     "python_pi_burner__wfpstate.xml.gz",
@@ -42,7 +39,7 @@ def main() -> int:
     for name in DUMPS:
         path = shared / "wfp_realdata" / name
         times = []
-        for _ in range(args.repeat):
+        for _attempt in range(args.repeat):
             start = time.perf_counter()
             result = import_dump(path)
             times.append(time.perf_counter() - start)

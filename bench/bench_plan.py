@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Plan time at scale: 10,000 owned filters + 50,000 foreign filters.
 
 Measures make_plan (diff + ordering) and the engine pre-flight for three cases: converged (empty

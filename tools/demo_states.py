@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Write the offline-host state files of the demo inventory (playbooks/inventory/demo).
 
   web01.json  a clean engine: nothing installed yet

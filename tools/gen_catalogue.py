@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Generate plugins/plugin_utils/_catalogue_data.py from the SDK-derived reference tables.
 
 Input: guids.csv and constants.csv (extracted from the Windows SDK headers, cross-checked with

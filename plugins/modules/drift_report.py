@@ -18,7 +18,7 @@ description:
     was unreachable or has no result is an error case.
   - Runs on the controller; use it once per play (C(run_once=true)) after the check.
 author:
-  - wfp.ipsec contributors
+  - wfp.ipsec contributors (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

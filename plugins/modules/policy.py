@@ -26,7 +26,7 @@ description:
   - Check mode reads the host and reports the drift, the plan, a diff and shadowing findings
     without changing anything.
 author:
-  - wfp.ipsec contributors
+  - wfp.ipsec contributors (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

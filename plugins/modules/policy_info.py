@@ -21,7 +21,7 @@ description:
   - Pre-shared keys are never returned, only their keyed digest (C(key_digest)).
   - Reads happen inside one read-only WFP transaction, so the result is a consistent snapshot.
 author:
-  - wfp.ipsec contributors
+  - wfp.ipsec contributors (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

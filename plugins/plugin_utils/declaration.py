@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Final
 
 from . import crypto
 from .catalogue import normalise_guid
+from .deps import require
 from .model import ModelError
 from .scenario import expand, merged_scenario, raw_object_id
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _GUID_PATTERN: Final = (
     r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$"
@@ -454,7 +455,7 @@ def _expansion_problems(declaration: dict[str, Any]) -> list[Problem]:
 
 def validate(arguments: dict[str, Any]) -> Validated:
     """Validate module options; return them (unchanged) with warnings, or raise DeclarationError."""
-    validator = Draft202012Validator(DECLARATION_SCHEMA)
+    validator = require("jsonschema", "jsonschema").Draft202012Validator(DECLARATION_SCHEMA)
     schema_problems = sorted(
         (
             problem

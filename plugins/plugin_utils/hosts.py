@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 
 from .backend import HostBackend
-from .offline import OfflineBackend
+from .offline import OFFLINE_CREATE_VAR, OFFLINE_STATE_VAR, OfflineBackend
 
-OFFLINE_STATE_VAR = "wfp_ipsec_offline_state"
-OFFLINE_CREATE_VAR = "wfp_ipsec_offline_create"
+__all__ = ["OFFLINE_CREATE_VAR", "OFFLINE_STATE_VAR", "offline_backend"]
+
 DUMP_SUFFIXES = (".xml", ".xml.gz")
 
 

@@ -13,11 +13,13 @@ import json
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any, Final
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any, Final
 
 from .backend import BackendError, Plan, StateDocument
+from .deps import require
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 ModuleArgs = dict[str, Any]
 Execute = Callable[[ModuleArgs], dict[str, Any]]
@@ -28,9 +30,11 @@ LIST_NAMES: Final = ("providers", "sublayers", "provider_contexts", "filters")
 
 @cache
 def state_validator() -> Draft202012Validator:
+    jsonschema = require("jsonschema", "jsonschema")
     """The JSON Schema validator of state documents (draft 2020-12)."""
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
+    validator: Draft202012Validator = jsonschema.Draft202012Validator(schema)
+    return validator
 
 
 def state_problems(state: Any) -> list[str]:

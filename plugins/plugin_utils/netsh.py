@@ -28,12 +28,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml
-import defusedxml.ElementTree as SafeET
-
 from . import catalogue
 from ._catalogue_data import GUIDS
 from .backend import BackendError, HostBackend
+from .deps import require
 from .model import (
     HAS_PROVIDER_CONTEXT,
     ModelError,
@@ -213,8 +211,10 @@ def _decode(data: bytes, name: str) -> str:
 def _parse_xml(text: str, name: str) -> Element:
     # `show state` writes two top-level elements (<wfpstate>, <firewallState>): wrap them.
     body = _XML_DECLARATION.sub("", text, count=1)
+    defusedxml = require("defusedxml", "defusedxml")
+    safe_tree = require("defusedxml.ElementTree", "defusedxml")
     try:
-        root: Element = SafeET.fromstring("<netsh>" + body + "</netsh>")
+        root: Element = safe_tree.fromstring("<netsh>" + body + "</netsh>")
     except ParseError as error:
         line, column = error.position
         raise NetshImportError(
@@ -821,7 +821,7 @@ class _Importer:
 
     def layer(self, element: Element, path: str) -> Obj:
         key = self.key_of(element, "layerKey", path, "FWPM_LAYER_")
-        name, _ = self.display(element)
+        name, _description = self.display(element)
         layer_id = self.optional_text(element, "layerId")
         return {
             "key": key,
@@ -842,7 +842,9 @@ class _Importer:
             "key": self.key_of(item, "calloutKey", path, "FWPM_CALLOUT_"),
             "name": name,
             "description": description,
-            "flags": [(flag.text or "").strip() for flag, _ in _items(item.find("flags"), path)],
+            "flags": [
+                (flag.text or "").strip() for flag, _flag_path in _items(item.find("flags"), path)
+            ],
             "provider_key": self.optional_key(item, "providerKey", path, "FWPM_PROVIDER_"),
             "layer_key": self.optional_key(item, "applicableLayer", path, "FWPM_LAYER_"),
             "callout_id": int(callout_id) if callout_id and callout_id.isdigit() else None,

@@ -114,6 +114,8 @@ class OfflineBackend(_StateReader):
     def _locked(self, exclusive: bool) -> Iterator[None]:
         """Hold the lock file beside the state file (shared for reads, exclusive for apply)."""
         lock_path = self.path + LOCK_SUFFIX
+        if exclusive and self.create:
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         try:
             descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as error:

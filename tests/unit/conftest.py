@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / ".build"
 if not (BUILD / "ansible_collections" / "wfp" / "ipsec").exists():
@@ -23,3 +25,10 @@ def shared_path() -> Path:
     if not (path / "reference").is_dir():
         raise RuntimeError(f"shared/ not found at {path}; set WFP_IPSEC_SHARED")
     return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Markers, declared here too because ansible-test units runs without pyproject.toml."""
+    config.addinivalue_line(
+        "markers", "slow: runs ansible-playbook or Mono; still part of the suite"
+    )

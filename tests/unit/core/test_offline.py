@@ -265,3 +265,15 @@ def test_the_written_file_is_the_canonical_serialisation(tmp_path: Path) -> None
     assert text == serialise_state(json.loads(text))
     assert json.loads(text)["format"] == model.STATE_FORMAT
     assert os.path.getsize(path) == len(text.encode("utf-8"))
+
+
+def test_create_makes_the_state_directory(tmp_path: Path) -> None:
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import empty_state
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import make_plan
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand, provider_key_of
+
+    path = tmp_path / "new" / "dir" / "host.json"
+    backend = OfflineBackend(path, create=True)
+    desired = expand({"scenario": {"guaranteed_encryption": {}}})
+    backend.apply(make_plan(desired, empty_state(), provider_key_of({})))
+    assert len(json.loads(path.read_text())["filters"]) == 24

@@ -124,7 +124,7 @@ def test_policy_info_spec_matches_its_documentation_and_action() -> None:
     assert options == set(documented) - {"shadowing"} == {"provider_key", "layers"}
     from ansible_collections.wfp.ipsec.plugins.action import policy_info
 
-    assert policy_info.MODULE_OPTIONS == options
-    assert policy_info.ActionModule._VALID_ARGS == set(documented)
+    assert options == policy_info.MODULE_OPTIONS
+    assert set(documented) == policy_info.ActionModule._VALID_ARGS
     for block in ("EXAMPLES", "RETURN"):
         assert yaml.safe_load(namespace[block])

@@ -319,4 +319,6 @@ def test_drift_report_playbook(tmp_path: Path, states: dict[str, Path]) -> None:
         check=False,
     )
     assert failing.returncode != 0
-    assert {path.name: path.read_bytes() for path in demo.glob("*.json")} == snapshot  # check mode only
+    assert {
+        path.name: path.read_bytes() for path in demo.glob("*.json")
+    } == snapshot  # check mode only

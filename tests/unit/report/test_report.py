@@ -62,7 +62,9 @@ RESULTS: dict[str, Any] = {
 
 
 def test_hosts_are_classified() -> None:
-    report = build_report(RESULTS, generated_at="2026-01-01T00:00:00+00:00", shadowing_threshold="possible")
+    report = build_report(
+        RESULTS, generated_at="2026-01-01T00:00:00+00:00", shadowing_threshold="possible"
+    )
     status = {entry["host"]: entry["status"] for entry in report["hosts"]}
     assert status == {
         "clean": "in_sync",
@@ -118,7 +120,11 @@ def test_junit_failures_and_errors() -> None:
 
 
 def test_markdown_table_and_details() -> None:
-    text = to_markdown(build_report(RESULTS, generated_at="2026-01-01T00:00:00+00:00", shadowing_threshold="possible"))
+    text = to_markdown(
+        build_report(
+            RESULTS, generated_at="2026-01-01T00:00:00+00:00", shadowing_threshold="possible"
+        )
+    )
     assert text.startswith("# wfp.ipsec drift report\n")
     assert "| drifted | drift | 1 | 0 | 0 | 0 | offline |" in text
     assert "## shadowed — shadowed" in text
