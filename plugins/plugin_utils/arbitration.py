@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .catalogue import guid_of
+from .catalogue import guid_of, value_of
 from .model import Obj, State
 
-AUTO_WEIGHT_BITS: Final = 60
+AUTO_WEIGHT_BITS: Final = value_of("FWPM_AUTO_WEIGHT_BITS")
 TERMINATING: Final = frozenset(
     {
         "FWP_ACTION_PERMIT",

@@ -42,7 +42,8 @@ HAS_PROVIDER_CONTEXT: Final = "FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT"
 RUNTIME_KEY: Final = "runtime"
 PSK_DIGEST_PREFIX: Final = "hmac-sha256:"
 
-_INTEGER_BITS: Final = {
+# FWP integer types: (signed, bits).
+INTEGER_TYPES: Final = {
     "FWP_UINT8": (False, 8),
     "FWP_UINT16": (False, 16),
     "FWP_UINT32": (False, 32),
@@ -61,6 +62,18 @@ class ModelError(ValueError):
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+
+
+def bit_domain(signed: bool, bits: int) -> tuple[int, int]:
+    """The lowest and highest value of a signed or unsigned number of `bits` bits."""
+    if signed:
+        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    return 0, (1 << bits) - 1
+
+
+def integer_domain(value_type: str) -> tuple[int, int]:
+    """The lowest and highest value of an FWP integer type."""
+    return bit_domain(*INTEGER_TYPES[value_type])
 
 
 def empty_state() -> State:
@@ -137,6 +150,11 @@ def _int(value: Any, path: str, low: int, high: int) -> int:
     return value
 
 
+def _uint32(source: Obj, name: str, path: str, default: int | None = 0, minimum: int = 0) -> int:
+    """An unsigned 32-bit field `name` of `source` (missing: `default`; None makes it required)."""
+    return _int(source.get(name, default), f"{path}.{name}", minimum, 0xFFFFFFFF)
+
+
 def _enum(value: Any, enumeration: catalogue.Enumeration, path: str) -> str:
     if value not in enumeration:
         raise ModelError(
@@ -173,12 +191,10 @@ def canonical_value(value: Any, path: str) -> Obj:
     vpath = f"{path}.value"
     if value_type == "FWP_EMPTY":
         return {"type": value_type}
-    if value_type in _INTEGER_BITS:
-        signed, bits = _INTEGER_BITS[value_type]
+    if value_type in INTEGER_TYPES:
         if value_type == "FWP_UINT32" and isinstance(raw, str):
             raw = _ipv4_to_int(raw, vpath)
-        low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
-        return {"type": value_type, "value": _int(raw, vpath, low, high)}
+        return {"type": value_type, "value": _int(raw, vpath, *integer_domain(value_type))}
     if value_type == "FWP_RANGE_TYPE":
         low_value = canonical_value(value.get("low"), f"{path}.low")
         high_value = canonical_value(value.get("high"), f"{path}.high")
@@ -300,24 +316,14 @@ def _mm_policy(policy: Obj, path: str) -> Obj:
                     catalogue.DH_GROUPS,
                     f"{ppath}.dh_group",
                 ),
-                "max_lifetime_seconds": _int(
-                    proposal.get("max_lifetime_seconds"),
-                    f"{ppath}.max_lifetime_seconds",
-                    1,
-                    0xFFFFFFFF,
+                "max_lifetime_seconds": _uint32(
+                    proposal, "max_lifetime_seconds", ppath, None, minimum=1
                 ),
-                "quick_mode_limit": _int(
-                    proposal.get("quick_mode_limit", 0), f"{ppath}.quick_mode_limit", 0, 0xFFFFFFFF
-                ),
+                "quick_mode_limit": _uint32(proposal, "quick_mode_limit", ppath),
             }
         )
     return {
-        "soft_expiration_seconds": _int(
-            policy.get("soft_expiration_seconds", 0),
-            f"{path}.soft_expiration_seconds",
-            0,
-            0xFFFFFFFF,
-        ),
+        "soft_expiration_seconds": _uint32(policy, "soft_expiration_seconds", path),
         "authentication_methods": _auth_methods(
             policy.get("authentication_methods"), f"{path}.authentication_methods"
         ),
@@ -328,15 +334,8 @@ def _mm_policy(policy: Obj, path: str) -> Obj:
         ),
         "proposals": proposals,
         "flags": _flags(policy.get("flags"), catalogue.IKEEXT_POLICY_FLAGS, f"{path}.flags"),
-        "max_dynamic_filters": _int(
-            policy.get("max_dynamic_filters", 0), f"{path}.max_dynamic_filters", 0, 0xFFFFFFFF
-        ),
-        "retransmit_duration_seconds": _int(
-            policy.get("retransmit_duration_seconds", 0),
-            f"{path}.retransmit_duration_seconds",
-            0,
-            0xFFFFFFFF,
-        ),
+        "max_dynamic_filters": _uint32(policy, "max_dynamic_filters", path),
+        "retransmit_duration_seconds": _uint32(policy, "retransmit_duration_seconds", path),
     }
 
 
@@ -376,15 +375,11 @@ def _qm_policy(policy: Obj, path: str) -> Obj:
         proposals.append(
             {
                 "lifetime": {
-                    "seconds": _int(
-                        lifetime.get("seconds"), f"{ppath}.lifetime.seconds", 1, 0xFFFFFFFF
+                    "seconds": _uint32(lifetime, "seconds", f"{ppath}.lifetime", None, minimum=1),
+                    "kilobytes": _uint32(
+                        lifetime, "kilobytes", f"{ppath}.lifetime", None, minimum=1
                     ),
-                    "kilobytes": _int(
-                        lifetime.get("kilobytes"), f"{ppath}.lifetime.kilobytes", 1, 0xFFFFFFFF
-                    ),
-                    "packets": _int(
-                        lifetime.get("packets"), f"{ppath}.lifetime.packets", 1, 0xFFFFFFFF
-                    ),
+                    "packets": _uint32(lifetime, "packets", f"{ppath}.lifetime", None, minimum=1),
                 },
                 "transforms": [
                     _transform(transform, f"{ppath}.transforms[{tindex}]")
@@ -401,21 +396,9 @@ def _qm_policy(policy: Obj, path: str) -> Obj:
     return {
         "proposals": proposals,
         "flags": _flags(policy.get("flags"), catalogue.IPSEC_POLICY_FLAGS, f"{path}.flags"),
-        "nd_allow_clear_timeout_seconds": _int(
-            policy.get("nd_allow_clear_timeout_seconds", 0),
-            f"{path}.nd_allow_clear_timeout_seconds",
-            0,
-            0xFFFFFFFF,
-        ),
-        "idle_timeout_seconds": _int(
-            policy.get("idle_timeout_seconds", 0), f"{path}.idle_timeout_seconds", 0, 0xFFFFFFFF
-        ),
-        "idle_timeout_fail_over_seconds": _int(
-            policy.get("idle_timeout_fail_over_seconds", 0),
-            f"{path}.idle_timeout_fail_over_seconds",
-            0,
-            0xFFFFFFFF,
-        ),
+        "nd_allow_clear_timeout_seconds": _uint32(policy, "nd_allow_clear_timeout_seconds", path),
+        "idle_timeout_seconds": _uint32(policy, "idle_timeout_seconds", path),
+        "idle_timeout_fail_over_seconds": _uint32(policy, "idle_timeout_fail_over_seconds", path),
         "em_policy": None
         if em_policy is None
         else {

@@ -34,6 +34,7 @@ from .backend import BackendError, HostBackend
 from .deps import require
 from .model import (
     HAS_PROVIDER_CONTEXT,
+    INTEGER_TYPES,
     ModelError,
     Obj,
     State,
@@ -42,6 +43,7 @@ from .model import (
     canonical_provider_context,
     canonical_sublayer,
     empty_state,
+    integer_domain,
     psk_digest,
 )
 from .offline import ReadOnlyStateBackend
@@ -131,16 +133,6 @@ _GZIP_MAGIC: Final = b"\x1f\x8b"
 MAX_DUMP_BYTES: Final = 512 * 1024 * 1024  # refuse to inflate more than this
 _XML_DECLARATION: Final = re.compile(r"^\s*<\?xml[^>]*\?>")
 _GUID_TEXT: Final = re.compile(r"^\{?[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}?$")
-_INT_BITS: Final = {
-    "FWP_UINT8": (False, 8),
-    "FWP_UINT16": (False, 16),
-    "FWP_UINT32": (False, 32),
-    "FWP_UINT64": (False, 64),
-    "FWP_INT8": (True, 8),
-    "FWP_INT16": (True, 16),
-    "FWP_INT32": (True, 32),
-    "FWP_INT64": (True, 64),
-}
 _STRING_VALUES: Final = {
     "FWP_SID": "sid",
     "FWP_SECURITY_DESCRIPTOR_TYPE": "sd",
@@ -409,15 +401,12 @@ class _Importer:
         child = children[0]
         cpath = f"{path}/{child.tag}"
         raw = (child.text or "").strip()
-        if value_type in _INT_BITS:
-            signed, bits = _INT_BITS[value_type]
+        if value_type in INTEGER_TYPES:
             try:
                 number = _parse_int(raw, value_type)
             except ValueError:
                 raise self.error(cpath, f"expected a {value_type} value, found {raw!r}") from None
-            low, high = (
-                (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
-            )
+            low, high = integer_domain(value_type)
             if not low <= number <= high:
                 raise self.error(cpath, f"{number} is outside {low}..{high}")
             return {"type": value_type, "value": number}

@@ -42,7 +42,7 @@ from typing import Any, Final
 
 from .arbitration import AUTO_WEIGHT_BITS, TERMINATING, effective_weight
 from .catalogue import display, symbol_of
-from .model import Obj, State
+from .model import INTEGER_TYPES, Obj, State, bit_domain
 from .netsh import EXTRA_SYMBOLS
 
 RULE_SAME_SUBLAYER: Final = "same-sublayer-shadow"
@@ -65,18 +65,12 @@ class Overlap(IntEnum):
 
 # ---- condition overlap ------------------------------------------------------------------------
 
+# Value types whose values are numbers (addresses as integers): (signed, bits).
 _BITS: Final = {
-    "FWP_UINT8": (0, 8),
-    "FWP_UINT16": (0, 16),
-    "FWP_UINT32": (0, 32),
-    "FWP_UINT64": (0, 64),
-    "FWP_INT8": (1, 8),
-    "FWP_INT16": (1, 16),
-    "FWP_INT32": (1, 32),
-    "FWP_INT64": (1, 64),
-    "FWP_BYTE_ARRAY16_TYPE": (0, 128),
-    "FWP_V4_ADDR_MASK": (0, 32),
-    "FWP_V6_ADDR_MASK": (0, 128),
+    **INTEGER_TYPES,
+    "FWP_BYTE_ARRAY16_TYPE": (False, 128),
+    "FWP_V4_ADDR_MASK": (False, 32),
+    "FWP_V6_ADDR_MASK": (False, 128),
 }
 _OPAQUE: Final = frozenset(
     {"FWP_BYTE_BLOB_TYPE", "FWP_SID", "FWP_UNICODE_STRING_TYPE", "FWP_BYTE_ARRAY6_TYPE"}
@@ -103,10 +97,7 @@ class _Constraint:
 
 
 def _domain(value_type: str) -> tuple[int, int]:
-    signed, bits = _BITS[value_type]
-    if signed:
-        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
-    return 0, (1 << bits) - 1
+    return bit_domain(*_BITS[value_type])
 
 
 def _number(value: Obj) -> int | None:
