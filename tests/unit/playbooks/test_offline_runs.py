@@ -40,6 +40,18 @@ class Run:
         return {host: counts["changed"] for host, counts in self.recap.items()}
 
 
+def ansible_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a test's ansible-playbook: this collection, private temp and home."""
+    return dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=str(BUILD),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
+        ANSIBLE_HOME=str(tmp_path / "home"),
+        **extra,
+    )
+
+
 def run_playbook(
     tmp_path: Path,
     task: dict[str, Any],
@@ -71,13 +83,7 @@ def run_playbook(
     tasks = [{**task, "register": "wfp_result", "ignore_errors": True}, save]
     play = [{"name": "test", "hosts": "all", "gather_facts": False, "tasks": tasks}]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=str(BUILD),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
-        ANSIBLE_HOME=str(tmp_path / "home"),
-    )
+    env = ansible_env(tmp_path)
     completed = subprocess.run(
         [
             str(ANSIBLE_PLAYBOOK),
@@ -284,13 +290,7 @@ def test_drift_report_playbook(tmp_path: Path, states: dict[str, Path]) -> None:
     for host, state in (("web01", "clean"), ("web02", "drifted"), ("db01", "foreign")):
         shutil.copy(states[state], demo / f"{host}.json")
     snapshot = {path.name: path.read_bytes() for path in demo.glob("*.json")}
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=str(BUILD),
-        ANSIBLE_HOME=str(tmp_path / "home"),
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
-        WFP_IPSEC_DEMO_STATE_DIR=str(demo),
-    )
+    env = ansible_env(tmp_path, WFP_IPSEC_DEMO_STATE_DIR=str(demo))
     report_dir = tmp_path / "report"
     command = [
         str(ANSIBLE_PLAYBOOK),
