@@ -57,14 +57,13 @@ def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) 
         )
 
 
-def _shadowing(backend: HostBackend, desired: State, provider_key: str) -> list[dict[str, Any]]:
+def _shadowing(everything: State, desired: State, provider_key: str) -> list[dict[str, Any]]:
     """Foreign filters that would stop our desired filters from deciding (shadow analysis).
 
     Runs on the host's foreign objects with our desired objects in place of the current ones.
     """
     from .shadow import find_shadowing
 
-    everything = backend.read_all()
     owned_keys = {obj["key"] for obj in all_objects(owned_state(everything, provider_key))}
     overlay = empty_state()
     for object_type, obj in iter_objects(everything):
@@ -92,14 +91,21 @@ def converge(
     validated = validate(arguments)
     provider_key = provider_key_of(arguments)
     desired = desired_state(arguments)
-    if arguments.get("state", "present") == "present":
+    present = arguments.get("state", "present") == "present"
+    if present:
         _lockout_guard(arguments, desired, options.management_ports)
 
-    actual = backend.read(provider_key)
+    wants_shadowing = options.check_mode and present and arguments.get("shadow_check", True)
+    # One read per run: everything when the shadow analysis or the pre-flight needs foreign
+    # objects (a raw filter in another provider's sublayer, say), else only what we own.
+    everything = (
+        backend.read_all() if wants_shadowing or references_foreign_objects(desired) else None
+    )
+    actual = (
+        backend.read(provider_key) if everything is None else owned_state(everything, provider_key)
+    )
     plan = make_plan(desired, actual, provider_key)
-    # The pre-flight needs the foreign objects our declaration points at (e.g. a raw filter in
-    # another provider's sublayer); reading everything is only worth it then.
-    engine_view = backend.read_all() if references_foreign_objects(desired) else actual
+    engine_view = actual if everything is None else everything
     try:
         preflight(engine_view, plan)
     except WfpError as error:
@@ -119,8 +125,8 @@ def converge(
     if options.diff:
         result["diff"] = plan_diff(plan, desired, actual)
     if options.check_mode:
-        if arguments.get("shadow_check", True) and arguments.get("state", "present") == "present":
-            result["shadowing"] = _shadowing(backend, desired, provider_key)
+        if wants_shadowing and everything is not None:
+            result["shadowing"] = _shadowing(everything, desired, provider_key)
         return result
     if plan["operations"]:
         try:

@@ -1,0 +1,107 @@
+"""One converge: how many times the host is read and written, and what the result says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import empty_state
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import OfflineBackend
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
+    PolicyError,
+    RunOptions,
+    converge,
+)
+
+POLICY = {"scenario": {"guaranteed_encryption": {}}}
+
+
+class CountingBackend:
+    """An offline backend that counts the calls a live host would receive over WinRM."""
+
+    kind = "counting"
+
+    def __init__(self, path: Path) -> None:
+        self.inner = OfflineBackend(path)
+        self.calls: list[str] = []
+
+    def read(self, provider_key: str) -> dict[str, Any]:
+        self.calls.append("read")
+        return self.inner.read(provider_key)
+
+    def read_all(self) -> dict[str, Any]:
+        self.calls.append("read_all")
+        return self.inner.read_all()
+
+    def apply(self, plan: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append("apply")
+        return self.inner.apply(plan)
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> CountingBackend:
+    path = tmp_path / "host.json"
+    path.write_text(json.dumps(empty_state()))
+    return CountingBackend(path)
+
+
+def test_converge_reads_once_and_applies_once(backend: CountingBackend) -> None:
+    result = converge(POLICY, backend, RunOptions())
+    assert backend.calls == ["read", "apply"]
+    assert result["changed"] is True and result["apply"]["applied"] == 30
+    backend.calls.clear()
+    again = converge(POLICY, backend, RunOptions())
+    assert backend.calls == ["read"]  # nothing to apply: no second call
+    assert again["changed"] is False and "apply" not in again
+
+
+def test_check_mode_reads_everything_once_and_never_applies(backend: CountingBackend) -> None:
+    result = converge(POLICY, backend, RunOptions(check_mode=True, diff=True))
+    assert backend.calls == ["read_all"]
+    assert result["changed"] is True and result["shadowing"] == []
+    assert set(result["diff"]) == {"before", "after", "before_header", "after_header"}
+
+
+def test_check_mode_without_shadow_check_reads_only_what_we_own(backend: CountingBackend) -> None:
+    converge({**POLICY, "shadow_check": False}, backend, RunOptions(check_mode=True))
+    assert backend.calls == ["read"]
+
+
+def test_lockout_guard_refuses_before_reading(backend: CountingBackend) -> None:
+    locked = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5985}]}}}
+    with pytest.raises(PolicyError, match="5985"):
+        converge(locked, backend, RunOptions(management_ports=[5985]))
+    assert backend.calls == []
+    converge(
+        {**locked, "allow_management_lockout": True}, backend, RunOptions(management_ports=[5985])
+    )
+    assert backend.calls == ["read", "apply"]
+
+
+def test_preflight_failure_names_the_operation_and_writes_nothing(
+    backend: CountingBackend, tmp_path: Path
+) -> None:
+    bad_context = {
+        "name": "mm at the wrong layer",
+        "type": "FWPM_IPSEC_IKE_MM_CONTEXT",
+        "policy": {"authentication_methods": [{"type": "IKEEXT_KERBEROS"}], "proposals": []},
+    }
+    bad_filter = {
+        "name": "transport filter with an MM context",
+        "layer_key": "FWPM_LAYER_OUTBOUND_TRANSPORT_V4",
+        "action": {"type": "FWP_ACTION_PERMIT"},
+        "provider_context_key": "mm at the wrong layer",
+    }
+    before = (tmp_path / "host.json").read_bytes()
+    with pytest.raises(PolicyError) as caught:
+        converge(
+            {"objects": {"provider_contexts": [bad_context], "filters": [bad_filter]}},
+            backend,
+            RunOptions(),
+        )
+    assert caught.value.details["preflight"]["code"] == "FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER"
+    assert caught.value.details["preflight"]["name"] == "transport filter with an MM context"
+    assert "apply" not in backend.calls
+    assert (tmp_path / "host.json").read_bytes() == before
