@@ -322,3 +322,16 @@ def test_drift_report_playbook(tmp_path: Path, states: dict[str, Path]) -> None:
     assert {
         path.name: path.read_bytes() for path in demo.glob("*.json")
     } == snapshot  # check mode only
+
+
+def test_a_netsh_dump_is_read_only(tmp_path: Path) -> None:
+    from tests.unit.conftest import shared_path
+
+    dump = shared_path() / "wfp_realdata" / "VPNWindows__filters.xml"
+    check = run_playbook(tmp_path, POLICY, {"stock": dump}, "--check")
+    assert check.results["stock"]["backend"] == "offline-dump"
+    assert check.results["stock"]["drift"] == {"missing": 30, "unexpected": 0, "changed": 0}
+    converge = run_playbook(tmp_path, POLICY, {"stock": dump})
+    result = converge.results["stock"]
+    assert result["failed"] is True
+    assert "netsh dump (read-only)" in result["msg"] and "check mode" in result["msg"]
