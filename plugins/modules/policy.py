@@ -134,6 +134,28 @@ options:
                 type: str
                 choices: [tcp, udp]
                 default: tcp
+          exempt_ports:
+            description:
+              - Local ports exempt from IPsec (PERMIT filters at the inbound and outbound transport
+                layers and at inbound connections, in weight range C(FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS),
+                like the ICMP exemptions).
+              - List the port the controller manages the host on (5985/5986 for WinRM and PSRP)
+                unless the controller itself negotiates IPsec; otherwise the lockout guard refuses
+                the policy (see O(allow_management_lockout)).
+              - A port cannot be both required and exempt.
+            type: list
+            elements: dict
+            default: []
+            suboptions:
+              port:
+                description: Local port, 1-65535.
+                type: int
+                required: true
+              protocol:
+                description: Transport protocol.
+                type: str
+                choices: [tcp, udp]
+                default: tcp
           main_mode:
             description: Main-mode (phase 1) policy shared by both IP versions.
             type: dict
@@ -293,7 +315,8 @@ options:
     description:
       - The module refuses a declaration that would require IPsec on the port the controller uses
         to reach the host (5985/5986 for WinRM and PSRP, 22 for SSH, or C(ansible_port)).
-        Set this only when the controller itself negotiates IPsec with the host.
+        Exempt that port with O(scenario.guaranteed_encryption.exempt_ports), or set this only
+        when the controller itself negotiates IPsec with the host.
     type: bool
     default: false
   management_ports:
@@ -324,6 +347,13 @@ EXAMPLES = r"""
         required_ports:
           - port: 5555
             protocol: tcp
+
+- name: Managed over WinRM/HTTPS, so keep port 5986 in the clear
+  wfp.ipsec.policy:
+    scenario:
+      guaranteed_encryption:
+        exempt_ports:
+          - port: 5986
 
 - name: IKE only, IPv4 only, certificate authentication
   wfp.ipsec.policy:

@@ -71,6 +71,16 @@ _AUTH_METHOD: Final = _object(
         },
     ],
 )
+_PORTS: Final = {
+    "type": "array",
+    "items": _object(
+        {
+            "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+            "protocol": {"enum": ["tcp", "udp"]},
+        },
+        ("port",),
+    ),
+}
 _GUARANTEED_ENCRYPTION: Final = _object(
     {
         "keying_modules": {
@@ -86,16 +96,8 @@ _GUARANTEED_ENCRYPTION: Final = _object(
             "uniqueItems": True,
         },
         "icmp_exemption": {"type": "boolean"},
-        "required_ports": {
-            "type": "array",
-            "items": _object(
-                {
-                    "port": {"type": "integer", "minimum": 1, "maximum": 65535},
-                    "protocol": {"enum": ["tcp", "udp"]},
-                },
-                ("port",),
-            ),
-        },
+        "required_ports": _PORTS,
+        "exempt_ports": _PORTS,
         "main_mode": _nullable(
             _object(
                 {
@@ -359,23 +361,37 @@ def _scenario_problems(options: dict[str, Any], path: str) -> tuple[list[Problem
                     "ESP encryption without integrity is not allowed; add integrity (e.g. sha256) or use aes_gcm*",
                 )
             )
-    seen: dict[tuple[str, int], int] = {}
-    for index, port in enumerate(merged["required_ports"]):
-        ident = (port.get("protocol", "tcp"), port["port"])
-        if ident in seen:
-            problems.append(
-                Problem(
-                    f"{path}.required_ports[{index}]",
-                    f"{ident[0]}/{ident[1]} is already declared at required_ports[{seen[ident]}]; remove one",
-                )
-            )
-        seen.setdefault(ident, index)
+    problems += _port_problems(merged, path)
     weak = _weak_choices(merged)
     if weak:
         warnings.append(
             f"{path}: weak cryptography declared ({', '.join(sorted(weak))}); prefer aes256/sha256/dh14"
         )
     return problems, warnings
+
+
+def _port_problems(merged: dict[str, Any], path: str) -> list[Problem]:
+    """A port listed twice, or both required to encrypt and exempt from IPsec."""
+    problems = []
+    seen: dict[tuple[str, int], str] = {}
+    for option in ("required_ports", "exempt_ports"):
+        for index, port in enumerate(merged[option]):
+            ident = (port.get("protocol", "tcp"), port["port"])
+            where = f"{option}[{index}]"
+            if ident in seen:
+                fix = (
+                    "remove one"
+                    if seen[ident].startswith(option)
+                    else "a port cannot be both; remove one"
+                )
+                problems.append(
+                    Problem(
+                        f"{path}.{where}",
+                        f"{ident[0]}/{ident[1]} is already declared at {seen[ident]}; {fix}",
+                    )
+                )
+            seen.setdefault(ident, where)
+    return problems
 
 
 def _weak_choices(merged: dict[str, Any]) -> set[str]:

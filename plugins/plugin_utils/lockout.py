@@ -141,7 +141,8 @@ def management_lockout_findings(
                     f"TCP port {port} (used to manage this host) would require IPsec: filter "
                     f"'{obj.get('name')}' ({obj.get('key')}) at {layer} sends inbound TCP/{port} "
                     "to an IPsec callout with no exemption; if the controller cannot negotiate "
-                    "IPsec the host becomes unreachable. Exempt the port, or set "
-                    "allow_management_lockout: true to accept the risk."
+                    "IPsec the host becomes unreachable. Exempt the port (scenario option "
+                    f"exempt_ports: [{{port: {port}}}]), or set allow_management_lockout: true "
+                    "to accept the risk."
                 )
     return findings

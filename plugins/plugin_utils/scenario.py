@@ -39,6 +39,7 @@ GUARANTEED_ENCRYPTION_DEFAULTS: Final[dict[str, Any]] = {
     "ip_versions": [4, 6],
     "icmp_exemption": True,
     "required_ports": [{"port": 5555, "protocol": "tcp"}],
+    "exempt_ports": [],
     "main_mode": {
         "proposals": [
             {"encryption": "aes256", "integrity": "sha256", "dh_group": "dh14"},
@@ -167,6 +168,15 @@ def _condition(field: str, value_type: str, value: int) -> Obj:
 
 def _unicast() -> Obj:
     return _condition("FWPM_CONDITION_IP_LOCAL_ADDRESS_TYPE", "FWP_UINT8", NLAT_UNICAST)
+
+
+def _port_conditions(protocol: str, port: int) -> list[Obj]:
+    """Unicast traffic of one transport protocol on one local port."""
+    return [
+        _unicast(),
+        _condition("FWPM_CONDITION_IP_PROTOCOL", "FWP_UINT8", IP_PROTOCOLS[protocol]),
+        _condition("FWPM_CONDITION_IP_LOCAL_PORT", "FWP_UINT16", port),
+    ]
 
 
 def _weight(value: int, ranged: bool = False) -> Obj:
@@ -319,14 +329,21 @@ def _expand_ip_version(
                 ],
                 action=permit,
             )
+    for port in options["exempt_ports"]:
+        protocol = port.get("protocol", "tcp")
+        for name, title in titles.items():
+            add_filter(
+                f"{name}/exemption/{protocol}_{port['port']}",
+                f"{title}: exempt {protocol.upper()}/{port['port']}",
+                layer_key=layer(name),
+                weight=_weight(ICMP_EXEMPTION_RANGE, ranged=True),
+                conditions=_port_conditions(protocol, port["port"]),
+                action=permit,
+            )
     for port in options["required_ports"]:
         protocol = port.get("protocol", "tcp")
         label = f"{protocol}_{port['port']}"
-        conditions = [
-            _unicast(),
-            _condition("FWPM_CONDITION_IP_PROTOCOL", "FWP_UINT8", IP_PROTOCOLS[protocol]),
-            _condition("FWPM_CONDITION_IP_LOCAL_PORT", "FWP_UINT16", port["port"]),
-        ]
+        conditions = _port_conditions(protocol, port["port"])
         for name, title in (("recv_accept", "inbound"), ("connect", "outbound")):
             add_filter(
                 f"{name}/require_encryption/{label}",

@@ -167,3 +167,17 @@ def test_or_within_a_field_and_across_fields() -> None:
     assert arbitration.matches(filter_obj, {protocol: 17, port: 1500})
     assert not arbitration.matches(filter_obj, {protocol: 1, port: 1500})
     assert not arbitration.matches(filter_obj, {protocol: 6, port: 2500})
+
+
+@pytest.mark.parametrize("version", [4, 6])
+@pytest.mark.parametrize(
+    "layer", ["INBOUND_TRANSPORT", "OUTBOUND_TRANSPORT", "ALE_AUTH_RECV_ACCEPT"]
+)
+def test_an_exempt_port_never_reaches_the_ipsec_callouts(version: int, layer: str) -> None:
+    state = expand({"scenario": {"guaranteed_encryption": {"exempt_ports": [{"port": 5986}]}}})
+    decided = _decide(state, f"FWPM_LAYER_{layer}_V{version}", ip_protocol=6, ip_local_port=5986)
+    assert decided is not None
+    assert decided["action"]["type"] == "FWP_ACTION_PERMIT"
+    assert "exempt TCP/5986" in decided["name"]
+    other = _decide(state, f"FWPM_LAYER_{layer}_V{version}", ip_protocol=6, ip_local_port=5985)
+    assert other is not None and other["action"]["type"] == "FWP_ACTION_CALLOUT_TERMINATING"

@@ -203,3 +203,13 @@ def test_two_declarations_of_the_same_key() -> None:
 
 def test_absent_ignores_the_rest() -> None:
     assert validate({"state": "absent", "scenario": {"guaranteed_encryption": {}}}).warnings == []
+
+
+def test_a_port_cannot_be_both_required_and_exempt() -> None:
+    problems = _problems(
+        ge(required_ports=[{"port": 5555}], exempt_ports=[{"port": 5986}, {"port": 5555}])
+    )
+    assert problems == [
+        "scenario.guaranteed_encryption.exempt_ports[1]: tcp/5555 is already declared at required_ports[0]; "
+        "a port cannot be both; remove one"
+    ]

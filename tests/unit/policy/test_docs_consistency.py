@@ -35,7 +35,13 @@ def test_documented_options_are_the_schema_options() -> None:
 def test_documented_scenario_defaults_are_the_code_defaults() -> None:
     options = module_docs("policy")["DOCUMENTATION"]["options"]
     scenario = options["scenario"]["suboptions"]["guaranteed_encryption"]["suboptions"]
-    for name in ("keying_modules", "ip_versions", "icmp_exemption", "required_ports"):
+    for name in (
+        "keying_modules",
+        "ip_versions",
+        "icmp_exemption",
+        "required_ports",
+        "exempt_ports",
+    ):
         assert scenario[name]["default"] == GUARANTEED_ENCRYPTION_DEFAULTS[name], name
     assert (
         scenario["main_mode"]["suboptions"]["lifetime_seconds"]["default"]
@@ -85,6 +91,12 @@ def test_role_defaults_match_module_defaults() -> None:
     defaults = yaml.safe_load(
         (REPO / "roles" / "guaranteed_encryption" / "defaults" / "main.yml").read_text()
     )
-    for name in ("keying_modules", "ip_versions", "icmp_exemption", "required_ports"):
+    for name in (
+        "keying_modules",
+        "ip_versions",
+        "icmp_exemption",
+        "required_ports",
+        "exempt_ports",
+    ):
         assert defaults[f"guaranteed_encryption_{name}"] == GUARANTEED_ENCRYPTION_DEFAULTS[name]
     assert defaults["guaranteed_encryption_sublayer_weight"] == DEFAULT_SUBLAYER_WEIGHT

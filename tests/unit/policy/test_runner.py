@@ -105,3 +105,13 @@ def test_preflight_failure_names_the_operation_and_writes_nothing(
     assert caught.value.details["preflight"]["name"] == "transport filter with an MM context"
     assert "apply" not in backend.calls
     assert (tmp_path / "host.json").read_bytes() == before
+
+
+def test_exempting_the_management_port_satisfies_the_lockout_guard(
+    backend: CountingBackend,
+) -> None:
+    with pytest.raises(PolicyError, match=r"exempt_ports: \[\{port: 5986\}\]"):
+        converge(POLICY, backend, RunOptions(management_ports=[5986]))
+    exempt = {"scenario": {"guaranteed_encryption": {"exempt_ports": [{"port": 5986}]}}}
+    result = converge(exempt, backend, RunOptions(management_ports=[5986]))
+    assert result["changed"] is True and backend.calls == ["read", "apply"]

@@ -281,6 +281,7 @@ def test_explicit_provider_and_sublayer_keys_are_used() -> None:
         ({"icmp_exemption": False}, 4, 18),
         ({"required_ports": []}, 4, 20),
         ({"required_ports": [{"port": 5555}, {"port": 53, "protocol": "udp"}]}, 4, 28),
+        ({"exempt_ports": [{"port": 5985}, {"port": 5986}]}, 4, 36),
         (
             {
                 "keying_modules": ["authip"],
