@@ -403,6 +403,22 @@ class _Context:
     def __init__(self, state: State) -> None:
         self.sublayers = {s["key"]: s for s in state.get("sublayers") or []}
         self.providers = {p["key"]: p for p in state.get("providers") or []}
+        self.by_sublayer: dict[tuple[str, str], list[Obj]] = {}
+        for filter_obj in state.get("filters") or []:
+            if _active(filter_obj) and filter_obj["action"]["type"] in TERMINATING:
+                place = (filter_obj["layer_key"], filter_obj["sublayer_key"])
+                self.by_sublayer.setdefault(place, []).append(filter_obj)
+
+    def preempted(self, ours: Obj, theirs: Obj) -> bool:
+        """Whether, in their own sublayer, a heavier terminating filter decides all of our
+        filter's traffic before `theirs` is reached (so `theirs` never acts on it)."""
+        place = (theirs["layer_key"], theirs["sublayer_key"])
+        return any(
+            other is not theirs
+            and weighs_more(other, theirs) is Overlap.YES
+            and conditions_cover(ours, other)
+            for other in self.by_sublayer.get(place, [])
+        )
 
     def sublayer_weight(self, key: str) -> int | None:
         sublayer = self.sublayers.get(key)
@@ -476,6 +492,8 @@ def _analyse_pair(context: _Context, ours: Obj, theirs: Obj) -> Finding | None:
             f"so our filter {ours.get('name')!r} is never reached for that traffic"
         )
     else:
+        if context.preempted(ours, theirs):
+            return None  # a heavier filter in their sublayer decides our traffic first
         order = context.order(ours, theirs)
         if their_action == "FWP_ACTION_BLOCK":
             our_hard = CLEAR_ACTION_RIGHT in ours.get("flags", [])

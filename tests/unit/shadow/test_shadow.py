@@ -185,6 +185,23 @@ def test_a_block_in_any_other_sublayer_overrides_ours(their_weight: int) -> None
     assert finding.theirs.hard is True and finding.theirs.sublayer_weight == their_weight
 
 
+def test_a_block_preempted_in_its_own_sublayer_is_no_finding() -> None:
+    """A firewall's default block under its own heavier allow rule for our traffic never acts."""
+    default_block = filt(2, THEIRS, THEIR_SUBLAYER, BLOCK, [], weight=10)
+    allow_5555 = filt(3, THEIRS, THEIR_SUBLAYER, PERMIT, TCP_5555, weight=500)
+    allow_other = filt(
+        4, THEIRS, THEIR_SUBLAYER, PERMIT, [cond("IP_LOCAL_PORT", "FWP_UINT16", 80)], weight=500
+    )
+    assert find_shadowing(state(OUR_CALLOUT, default_block, allow_5555), OURS) == []
+    # An allow rule for other traffic, or a lighter one, leaves the block in charge.
+    assert rules(state(OUR_CALLOUT, default_block, allow_other)) == [(RULE_BLOCK, "certain")]
+    lighter = filt(3, THEIRS, THEIR_SUBLAYER, PERMIT, TCP_5555, weight=5)
+    assert rules(state(OUR_CALLOUT, default_block, lighter)) == [(RULE_BLOCK, "certain")]
+    # Our general unicast filter still meets the block for every other port.
+    general = filt(1, OURS, OUR_SUBLAYER, CALLOUT, [])
+    assert rules(state(general, default_block, allow_5555)) == [(RULE_BLOCK, "certain")]
+
+
 def test_our_hard_permit_above_a_block_is_no_finding() -> None:
     ours = filt(
         1, OURS, OUR_SUBLAYER, PERMIT, TCP_5555, flags=["FWPM_FILTER_FLAG_CLEAR_ACTION_RIGHT"]
