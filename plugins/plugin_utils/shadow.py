@@ -492,8 +492,6 @@ def _analyse_pair(context: _Context, ours: Obj, theirs: Obj) -> Finding | None:
             f"so our filter {ours.get('name')!r} is never reached for that traffic"
         )
     else:
-        if context.preempted(ours, theirs):
-            return None  # a heavier filter in their sublayer decides our traffic first
         order = context.order(ours, theirs)
         if their_action == "FWP_ACTION_BLOCK":
             our_hard = CLEAR_ACTION_RIGHT in ours.get("flags", [])
@@ -539,6 +537,8 @@ def _analyse_pair(context: _Context, ours: Obj, theirs: Obj) -> Finding | None:
                 )
         else:
             return None  # soft permits elsewhere never change our outcome
+    if rule != RULE_SAME_SUBLAYER and context.preempted(ours, theirs):
+        return None  # a heavier filter in their own sublayer decides our traffic first
     return Finding(
         rule=rule,
         certainty="certain" if certain else "possible",
