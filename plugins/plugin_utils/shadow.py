@@ -52,6 +52,7 @@ RULE_HARD_PERMIT: Final = "hard-permit-veto"
 RULES: Final = (RULE_SAME_SUBLAYER, RULE_BLOCK, RULE_CALLOUT, RULE_HARD_PERMIT)
 
 CLEAR_ACTION_RIGHT: Final = "FWPM_FILTER_FLAG_CLEAR_ACTION_RIGHT"
+WINDOWS_FIREWALL_PROVIDER: Final = EXTRA_SYMBOLS["FWPM_PROVIDER_MPSSVC_WF"]
 IGNORED_FLAGS: Final = frozenset({"FWPM_FILTER_FLAG_DISABLED", "FWPM_FILTER_FLAG_BOOTTIME"})
 CALLOUTS: Final = frozenset({"FWP_ACTION_CALLOUT_TERMINATING", "FWP_ACTION_CALLOUT_UNKNOWN"})
 _ENUMERATION_LIMIT: Final = 256
@@ -508,6 +509,11 @@ def _analyse_pair(context: _Context, ours: Obj, theirs: Obj) -> Finding | None:
                 f"{_describe(their_ref)} is a hard block in {where}; traffic it {may}matches is "
                 f"blocked whatever our filter decides ({our_action})"
             )
+            if theirs.get("provider_key") == WINDOWS_FIREWALL_PROVIDER:
+                why += (
+                    "; it is a Windows Firewall rule: allow the traffic in Windows Firewall (for "
+                    "example an inbound rule for the port) so that it reaches the IPsec filters"
+                )
         elif their_action in CALLOUTS:
             if their_ref.hard is False:
                 return None

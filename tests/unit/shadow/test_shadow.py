@@ -433,3 +433,22 @@ def test_findings_of_a_dump_are_deterministic() -> None:
     first = [f.to_dict() for f in find_shadowing(doc, provider)]
     assert first == [f.to_dict() for f in find_shadowing(copy.deepcopy(doc), provider)]
     assert G["FWPM_LAYER_OUTBOUND_TRANSPORT_V4"] in {f["layer_key"] for f in first}
+
+
+def test_a_windows_firewall_block_says_how_to_let_the_traffic_through() -> None:
+    firewall = EXTRA_SYMBOLS["FWPM_PROVIDER_MPSSVC_WF"]
+    doc = model.canonical_state(
+        {
+            **state(OUR_CALLOUT),
+            "providers": [
+                {"key": OURS, "name": "ours"},
+                {"key": firewall, "name": "Microsoft Corporation"},
+            ],
+            "filters": [
+                *state(OUR_CALLOUT)["filters"],
+                {**filt(2, firewall, THEIR_SUBLAYER, BLOCK, []), "name": "Query User"},
+            ],
+        }
+    )
+    (finding,) = find_shadowing(doc, OURS)
+    assert finding.rule == RULE_BLOCK and "allow the traffic in Windows Firewall" in finding.why
