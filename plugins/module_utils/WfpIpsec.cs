@@ -62,6 +62,17 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             return new WfpException(status, name, message, details);
         }
 
+        /// <summary>The WfpException behind an exception (PowerShell wraps .NET exceptions in
+        /// MethodInvocationException), or null when the failure did not come from WFP.</summary>
+        public static WfpException Find(Exception exception)
+        {
+            while (exception != null && !(exception is WfpException))
+            {
+                exception = exception.InnerException;
+            }
+            return exception as WfpException;
+        }
+
         internal static WfpException Invalid(string message)
         {
             return new WfpException(0x80070057, "E_INVALIDARG", message, null);

@@ -50,10 +50,7 @@ try {
     }
 }
 catch {
-    $failure = $_.Exception
-    while ($null -ne $failure -and $failure -isnot [WfpIpsec.WfpException]) {
-        $failure = $failure.InnerException
-    }
+    $failure = [WfpIpsec.WfpException]::Find($_.Exception)
     if ($null -ne $failure) {
         # Names the failing operation, object, FWP_E_* symbol and code; never a key.
         $module.Result.error = $failure.Details

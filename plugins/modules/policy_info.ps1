@@ -29,10 +29,7 @@ try {
     $module.Result.state = [WfpIpsec.Json]::Parse($stateJson)
 }
 catch {
-    $failure = $_.Exception
-    while ($null -ne $failure -and $failure -isnot [WfpIpsec.WfpException]) {
-        $failure = $failure.InnerException
-    }
+    $failure = [WfpIpsec.WfpException]::Find($_.Exception)
     if ($null -ne $failure) {
         $module.Result.error = $failure.Details
         $module.FailJson($failure.Message)

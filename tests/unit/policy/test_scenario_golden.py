@@ -31,28 +31,15 @@ def _spec(version: int) -> list[dict[str, Any]]:
     ]
     v = f"V{version}"
     rows: list[dict[str, Any]] = []
-    for _module, context_type, weight in (
-        ("IKE", "FWPM_IPSEC_IKE_MM_CONTEXT", 0x100),
-        ("AuthIP", "FWPM_IPSEC_AUTHIP_MM_CONTEXT", 0x200),
+    for layer, context_type, weight in (
+        ("IKEEXT", "FWPM_IPSEC_IKE_MM_CONTEXT", 0x100),
+        ("IKEEXT", "FWPM_IPSEC_AUTHIP_MM_CONTEXT", 0x200),
+        ("IPSEC", "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", 0x100),
+        ("IPSEC", "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT", 0x200),
     ):
         rows.append(
             dict(
-                layer=f"FWPM_LAYER_IKEEXT_{v}",
-                conditions=[],
-                action="FWP_ACTION_PERMIT",
-                callout=None,
-                raw=None,
-                context=context_type,
-                weight=("FWP_UINT64", weight),
-            )
-        )
-    for _module, context_type, weight in (
-        ("IKE", "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", 0x100),
-        ("AuthIP", "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT", 0x200),
-    ):
-        rows.append(
-            dict(
-                layer=f"FWPM_LAYER_IPSEC_{v}",
+                layer=f"FWPM_LAYER_{layer}_{v}",
                 conditions=[],
                 action="FWP_ACTION_PERMIT",
                 callout=None,
