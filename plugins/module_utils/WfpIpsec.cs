@@ -103,13 +103,32 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         /// <summary>Every provider, sublayer, provider context and filter the caller can see.</summary>
         public static string ReadAll()
         {
+            return ReadAll(null, null);
+        }
+
+        /// <summary>The shadow read: every provider, sublayer and provider context, the filters
+        /// at `layers` (symbols or GUIDs) and every filter `providerKey` owns; all filters when
+        /// `layers` is null or empty. One read-only transaction of its own.</summary>
+        public static string ReadAll(string[] layers, string providerKey)
+        {
+            string owner = String.IsNullOrEmpty(providerKey) ? null : Convert.GuidText(providerKey, "provider_key");
+            List<Guid> keys = LayerKeys(layers);
             using (Session session = Session.Open())
             {
                 session.Begin(true);
-                Dictionary<string, object> state = session.ReadState(null, null);
+                Dictionary<string, object> state = session.ReadAll(owner, keys);
                 session.Commit();
                 return Json.Serialize(state);
             }
+        }
+
+        private static List<Guid> LayerKeys(string[] layers)
+        {
+            if (layers == null || layers.Length == 0) return null;
+            List<Guid> keys = new List<Guid>();
+            foreach (string layer in layers)
+                keys.Add(new Guid(Catalogue.LayerGuid(layer)));
+            return keys;
         }
 
         /// <summary>Filters at the given layers (symbols or GUIDs) with the sublayers, provider
@@ -126,13 +145,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         public static string Query(string providerKey, string[] layers)
         {
             string owner = String.IsNullOrEmpty(providerKey) ? null : Convert.GuidText(providerKey, "provider_key");
-            List<Guid> keys = null;
-            if (layers != null && layers.Length > 0)
-            {
-                keys = new List<Guid>();
-                foreach (string layer in layers)
-                    keys.Add(new Guid(Catalogue.LayerGuid(layer)));
-            }
+            List<Guid> keys = LayerKeys(layers);
             using (Session session = Session.Open())
             {
                 session.Begin(true);
@@ -161,6 +174,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                 try
                 {
                     Dictionary<string, object> before = session.ReadOwned(owner);
+                    RefuseUnsupported(before);
                     string actual = Fingerprint(before);
                     if (actual != expected)
                     {
@@ -182,16 +196,50 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                     session.Abort();
                     throw;
                 }
-                session.Begin(true);
-                Dictionary<string, object> after = session.ReadOwned(owner);
-                session.Commit();
                 Dictionary<string, object> result = new Dictionary<string, object>();
                 result["applied"] = (long)operations.Count;
                 result["base_fingerprint"] = expected;
-                result["fingerprint"] = Fingerprint(after);
-                result["state"] = after;
+                try
+                {
+                    session.Begin(true);
+                    Dictionary<string, object> after = session.ReadOwned(owner);
+                    session.Commit();
+                    result["fingerprint"] = Fingerprint(after);
+                    result["state"] = after;
+                }
+                catch (Exception error)
+                {
+                    // The plan is committed: never report "nothing changed" because the read-back failed.
+                    session.Abort();
+                    WfpException wfp = WfpException.Find(error);
+                    result["fingerprint"] = null;
+                    result["state"] = null;
+                    result["warnings"] = new List<object> {
+                        String.Format(CultureInfo.InvariantCulture,
+                            "the plan was applied and committed ({0} operations), but reading the provider's objects back failed: {1}; re-run to verify",
+                            operations.Count, wfp != null ? wfp.Message : error.GetType().Name + ": " + error.Message) };
+                }
                 return Json.Serialize(result);
             }
+        }
+
+        /// <summary>The provider owns an object the host cannot read: a plan made without it
+        /// would be wrong, so nothing is written.</summary>
+        private static void RefuseUnsupported(Dictionary<string, object> owned)
+        {
+            object raw;
+            if (!owned.TryGetValue("unsupported", out raw)) return;
+            List<string> objects = new List<string>();
+            foreach (object item in (List<object>)raw)
+            {
+                Dictionary<string, object> record = (Dictionary<string, object>)item;
+                objects.Add(String.Format("{0} {1}: {2}", record["type"], record["key"], record["reason"]));
+            }
+            Dictionary<string, object> details = new Dictionary<string, object>();
+            details["unsupported"] = raw;
+            throw new WfpException(0, "WFP_IPSEC_UNSUPPORTED_OBJECT",
+                "the provider owns objects this collection cannot read (" + String.Join("; ", objects.ToArray()) +
+                "); nothing was written: delete them by key, then re-run", details);
         }
 
         /// <summary>The fingerprint of a state document: sha256 over the four object lists
@@ -1158,6 +1206,19 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             public uint actionMask;
             public IntPtr calloutKey;
         }
+
+        [StructLayout(LayoutKind.Sequential)]
+        public struct FWPM_SUBLAYER_ENUM_TEMPLATE0
+        {
+            public IntPtr providerKey;
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        public struct FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0
+        {
+            public IntPtr providerKey;
+            public uint providerContextType;
+        }
     }
 
     internal static class NativeMethods
@@ -1326,8 +1387,17 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
 
         /// <summary>A non-dynamic session: objects it adds outlive it (static, or persistent
         /// when their PERSISTENT flag is set), as declared.</summary>
+        /// <summary>Pointer size of this process; every layout here is the x64 one. A field
+        /// (not IntPtr.Size directly) so the refusal can be tested on a 64-bit stand-in.</summary>
+        internal static int ProcessPointerSize = IntPtr.Size;
+
         internal static Session Open()
         {
+            if (ProcessPointerSize != 8)
+                throw new WfpException(0, "WFP_IPSEC_NOT_64BIT",
+                    "wfp.ipsec needs a 64-bit PowerShell process: its WFP struct layouts are the x64 ones and this " +
+                    "process is 32-bit (pointer size " + ProcessPointerSize + "); run the module with the 64-bit " +
+                    "powershell.exe (System32, not SysWOW64)", null);
             NativeHelpers.FWPM_SESSION0 session = new NativeHelpers.FWPM_SESSION0();
             IntPtr name = Marshal.StringToHGlobalUni("wfp.ipsec");
             try
@@ -1379,86 +1449,163 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         }
 
         // ---- reads ------------------------------------------------------------------------
+        // Reads never convert what they do not need: the owned read asks BFE for one
+        // provider's objects (the providerKey member of the enum templates) and checks the
+        // owner of every entry before converting it, so a foreign object is neither converted
+        // nor able to break the read. An object that cannot be converted comes back as an
+        // `unsupported` record (key, layer, reason) instead of failing the read.
 
+        /// <summary>The context types the collection writes: the owned read enumerates
+        /// exactly these, one template each (FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 filters
+        /// by type as well as by provider).</summary>
+        private static readonly string[] OwnedContextTypes = new string[] {
+            "FWPM_IPSEC_IKE_MM_CONTEXT", "FWPM_IPSEC_AUTHIP_MM_CONTEXT",
+            "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT" };
+
+        /// <summary>The objects one provider owns, enumerated with provider templates.</summary>
         internal Dictionary<string, object> ReadOwned(string owner)
         {
-            return ReadState(owner, null);
+            Reading reading = new Reading(owner);
+            Guid ownerKey = new Guid(owner);
+            Enumerate(EnumKind.Provider, IntPtr.Zero, reading);
+            using (Arena arena = new Arena())
+            {
+                IntPtr ownerPtr = arena.GuidPtr(ownerKey);
+                NativeHelpers.FWPM_SUBLAYER_ENUM_TEMPLATE0 sublayers = new NativeHelpers.FWPM_SUBLAYER_ENUM_TEMPLATE0();
+                sublayers.providerKey = ownerPtr;
+                Enumerate(EnumKind.SubLayer, arena.Struct(sublayers), reading);
+                foreach (string type in OwnedContextTypes)
+                {
+                    NativeHelpers.FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 contexts = new NativeHelpers.FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0();
+                    contexts.providerKey = ownerPtr;
+                    contexts.providerContextType = Catalogue.Value("FWPM_PROVIDER_CONTEXT_TYPE", type, "providerContextType");
+                    Enumerate(EnumKind.ProviderContext, arena.Struct(contexts), reading);
+                }
+                Enumerate(EnumKind.Filter, FilterTemplate(arena, ownerPtr, Guid.Empty), reading);
+            }
+            return reading.State();
         }
 
-        /// <summary>A state document. owner != null: only that provider's objects. layers !=
-        /// null: only filters at those layers and the sublayers, provider contexts and
-        /// providers they reference (plugin_utils/query.py on_layers).</summary>
-        internal Dictionary<string, object> ReadState(string owner, List<Guid> layers)
+        /// <summary>Everything (layers == null), or every provider, sublayer and provider
+        /// context with only the filters at the given layers plus every filter `owner` owns
+        /// (what the plan and the shadow analysis of one provider need).</summary>
+        internal Dictionary<string, object> ReadAll(string owner, List<Guid> layers)
         {
-            List<Dictionary<string, object>> providers = Enumerate(EnumKind.Provider, IntPtr.Zero);
-            List<Dictionary<string, object>> sublayers = Enumerate(EnumKind.SubLayer, IntPtr.Zero);
-            List<Dictionary<string, object>> contexts = Enumerate(EnumKind.ProviderContext, IntPtr.Zero);
-            List<Dictionary<string, object>> filters = new List<Dictionary<string, object>>();
+            Reading reading = new Reading(null);
+            Enumerate(EnumKind.Provider, IntPtr.Zero, reading);
+            Enumerate(EnumKind.SubLayer, IntPtr.Zero, reading);
+            Enumerate(EnumKind.ProviderContext, IntPtr.Zero, reading);
             if (layers == null)
             {
-                filters = Enumerate(EnumKind.Filter, IntPtr.Zero);
+                Enumerate(EnumKind.Filter, IntPtr.Zero, reading);
+                return reading.State();
             }
-            else
+            using (Arena arena = new Arena())
             {
                 foreach (Guid layer in layers)
-                {
-                    using (Arena arena = new Arena())
-                    {
-                        NativeHelpers.FWPM_FILTER_ENUM_TEMPLATE0 template = new NativeHelpers.FWPM_FILTER_ENUM_TEMPLATE0();
-                        template.layerKey = layer;
-                        template.enumType = Catalogue.FWP_FILTER_ENUM_OVERLAPPING;
-                        template.actionMask = 0xFFFFFFFF;
-                        filters.AddRange(Enumerate(EnumKind.Filter, arena.Struct(template)));
-                    }
-                }
+                    Enumerate(EnumKind.Filter, FilterTemplate(arena, IntPtr.Zero, layer), reading);
+                if (owner != null)
+                    Enumerate(EnumKind.Filter, FilterTemplate(arena, arena.GuidPtr(new Guid(owner)), Guid.Empty), reading);
             }
-            if (owner != null)
+            return reading.State();
+        }
+
+        /// <summary>The policy_info view (plugin_utils/query.py select()): owner != null: only
+        /// that provider's objects; layers != null: only filters at those layers and the
+        /// sublayers, provider contexts and providers they reference; both: the intersection.</summary>
+        internal Dictionary<string, object> ReadState(string owner, List<Guid> layers)
+        {
+            Dictionary<string, object> state;
+            if (owner != null) state = ReadOwned(owner);
+            else if (layers != null) state = ReadAll(null, layers);
+            else return ReadAll(null, null);
+            if (layers == null) return state;
+            // Keep the filters at the layers, what they reference, then the providers of all kept objects.
+            HashSet<string> layerKeys = new HashSet<string>();
+            foreach (Guid layer in layers) layerKeys.Add(layer.ToString("D"));
+            List<object> filters = ((List<object>)state["filters"]).FindAll(delegate(object o) { return layerKeys.Contains((string)((Dictionary<string, object>)o)["layer_key"]); });
+            HashSet<string> wanted = new HashSet<string>();
+            foreach (object item in filters)
             {
-                providers = providers.FindAll(delegate(Dictionary<string, object> o) { return (string)o["key"] == owner; });
-                Predicate<Dictionary<string, object>> mine = delegate(Dictionary<string, object> o) { return (o["provider_key"] as string) == owner; };
-                sublayers = sublayers.FindAll(mine);
-                contexts = contexts.FindAll(mine);
-                filters = filters.FindAll(mine);
+                Dictionary<string, object> filter = (Dictionary<string, object>)item;
+                wanted.Add((string)filter["sublayer_key"]);
+                wanted.Add(filter["provider_context_key"] as string ?? "");
+                wanted.Add(filter["provider_key"] as string ?? "");
             }
-            if (layers != null)
+            Predicate<object> referenced = delegate(object o) { return wanted.Contains((string)((Dictionary<string, object>)o)["key"]); };
+            List<object> sublayers = ((List<object>)state["sublayers"]).FindAll(referenced);
+            List<object> contexts = ((List<object>)state["provider_contexts"]).FindAll(referenced);
+            foreach (object o in sublayers) wanted.Add(((Dictionary<string, object>)o)["provider_key"] as string ?? "");
+            foreach (object o in contexts) wanted.Add(((Dictionary<string, object>)o)["provider_key"] as string ?? "");
+            state["providers"] = ((List<object>)state["providers"]).FindAll(referenced);
+            state["sublayers"] = sublayers;
+            state["provider_contexts"] = contexts;
+            state["filters"] = filters;
+            object unsupported;
+            if (state.TryGetValue("unsupported", out unsupported))
             {
-                // Keep what the filters reference, then the providers of all kept objects.
-                HashSet<string> wanted = new HashSet<string>();
-                foreach (Dictionary<string, object> filter in filters)
+                List<object> kept = ((List<object>)unsupported).FindAll(delegate(object o)
                 {
-                    wanted.Add((string)filter["sublayer_key"]);
-                    wanted.Add(filter["provider_context_key"] as string ?? "");
-                    wanted.Add(filter["provider_key"] as string ?? "");
-                }
-                Predicate<Dictionary<string, object>> referenced = delegate(Dictionary<string, object> o) { return wanted.Contains((string)o["key"]); };
-                sublayers = sublayers.FindAll(referenced);
-                contexts = contexts.FindAll(referenced);
-                foreach (Dictionary<string, object> o in sublayers) wanted.Add(o["provider_key"] as string ?? "");
-                foreach (Dictionary<string, object> o in contexts) wanted.Add(o["provider_key"] as string ?? "");
-                providers = providers.FindAll(referenced);
+                    string layer = ((Dictionary<string, object>)o)["layer_key"] as string;
+                    return layer != null && layerKeys.Contains(layer);
+                });
+                if (kept.Count == 0) state.Remove("unsupported");
+                else state["unsupported"] = kept;
             }
-            Dictionary<string, object> state = new Dictionary<string, object>();
-            state["format"] = PolicyHost.StateFormat;
-            state["providers"] = Convert.SortedByKey(providers);
-            state["sublayers"] = Convert.SortedByKey(sublayers);
-            state["provider_contexts"] = Convert.SortedByKey(contexts);
-            state["filters"] = Convert.SortedByKey(filters);
             return state;
         }
 
-        private List<Dictionary<string, object>> Enumerate(EnumKind kind, IntPtr template)
+        private static IntPtr FilterTemplate(Arena arena, IntPtr providerKey, Guid layer)
+        {
+            NativeHelpers.FWPM_FILTER_ENUM_TEMPLATE0 template = new NativeHelpers.FWPM_FILTER_ENUM_TEMPLATE0();
+            template.providerKey = providerKey;
+            template.layerKey = layer;  // all zero: every layer
+            template.enumType = Catalogue.FWP_FILTER_ENUM_OVERLAPPING;
+            template.actionMask = 0xFFFFFFFF;  // 0 would match no action type
+            return arena.Struct(template);
+        }
+
+        /// <summary>Objects and unsupported records of one read, deduplicated by key.</summary>
+        private sealed class Reading
+        {
+            internal readonly string Owner;
+            internal readonly Dictionary<EnumKind, Dictionary<string, Dictionary<string, object>>> Objects =
+                new Dictionary<EnumKind, Dictionary<string, Dictionary<string, object>>>();
+            internal readonly Dictionary<string, Dictionary<string, object>> Unsupported =
+                new Dictionary<string, Dictionary<string, object>>();
+
+            internal Reading(string owner)
+            {
+                Owner = owner;
+                foreach (EnumKind kind in new EnumKind[] { EnumKind.Provider, EnumKind.SubLayer, EnumKind.ProviderContext, EnumKind.Filter })
+                    Objects[kind] = new Dictionary<string, Dictionary<string, object>>();
+            }
+
+            internal Dictionary<string, object> State()
+            {
+                Dictionary<string, object> state = new Dictionary<string, object>();
+                state["format"] = PolicyHost.StateFormat;
+                state["providers"] = Convert.SortedByKey(new List<Dictionary<string, object>>(Objects[EnumKind.Provider].Values));
+                state["sublayers"] = Convert.SortedByKey(new List<Dictionary<string, object>>(Objects[EnumKind.SubLayer].Values));
+                state["provider_contexts"] = Convert.SortedByKey(new List<Dictionary<string, object>>(Objects[EnumKind.ProviderContext].Values));
+                state["filters"] = Convert.SortedByKey(new List<Dictionary<string, object>>(Objects[EnumKind.Filter].Values));
+                if (Unsupported.Count > 0)
+                    state["unsupported"] = Convert.SortedByKey(new List<Dictionary<string, object>>(Unsupported.Values));
+                return state;
+            }
+        }
+
+        private void Enumerate(EnumKind kind, IntPtr template, Reading reading)
         {
             IntPtr raw;
-            uint status;
-            switch (kind)
+            uint status = CreateEnumHandle(kind, template, out raw);
+            if (status != 0 && template != IntPtr.Zero)
             {
-                case EnumKind.Provider: status = NativeMethods.FwpmProviderCreateEnumHandle0(engine, template, out raw); break;
-                case EnumKind.SubLayer: status = NativeMethods.FwpmSubLayerCreateEnumHandle0(engine, template, out raw); break;
-                case EnumKind.ProviderContext: status = NativeMethods.FwpmProviderContextCreateEnumHandle0(engine, template, out raw); break;
-                default: status = NativeMethods.FwpmFilterCreateEnumHandle0(engine, template, out raw); break;
+                // A BFE that rejects the template is read without one; the owner check below
+                // still keeps foreign objects out (and unconverted).
+                status = CreateEnumHandle(kind, IntPtr.Zero, out raw);
             }
             Check(status, "Fwpm" + kind + "CreateEnumHandle0");
-            List<Dictionary<string, object>> result = new List<Dictionary<string, object>>();
             using (SafeEnumHandle handle = new SafeEnumHandle(engine, kind, raw))
             {
                 while (true)
@@ -1476,16 +1623,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                     try
                     {
                         for (int i = 0; i < count; i++)
-                        {
-                            IntPtr item = Marshal.ReadIntPtr(entries, i * IntPtr.Size);
-                            switch (kind)
-                            {
-                                case EnumKind.Provider: result.Add(Convert.ProviderFromNative(item)); break;
-                                case EnumKind.SubLayer: result.Add(Convert.SubLayerFromNative(item)); break;
-                                case EnumKind.ProviderContext: result.Add(Convert.ProviderContextFromNative(item)); break;
-                                default: result.Add(Convert.FilterFromNative(item)); break;
-                            }
-                        }
+                            Take(kind, Marshal.ReadIntPtr(entries, i * IntPtr.Size), reading);
                     }
                     finally
                     {
@@ -1495,7 +1633,49 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                     if (count < PageSize) break;
                 }
             }
-            return result;
+        }
+
+        private uint CreateEnumHandle(EnumKind kind, IntPtr template, out IntPtr raw)
+        {
+            switch (kind)
+            {
+                case EnumKind.Provider: return NativeMethods.FwpmProviderCreateEnumHandle0(engine, template, out raw);
+                case EnumKind.SubLayer: return NativeMethods.FwpmSubLayerCreateEnumHandle0(engine, template, out raw);
+                case EnumKind.ProviderContext: return NativeMethods.FwpmProviderContextCreateEnumHandle0(engine, template, out raw);
+                default: return NativeMethods.FwpmFilterCreateEnumHandle0(engine, template, out raw);
+            }
+        }
+
+        /// <summary>Convert one enumerated entry (when the read wants its owner). Any failure
+        /// to convert it makes an unsupported record, never a failed read.</summary>
+        private static void Take(EnumKind kind, IntPtr item, Reading reading)
+        {
+            Dictionary<string, object> header = Convert.Header(kind, item);
+            if (reading.Owner != null)
+            {
+                string owner = kind == EnumKind.Provider ? (string)header["key"] : header["provider_key"] as string;
+                if (owner != reading.Owner) return;
+            }
+            string key = (string)header["key"];
+            if (reading.Objects[kind].ContainsKey(key) || reading.Unsupported.ContainsKey(key)) return;
+            try
+            {
+                Dictionary<string, object> obj;
+                switch (kind)
+                {
+                    case EnumKind.Provider: obj = Convert.ProviderFromNative(item); break;
+                    case EnumKind.SubLayer: obj = Convert.SubLayerFromNative(item); break;
+                    case EnumKind.ProviderContext: obj = Convert.ProviderContextFromNative(item); break;
+                    default: obj = Convert.FilterFromNative(item); break;
+                }
+                reading.Objects[kind][key] = obj;
+            }
+            catch (Exception error)
+            {
+                if (error is OutOfMemoryException || error is StackOverflowException) throw;
+                header["reason"] = error is NotSupportedException ? error.Message : error.GetType().Name + ": " + error.Message;
+                reading.Unsupported[key] = header;
+            }
         }
 
         // ---- writes -----------------------------------------------------------------------
@@ -1686,6 +1866,75 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                 return "hmac-sha256:" + Hex(mac.ComputeHash(keyBytes));
         }
 
+        // ---- unsupported objects --------------------------------------------------------------
+
+        /// <summary>What identifies an enumerated object (type, key, name, provider_key,
+        /// layer_key, sublayer_key): read from the struct's inline members and the provider key
+        /// pointer only, so it is available even when the object cannot be converted.</summary>
+        internal static Dictionary<string, object> Header(EnumKind kind, IntPtr ptr)
+        {
+            Dictionary<string, object> h = new Dictionary<string, object>();
+            Guid key;
+            IntPtr owner = IntPtr.Zero;
+            NativeHelpers.FWPM_DISPLAY_DATA0 display;
+            h["layer_key"] = null;
+            h["sublayer_key"] = null;
+            switch (kind)
+            {
+                case EnumKind.Provider:
+                    NativeHelpers.FWPM_PROVIDER0 p = Read<NativeHelpers.FWPM_PROVIDER0>(ptr);
+                    key = p.providerKey; display = p.displayData;
+                    h["type"] = "provider";
+                    break;
+                case EnumKind.SubLayer:
+                    NativeHelpers.FWPM_SUBLAYER0 s = Read<NativeHelpers.FWPM_SUBLAYER0>(ptr);
+                    key = s.subLayerKey; display = s.displayData; owner = s.providerKey;
+                    h["type"] = "sublayer";
+                    break;
+                case EnumKind.ProviderContext:
+                    NativeHelpers.FWPM_PROVIDER_CONTEXT2 c = Read<NativeHelpers.FWPM_PROVIDER_CONTEXT2>(ptr);
+                    key = c.providerContextKey; display = c.displayData; owner = c.providerKey;
+                    h["type"] = "provider_context";
+                    break;
+                default:
+                    NativeHelpers.FWPM_FILTER0 f = Read<NativeHelpers.FWPM_FILTER0>(ptr);
+                    key = f.filterKey; display = f.displayData; owner = f.providerKey;
+                    h["type"] = "filter";
+                    h["layer_key"] = f.layerKey.ToString("D");
+                    h["sublayer_key"] = f.subLayerKey.ToString("D");
+                    break;
+            }
+            h["key"] = key.ToString("D");
+            h["name"] = Text(display.name) ?? "";
+            h["provider_key"] = kind == EnumKind.Provider ? null : GuidAt(owner);
+            return h;
+        }
+
+        /// <summary>The object cannot be represented in the canonical form; the message is
+        /// the reason shown with its unsupported record.</summary>
+        private static NotSupportedException Unsupported(string format, params object[] args)
+        {
+            return new NotSupportedException(String.Format(CultureInfo.InvariantCulture, format, args));
+        }
+
+        /// <summary>A pointer the struct must carry for this type; null means the object is not
+        /// what its type says (reading through it would crash the process).</summary>
+        private static IntPtr NonNull(IntPtr p, string what)
+        {
+            if (p == IntPtr.Zero) throw Unsupported("{0} is a null pointer", what);
+            return p;
+        }
+
+        /// <summary>An enumeration symbol that must be known for the object to mean anything
+        /// (match and action types decide what a filter does).</summary>
+        private static string KnownSymbol(string family, ulong value, string what)
+        {
+            string symbol = Catalogue.Symbol(family, value);
+            if (symbol.StartsWith("0x", StringComparison.Ordinal))
+                throw Unsupported("{0} {1} is not a known {2}", what, symbol, family);
+            return symbol;
+        }
+
         // ---- native read helpers ---------------------------------------------------------------
 
         private static T Read<T>(IntPtr p) where T : struct
@@ -1827,10 +2076,10 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             c.displayData = Display(d, arena);
             c.flags = Catalogue.Flags("FWPM_PROVIDER_CONTEXT_FLAG", Get(d, "flags"), path + ".flags");
             c.providerKey = ProviderKeyPtr(d, path, arena);
-            c.providerData = arena.Blob(OptionalHex(d, "provider_data", path));
             string type = Str(d, "type", path);
             c.type = Catalogue.Value("FWPM_PROVIDER_CONTEXT_TYPE", type, path + ".type");
             Dictionary<string, object> policy = AsDict(Get(d, "policy"), path + ".policy");
+            c.providerData = arena.Blob(PskRecord.Encode(PskRecord.Digests(policy, key), OptionalHex(d, "provider_data", path)));
             if (IsMainMode(type))
                 c.ikeMmPolicy = arena.Struct(MainModeToNative(policy, key, arena));
             else if (IsQuickModeTransport(type))
@@ -1846,12 +2095,16 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             Dictionary<string, object> d = Common(c.providerContextKey, c.displayData, "FWPM_PROVIDER_CONTEXT_FLAG", c.flags, c.providerData);
             string key = (string)d["key"];
             d["provider_key"] = GuidAt(c.providerKey);
-            string type = Catalogue.Symbol("FWPM_PROVIDER_CONTEXT_TYPE", c.type);
+            string type = KnownSymbol("FWPM_PROVIDER_CONTEXT_TYPE", c.type, "provider context type");
             d["type"] = type;
-            if (IsMainMode(type) && c.ikeMmPolicy != IntPtr.Zero)
-                d["policy"] = MainModeFromNative(Read<NativeHelpers.IKEEXT_POLICY2>(c.ikeMmPolicy), key);
-            else if (IsQuickModeTransport(type) && c.ikeQmTransportPolicy != IntPtr.Zero)
-                d["policy"] = QuickModeFromNative(Read<NativeHelpers.IPSEC_TRANSPORT_POLICY2>(c.ikeQmTransportPolicy), key);
+            // Digests the collection stored with the context (for a BFE that blanks the key).
+            byte[] data = BlobBytes(c.providerData);
+            Queue<string> stored = PskRecord.Decode(ref data);
+            d["provider_data"] = data.Length == 0 ? null : Hex(data);
+            if (IsMainMode(type))
+                d["policy"] = MainModeFromNative(Read<NativeHelpers.IKEEXT_POLICY2>(NonNull(c.ikeMmPolicy, "ikeMmPolicy")), key, stored);
+            else if (IsQuickModeTransport(type))
+                d["policy"] = QuickModeFromNative(Read<NativeHelpers.IPSEC_TRANSPORT_POLICY2>(NonNull(c.ikeQmTransportPolicy, "ikeQmTransportPolicy")), key, stored);
             else
             {
                 Dictionary<string, object> unsupported = new Dictionary<string, object>();
@@ -1895,11 +2148,11 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             return policy;
         }
 
-        private static Dictionary<string, object> MainModeFromNative(NativeHelpers.IKEEXT_POLICY2 policy, string contextKey)
+        private static Dictionary<string, object> MainModeFromNative(NativeHelpers.IKEEXT_POLICY2 policy, string contextKey, Queue<string> stored)
         {
             Dictionary<string, object> p = new Dictionary<string, object>();
             p["soft_expiration_seconds"] = (long)policy.softExpirationTime;
-            p["authentication_methods"] = AuthMethodsFromNative(policy.authenticationMethods, policy.numAuthenticationMethods, contextKey);
+            p["authentication_methods"] = AuthMethodsFromNative(policy.authenticationMethods, policy.numAuthenticationMethods, contextKey, stored);
             p["initiator_impersonation"] = Catalogue.Symbol("IKEEXT_IMPERSONATION", policy.initiatorImpersonationType);
             List<object> proposals = new List<object>();
             foreach (NativeHelpers.IKEEXT_PROPOSAL0 proposal in ReadArray<NativeHelpers.IKEEXT_PROPOSAL0>(policy.ikeProposals, policy.numIkeProposals))
@@ -1964,7 +2217,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             return policy;
         }
 
-        private static Dictionary<string, object> QuickModeFromNative(NativeHelpers.IPSEC_TRANSPORT_POLICY2 policy, string contextKey)
+        private static Dictionary<string, object> QuickModeFromNative(NativeHelpers.IPSEC_TRANSPORT_POLICY2 policy, string contextKey, Queue<string> stored)
         {
             Dictionary<string, object> p = new Dictionary<string, object>();
             List<object> proposals = new List<object>();
@@ -1996,7 +2249,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             {
                 NativeHelpers.IKEEXT_EM_POLICY2 em = Read<NativeHelpers.IKEEXT_EM_POLICY2>(policy.emPolicy);
                 Dictionary<string, object> emDict = new Dictionary<string, object>();
-                emDict["authentication_methods"] = AuthMethodsFromNative(em.authenticationMethods, em.numAuthenticationMethods, contextKey);
+                emDict["authentication_methods"] = AuthMethodsFromNative(em.authenticationMethods, em.numAuthenticationMethods, contextKey, stored);
                 emDict["initiator_impersonation"] = Catalogue.Symbol("IKEEXT_IMPERSONATION", em.initiatorImpersonationType);
                 p["em_policy"] = emDict;
             }
@@ -2149,7 +2402,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             return method;
         }
 
-        private static List<object> AuthMethodsFromNative(IntPtr array, uint count, string contextKey)
+        private static List<object> AuthMethodsFromNative(IntPtr array, uint count, string contextKey, Queue<string> stored)
         {
             List<object> result = new List<object>();
             foreach (NativeHelpers.IKEEXT_AUTHENTICATION_METHOD2 method in ReadArray<NativeHelpers.IKEEXT_AUTHENTICATION_METHOD2>(array, count))
@@ -2167,7 +2420,10 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                         break;
                     case "IKEEXT_PRESHARED_KEY":
                         // Never return the key itself: only its keyed digest (docs/canonical-form.md).
-                        m["key_digest"] = PskDigest(contextKey, BlobBytes(method.presharedKeyAuthentication.presharedKey));
+                        // A BFE that blanks the key leaves the digest the collection stored.
+                        byte[] keyBytes = BlobBytes(method.presharedKeyAuthentication.presharedKey);
+                        string storedDigest = stored.Count > 0 ? stored.Dequeue() : null;
+                        m["key_digest"] = PskRecord.HasKey(keyBytes) ? PskDigest(contextKey, keyBytes) : (storedDigest ?? PskRecord.UnknownDigest);
                         break;
                     case "IKEEXT_CERTIFICATE":
                     case "IKEEXT_SSL":
@@ -2259,11 +2515,12 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             d["sublayer_key"] = f.subLayerKey.ToString("D");
             d["weight"] = FromValue0(f.weight);
             List<object> conditions = new List<object>();
+            if (f.numFilterConditions > 0) NonNull(f.filterCondition, "filterCondition");
             foreach (NativeHelpers.FWPM_FILTER_CONDITION0 c in ReadArray<NativeHelpers.FWPM_FILTER_CONDITION0>(f.filterCondition, f.numFilterConditions))
             {
                 Dictionary<string, object> condition = new Dictionary<string, object>();
                 condition["field_key"] = c.fieldKey.ToString("D");
-                condition["match_type"] = Catalogue.Symbol("FWP_MATCH_TYPE", c.matchType);
+                condition["match_type"] = KnownSymbol("FWP_MATCH_TYPE", c.matchType, "match type");
                 condition["value"] = ValueFromNative(c.conditionValue);
                 conditions.Add(condition);
             }
@@ -2279,7 +2536,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             });
             d["conditions"] = conditions;
             Dictionary<string, object> action = new Dictionary<string, object>();
-            string actionType = Catalogue.Symbol("FWP_ACTION_TYPE", f.action.type);
+            string actionType = KnownSymbol("FWP_ACTION_TYPE", f.action.type, "action type");
             action["type"] = actionType;
             action["callout_key"] = Array.IndexOf(CalloutActions, actionType) >= 0 ? f.action.calloutKey.ToString("D") : null;
             d["action"] = action;
@@ -2425,42 +2682,118 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                 case "FWP_INT16": v["value"] = (long)c.int16; break;
                 case "FWP_INT32": v["value"] = (long)c.int32; break;
                 case "FWP_UINT64":
-                    ulong u = (ulong)Marshal.ReadInt64(c.uint64);
+                    ulong u = (ulong)Marshal.ReadInt64(NonNull(c.uint64, type));
                     v["value"] = u <= Int64.MaxValue ? (object)(long)u : (object)u;
                     break;
-                case "FWP_INT64": v["value"] = Marshal.ReadInt64(c.int64); break;
-                case "FWP_BYTE_ARRAY16_TYPE": v["value"] = Address.FormatV6(ReadBytes(c.byteArray16, 16)); break;
+                case "FWP_INT64": v["value"] = Marshal.ReadInt64(NonNull(c.int64, type)); break;
+                case "FWP_BYTE_ARRAY16_TYPE": v["value"] = Address.FormatV6(ReadBytes(NonNull(c.byteArray16, type), 16)); break;
                 case "FWP_BYTE_ARRAY6_TYPE":
-                    v["value"] = BitConverter.ToString(ReadBytes(c.byteArray6, 6)).ToLowerInvariant();
+                    v["value"] = BitConverter.ToString(ReadBytes(NonNull(c.byteArray6, type), 6)).ToLowerInvariant();
                     break;
                 case "FWP_BYTE_BLOB_TYPE":
-                    v["value"] = Hex(BlobBytes(Read<NativeHelpers.FWP_BYTE_BLOB>(c.byteBlob)));
+                    v["value"] = Hex(BlobBytes(Read<NativeHelpers.FWP_BYTE_BLOB>(NonNull(c.byteBlob, type))));
                     break;
-                case "FWP_SID": v["value"] = new SecurityIdentifier(c.sid).Value; break;
+                case "FWP_SID": v["value"] = new SecurityIdentifier(NonNull(c.sid, type)).Value; break;
                 case "FWP_SECURITY_DESCRIPTOR_TYPE":
-                    byte[] sd = BlobBytes(Read<NativeHelpers.FWP_BYTE_BLOB>(c.sd));
+                    byte[] sd = BlobBytes(Read<NativeHelpers.FWP_BYTE_BLOB>(NonNull(c.sd, type)));
                     v["value"] = new RawSecurityDescriptor(sd, 0).GetSddlForm(AccessControlSections.All);
                     break;
-                case "FWP_UNICODE_STRING_TYPE": v["value"] = Text(c.unicodeString); break;
+                case "FWP_UNICODE_STRING_TYPE": v["value"] = Text(NonNull(c.unicodeString, type)); break;
                 case "FWP_V4_ADDR_MASK":
-                    NativeHelpers.FWP_V4_ADDR_AND_MASK v4 = Read<NativeHelpers.FWP_V4_ADDR_AND_MASK>(c.v4AddrMask);
+                    NativeHelpers.FWP_V4_ADDR_AND_MASK v4 = Read<NativeHelpers.FWP_V4_ADDR_AND_MASK>(NonNull(c.v4AddrMask, type));
                     v["value"] = Address.FormatV4Network(v4.addr, v4.mask);
                     break;
                 case "FWP_V6_ADDR_MASK":
-                    byte[] v6 = ReadBytes(c.v6AddrMask, 17);
+                    byte[] v6 = ReadBytes(NonNull(c.v6AddrMask, type), 17);
                     v["value"] = Address.FormatV6Network(v6, v6[16]);
                     break;
                 case "FWP_RANGE_TYPE":
-                    NativeHelpers.FWP_RANGE0 range = Read<NativeHelpers.FWP_RANGE0>(c.rangeValue);
+                    NativeHelpers.FWP_RANGE0 range = Read<NativeHelpers.FWP_RANGE0>(NonNull(c.rangeValue, type));
                     v["low"] = FromValue0(range.valueLow);
                     v["high"] = FromValue0(range.valueHigh);
                     break;
                 default:
-                    // Token information, bitmaps, floats: shown, never written or compared by us.
-                    v["unsupported"] = true;
-                    break;
+                    // Token information, bitmaps, floats, types newer than the catalogue.
+                    throw Unsupported("{0} values cannot be read", type);
             }
             return v;
+        }
+    }
+
+    /// <summary>The pre-shared key digests the collection stores in a provider context's
+    /// providerData, so that idempotence does not depend on BFE returning the key:
+    /// "wfp.ipsec:psk1" (ASCII), one byte n, n HMAC-SHA256 digests (32 bytes each, one per
+    /// pre-shared key method in policy order), then the declared provider_data bytes. Reads
+    /// strip the record, so provider_data reads back as declared.</summary>
+    internal static class PskRecord
+    {
+        private static readonly byte[] Magic = Encoding.ASCII.GetBytes("wfp.ipsec:psk1");
+        private const int DigestSize = 32;
+
+        /// <summary>Reported when BFE returns no key and no digest was stored: equal to no
+        /// real digest, so the context shows as drifted and is replaced.</summary>
+        internal const string UnknownDigest = "hmac-sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+        internal static bool HasKey(byte[] key)
+        {
+            foreach (byte b in key) if (b != 0) return true;
+            return false;
+        }
+
+        /// <summary>Digests of the declared keys, in the order of the native methods.</summary>
+        internal static List<byte[]> Digests(Dictionary<string, object> policy, string contextKey)
+        {
+            List<object> methods = new List<object>();
+            methods.AddRange(Convert.OptionalList(policy, "authentication_methods", "policy"));
+            Dictionary<string, object> em = Convert.Get(policy, "em_policy") as Dictionary<string, object>;
+            if (em != null) methods.AddRange(Convert.OptionalList(em, "authentication_methods", "policy.em_policy"));
+            List<byte[]> digests = new List<byte[]>();
+            foreach (object raw in methods)
+            {
+                Dictionary<string, object> method = raw as Dictionary<string, object>;
+                string key = method == null ? null : Convert.OptionalStr(method, "key");
+                if (method == null || Convert.OptionalStr(method, "type") != "IKEEXT_PRESHARED_KEY" || key == null) continue;
+                using (HMACSHA256 mac = new HMACSHA256(Encoding.UTF8.GetBytes(contextKey)))
+                    digests.Add(mac.ComputeHash(Encoding.Unicode.GetBytes(key)));
+            }
+            return digests;
+        }
+
+        internal static byte[] Encode(List<byte[]> digests, byte[] declared)
+        {
+            if (digests.Count == 0) return declared;
+            if (digests.Count > 255) throw WfpException.Invalid("policy: more than 255 pre-shared key methods");
+            declared = declared ?? new byte[0];
+            byte[] data = new byte[Magic.Length + 1 + DigestSize * digests.Count + declared.Length];
+            Buffer.BlockCopy(Magic, 0, data, 0, Magic.Length);
+            data[Magic.Length] = (byte)digests.Count;
+            for (int i = 0; i < digests.Count; i++)
+                Buffer.BlockCopy(digests[i], 0, data, Magic.Length + 1 + DigestSize * i, DigestSize);
+            Buffer.BlockCopy(declared, 0, data, data.Length - declared.Length, declared.Length);
+            return data;
+        }
+
+        /// <summary>The stored digests (empty when there is no well-formed record); `data`
+        /// becomes the declared bytes that followed the record.</summary>
+        internal static Queue<string> Decode(ref byte[] data)
+        {
+            Queue<string> digests = new Queue<string>();
+            if (data.Length < Magic.Length + 1) return digests;
+            for (int i = 0; i < Magic.Length; i++)
+                if (data[i] != Magic[i]) return digests;
+            int count = data[Magic.Length];
+            int end = Magic.Length + 1 + DigestSize * count;
+            if (data.Length < end) return digests;
+            for (int i = 0; i < count; i++)
+            {
+                byte[] digest = new byte[DigestSize];
+                Buffer.BlockCopy(data, Magic.Length + 1 + DigestSize * i, digest, 0, DigestSize);
+                digests.Enqueue("hmac-sha256:" + Convert.Hex(digest));
+            }
+            byte[] rest = new byte[data.Length - end];
+            Buffer.BlockCopy(data, end, rest, 0, rest.Length);
+            data = rest;
+            return digests;
         }
     }
 

@@ -18,6 +18,10 @@ internal static class Sim
     [DllImport("fwpuclnt.dll")] public static extern long fwpsim_open_sessions();
     [DllImport("fwpuclnt.dll")] public static extern long fwpsim_open_enums();
     [DllImport("fwpuclnt.dll")] public static extern int fwpsim_in_transaction();
+    [DllImport("fwpuclnt.dll")] public static extern void fwpsim_add_oddities();
+    [DllImport("fwpuclnt.dll")] public static extern void fwpsim_enum_log_reset();
+    [DllImport("fwpuclnt.dll")] public static extern long fwpsim_enum_log_count();
+    [DllImport("fwpuclnt.dll")] public static extern long fwpsim_enum_log_field(long index, int field);
 }
 
 internal static class Driver
@@ -85,6 +89,14 @@ internal static class Driver
         return value as string ?? Json.Serialize(value);
     }
 
+    private static string[] Strings(object value)
+    {
+        if (value == null) return null;
+        List<string> items = new List<string>();
+        foreach (object item in (List<object>)value) items.Add((string)item);
+        return items.ToArray();
+    }
+
     private static object Parsed(string json)
     {
         return Json.Parse(json);
@@ -96,7 +108,9 @@ internal static class Driver
         switch (cmd)
         {
             case "read": return Parsed(PolicyHost.Read((string)command["provider_key"]));
-            case "read_all": return Parsed(PolicyHost.ReadAll());
+            case "read_all":
+                if (!command.ContainsKey("layers")) return Parsed(PolicyHost.ReadAll());
+                return Parsed(PolicyHost.ReadAll(Strings(command["layers"]), command["provider_key"] as string));
             case "read_layers":
                 List<string> layers = new List<string>();
                 foreach (object layer in (List<object>)command["layers"]) layers.Add((string)layer);
@@ -121,6 +135,29 @@ internal static class Driver
                 Environment.SetEnvironmentVariable((string)command["name"], command["value"] as string);
                 return null;
             case "restart": Sim.fwpsim_restart(); return null;
+            case "oddities": Sim.fwpsim_add_oddities(); return null;
+            case "enum_log_reset": Sim.fwpsim_enum_log_reset(); return null;
+            case "enum_log":
+                // What each enumeration asked for and got, and the transaction it ran in.
+                string[] kinds = { "provider", "sublayer", "provider_context", "filter" };
+                string[] txns = { "none", "read_only", "read_write" };
+                List<object> log = new List<object>();
+                for (long i = 0; i < Sim.fwpsim_enum_log_count(); i++)
+                {
+                    Dictionary<string, object> entry = new Dictionary<string, object>();
+                    entry["kind"] = kinds[Sim.fwpsim_enum_log_field(i, 0)];
+                    entry["txn"] = txns[Sim.fwpsim_enum_log_field(i, 1)];
+                    entry["provider_template"] = Sim.fwpsim_enum_log_field(i, 2) != 0;
+                    entry["layer_template"] = Sim.fwpsim_enum_log_field(i, 3) != 0;
+                    entry["returned"] = Sim.fwpsim_enum_log_field(i, 4);
+                    log.Add(entry);
+                }
+                return log;
+            case "pointer_size":
+                // Pretend to be a process of another bitness (Session.Open must refuse 32-bit).
+                Type session = typeof(PolicyHost).Assembly.GetType("ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec.Session");
+                session.GetField("ProcessPointerSize", BindingFlags.NonPublic | BindingFlags.Static).SetValue(null, (int)(long)command["value"]);
+                return null;
             case "stats":
                 Dictionary<string, object> stats = new Dictionary<string, object>();
                 stats["outstanding"] = Sim.fwpsim_outstanding();
@@ -166,12 +203,16 @@ internal static class Driver
         if (operation == "read")
             result["state_json"] = PolicyHost.Read((string)args["provider_key"]);
         else if (operation == "read_all")
-            result["state_json"] = PolicyHost.ReadAll();
+            result["state_json"] = PolicyHost.ReadAll(Strings(args.ContainsKey("layers") ? args["layers"] : null),
+                args.ContainsKey("provider_key") ? args["provider_key"] as string : null);
         else if (operation == "apply")
         {
             string json = PolicyHost.Apply((string)args["plan"]);
             result["result_json"] = json;
             result["changed"] = (long)((Dictionary<string, object>)Json.Parse(json))["applied"] > 0;
+            object warnings;
+            if (((Dictionary<string, object>)Json.Parse(json)).TryGetValue("warnings", out warnings))
+                result["warnings"] = warnings;
         }
         else
             throw new ArgumentException("_operation " + operation);

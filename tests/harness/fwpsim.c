@@ -14,7 +14,17 @@
  *     INVALID_WEIGHT, EM_NOT_SUPPORTED, CALLOUT_NOT_FOUND, INCOMPATIBLE_TXN;
  *   - lifetimes: dynamic objects die with their session, fwpsim_restart() (a BFE restart)
  *     keeps only persistent and built-in objects;
- *   - enumeration with FwpmFreeMemory0 accounting (fwpsim_outstanding());
+ *   - enumeration with FwpmFreeMemory0 accounting (fwpsim_outstanding()), honouring the
+ *     providerKey of the sublayer / provider context / filter enum templates, the context type,
+ *     the filter template's layerKey (all zero: every layer) and actionMask; every enumeration
+ *     is logged with the transaction mode it ran in (fwpsim_enum_log_*);
+ *   - FWPSIM_REJECT_FILTER_TEMPLATE=1: a filter template without a layer is refused
+ *     (FWP_E_LAYER_NOT_FOUND), as a BFE that insists on a layer would;
+ *   - FWPSIM_BLANK_PSK=empty|zero: enumeration returns pre-shared keys blanked (no bytes, or
+ *     zeroed bytes), as a BFE that hides them would;
+ *   - FWPSIM_FAIL_READ_AFTER_COMMIT=1: the first enumeration after a committed read-write
+ *     transaction fails with RPC_S_SERVER_UNAVAILABLE (a failure after commit);
+ *   - fwpsim_add_oddities(): foreign objects the host layer cannot convert;
  *   - failure injection: FWPSIM_FAIL_AT=k makes the k-th (0-based) add/delete after
  *     FwpmTransactionBegin0 fail with FWPSIM_FAIL_CODE (default FWP_E_INVALID_PARAMETER);
  *     FWPSIM_FAIL_COMMIT=1 makes the commit fail (and roll back).
@@ -46,6 +56,8 @@ typedef uint32_t DWORD;
 #define FWP_E_INVALID_WEIGHT 0x80320025u
 #define FWP_E_EM_NOT_SUPPORTED 0x80320032u
 #define FWP_E_INVALID_PARAMETER 0x80320035u
+#define FWP_E_LAYER_NOT_FOUND 0x80320004u
+#define RPC_S_SERVER_UNAVAILABLE 0x800706BAu
 
 enum { KIND_PROVIDER, KIND_SUBLAYER, KIND_CONTEXT, KIND_FILTER, KIND_COUNT };
 enum { LIFE_DYNAMIC, LIFE_STATIC, LIFE_PERSISTENT, LIFE_BUILTIN };
@@ -334,6 +346,7 @@ static uint64_t next_id = 70000;
 static int initialised;
 static long outstanding;
 static long bad_frees;
+static int fail_next_read;
 
 static void list_add(List *list, Obj *obj)
 {
@@ -718,38 +731,81 @@ typedef struct EnumHandle {
     GUID layer;
     int has_provider;
     GUID provider;
+    int has_context_type;
+    uint32_t context_type;
+    uint32_t action_mask;
+    long log_index;
     Session *session;
     struct EnumHandle *next;
 } EnumHandle;
 
 typedef struct Allocation { void *array; Pool *pool; struct Allocation *next; } Allocation;
 
+/* One line per enumeration handle: what was asked, in which transaction, how much came back. */
+typedef struct EnumLog { int kind, txn, has_provider, has_layer; long returned; } EnumLog;
+enum { TXN_NONE, TXN_READ, TXN_WRITE };
+#define ENUM_LOG_MAX 4096
+
 static EnumHandle *enums;
 static Allocation *allocations;
+static EnumLog enum_log[ENUM_LOG_MAX];
+static long enum_log_count;
+
+static uint32_t action_type_of(const Obj *obj) { return ((const FWPM_FILTER0 *)obj->data)->action.type; }
 
 static int visible(const EnumHandle *h, const Obj *obj)
 {
     if (h->has_provider && !(obj->has_owner && guid_eq(&obj->owner, &h->provider))) return 0;
     if (h->has_layer && !guid_eq(&((const FWPM_FILTER0 *)obj->data)->layerKey, &h->layer)) return 0;
+    if (h->has_context_type && ((const FWPM_PROVIDER_CONTEXT2 *)obj->data)->type != h->context_type) return 0;
+    if (h->kind == KIND_FILTER && !(action_type_of(obj) & h->action_mask)) return 0;
     return 1;
 }
 
-static DWORD create_enum(void *engine, int kind, const GUID *layer, const GUID *provider, void **handle)
+static DWORD create_enum(void *engine, int kind, EnumHandle *spec, void **handle)
 {
     init_store();
     Session *s = valid_session(engine);
     if (!s) return ERROR_INVALID_HANDLE;
     if (!handle) return FWP_E_INVALID_PARAMETER;
     if (txn_session && txn_session != s) return FWP_E_TIMEOUT;
+    if (fail_next_read) {
+        fail_next_read = 0;
+        return RPC_S_SERVER_UNAVAILABLE;
+    }
     EnumHandle *h = calloc(1, sizeof *h);
+    *h = *spec;
     h->kind = kind;
     h->session = s;
-    if (layer) { h->has_layer = 1; h->layer = *layer; }
-    if (provider) { h->has_provider = 1; h->provider = *provider; }
+    h->log_index = -1;
+    if (enum_log_count < ENUM_LOG_MAX) {
+        EnumLog *entry = &enum_log[enum_log_count];
+        entry->kind = kind;
+        entry->txn = !s->in_txn ? TXN_NONE : s->read_only ? TXN_READ : TXN_WRITE;
+        entry->has_provider = h->has_provider;
+        entry->has_layer = h->has_layer;
+        entry->returned = 0;
+        h->log_index = enum_log_count++;
+    }
     h->next = enums;
     enums = h;
     *handle = h;
     return 0;
+}
+
+static EnumHandle no_template(void)
+{
+    EnumHandle spec;
+    memset(&spec, 0, sizeof spec);
+    spec.action_mask = 0xFFFFFFFFu;
+    return spec;
+}
+
+static EnumHandle provider_template(const GUID *provider)
+{
+    EnumHandle spec = no_template();
+    if (provider) { spec.has_provider = 1; spec.provider = *provider; }
+    return spec;
 }
 
 static EnumHandle *find_enum(void *handle, int kind)
@@ -757,6 +813,31 @@ static EnumHandle *find_enum(void *handle, int kind)
     for (EnumHandle *h = enums; h; h = h->next)
         if (h == handle && h->kind == kind) return h;
     return NULL;
+}
+
+static void blank_methods(IKEEXT_AUTHENTICATION_METHOD2 *m, uint32_t n, int zero)
+{
+    for (uint32_t i = 0; m && i < n; i++) {
+        FWP_BYTE_BLOB *key = &m[i].presharedKeyAuthentication.presharedKey;
+        if (m[i].authenticationMethodType != AUTH_PSK) continue;
+        if (zero) { if (key->data) memset(key->data, 0, key->size); }
+        else { key->size = 0; key->data = NULL; }
+    }
+}
+
+/* FWPSIM_BLANK_PSK=empty|zero: a BFE that does not return stored pre-shared keys. */
+static FWPM_PROVIDER_CONTEXT2 *blank_psks(FWPM_PROVIDER_CONTEXT2 *c)
+{
+    const char *mode = getenv("FWPSIM_BLANK_PSK");
+    if (!mode || !*mode) return c;
+    int zero = strcmp(mode, "zero") == 0;
+    if ((c->type == CTX_IKE_MM || c->type == CTX_AUTHIP_MM) && c->ikeMmPolicy)
+        blank_methods(c->ikeMmPolicy->authenticationMethods, c->ikeMmPolicy->numAuthenticationMethods, zero);
+    if ((c->type == CTX_IKE_QM_TRANSPORT || c->type == CTX_AUTHIP_QM_TRANSPORT) && c->ikeQmTransportPolicy &&
+        c->ikeQmTransportPolicy->emPolicy)
+        blank_methods(c->ikeQmTransportPolicy->emPolicy->authenticationMethods,
+                      c->ikeQmTransportPolicy->emPolicy->numAuthenticationMethods, zero);
+    return c;
 }
 
 static DWORD enumerate(void *engine, void *handle, int kind, uint32_t requested, void ***entries, uint32_t *returned)
@@ -776,11 +857,12 @@ static DWORD enumerate(void *engine, void *handle, int kind, uint32_t requested,
         switch (kind) {
         case KIND_PROVIDER: array[n++] = dup_provider(pool, obj->data); break;
         case KIND_SUBLAYER: array[n++] = dup_sublayer(pool, obj->data); break;
-        case KIND_CONTEXT: array[n++] = dup_context(pool, obj->data); break;
+        case KIND_CONTEXT: array[n++] = blank_psks(dup_context(pool, obj->data)); break;
         default: array[n++] = dup_filter(pool, obj->data); break;
         }
     }
     h->position += n;
+    if (h->log_index >= 0) enum_log[h->log_index].returned += n;
     if (n == 0) {
         pool_free(pool);
         *entries = NULL;
@@ -870,6 +952,8 @@ EXPORT DWORD FwpmTransactionCommit0(void *engine)
         return FWP_E_TXN_ABORTED;
     }
     end_txn(s, 1);
+    const char *fail_read = getenv("FWPSIM_FAIL_READ_AFTER_COMMIT");
+    if (fail_read && *fail_read == '1' && !s->read_only) fail_next_read = 1;
     return 0;
 }
 
@@ -904,7 +988,7 @@ EXPORT DWORD FwpmProviderAdd0(void *engine, const FWPM_PROVIDER0 *provider, void
 EXPORT DWORD FwpmProviderDeleteByKey0(void *engine, const GUID *key)
 { return delete_object(engine, KIND_PROVIDER, key); }
 EXPORT DWORD FwpmProviderCreateEnumHandle0(void *engine, const void *tmpl, void **handle)
-{ (void)tmpl; return create_enum(engine, KIND_PROVIDER, NULL, NULL, handle); }
+{ (void)tmpl; EnumHandle spec = no_template(); return create_enum(engine, KIND_PROVIDER, &spec, handle); }
 EXPORT DWORD FwpmProviderEnum0(void *engine, void *handle, uint32_t n, void ***entries, uint32_t *returned)
 { return enumerate(engine, handle, KIND_PROVIDER, n, entries, returned); }
 EXPORT DWORD FwpmProviderDestroyEnumHandle0(void *engine, void *handle)
@@ -914,8 +998,8 @@ EXPORT DWORD FwpmSubLayerAdd0(void *engine, const FWPM_SUBLAYER0 *sublayer, void
 { (void)sd; return add_object(engine, KIND_SUBLAYER, sublayer, NULL); }
 EXPORT DWORD FwpmSubLayerDeleteByKey0(void *engine, const GUID *key)
 { return delete_object(engine, KIND_SUBLAYER, key); }
-EXPORT DWORD FwpmSubLayerCreateEnumHandle0(void *engine, const GUID *const *tmpl, void **handle)
-{ return create_enum(engine, KIND_SUBLAYER, NULL, tmpl ? *tmpl : NULL, handle); }
+EXPORT DWORD FwpmSubLayerCreateEnumHandle0(void *engine, const FWPM_SUBLAYER_ENUM_TEMPLATE0 *tmpl, void **handle)
+{ EnumHandle spec = provider_template(tmpl ? tmpl->providerKey : NULL); return create_enum(engine, KIND_SUBLAYER, &spec, handle); }
 EXPORT DWORD FwpmSubLayerEnum0(void *engine, void *handle, uint32_t n, void ***entries, uint32_t *returned)
 { return enumerate(engine, handle, KIND_SUBLAYER, n, entries, returned); }
 EXPORT DWORD FwpmSubLayerDestroyEnumHandle0(void *engine, void *handle)
@@ -925,8 +1009,12 @@ EXPORT DWORD FwpmProviderContextAdd2(void *engine, const FWPM_PROVIDER_CONTEXT2 
 { (void)sd; return add_object(engine, KIND_CONTEXT, context, id); }
 EXPORT DWORD FwpmProviderContextDeleteByKey0(void *engine, const GUID *key)
 { return delete_object(engine, KIND_CONTEXT, key); }
-EXPORT DWORD FwpmProviderContextCreateEnumHandle0(void *engine, const GUID *const *tmpl, void **handle)
-{ return create_enum(engine, KIND_CONTEXT, NULL, tmpl ? *tmpl : NULL, handle); }
+EXPORT DWORD FwpmProviderContextCreateEnumHandle0(void *engine, const FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 *tmpl, void **handle)
+{
+    EnumHandle spec = provider_template(tmpl ? tmpl->providerKey : NULL);
+    if (tmpl) { spec.has_context_type = 1; spec.context_type = tmpl->providerContextType; }
+    return create_enum(engine, KIND_CONTEXT, &spec, handle);
+}
 EXPORT DWORD FwpmProviderContextEnum2(void *engine, void *handle, uint32_t n, void ***entries, uint32_t *returned)
 { return enumerate(engine, handle, KIND_CONTEXT, n, entries, returned); }
 EXPORT DWORD FwpmProviderContextDestroyEnumHandle0(void *engine, void *handle)
@@ -937,7 +1025,16 @@ EXPORT DWORD FwpmFilterAdd0(void *engine, const FWPM_FILTER0 *filter, void *sd, 
 EXPORT DWORD FwpmFilterDeleteByKey0(void *engine, const GUID *key)
 { return delete_object(engine, KIND_FILTER, key); }
 EXPORT DWORD FwpmFilterCreateEnumHandle0(void *engine, const FWPM_FILTER_ENUM_TEMPLATE0 *tmpl, void **handle)
-{ return create_enum(engine, KIND_FILTER, tmpl ? &tmpl->layerKey : NULL, tmpl ? tmpl->providerKey : NULL, handle); }
+{
+    EnumHandle spec = provider_template(tmpl ? tmpl->providerKey : NULL);
+    if (tmpl) {
+        const char *reject = getenv("FWPSIM_REJECT_FILTER_TEMPLATE");
+        if (guid_zero(&tmpl->layerKey) && reject && *reject == '1') return FWP_E_LAYER_NOT_FOUND;
+        if (!guid_zero(&tmpl->layerKey)) { spec.has_layer = 1; spec.layer = tmpl->layerKey; }
+        spec.action_mask = tmpl->actionMask;
+    }
+    return create_enum(engine, KIND_FILTER, &spec, handle);
+}
 EXPORT DWORD FwpmFilterEnum0(void *engine, void *handle, uint32_t n, void ***entries, uint32_t *returned)
 { return enumerate(engine, handle, KIND_FILTER, n, entries, returned); }
 EXPORT DWORD FwpmFilterDestroyEnumHandle0(void *engine, void *handle)
@@ -957,6 +1054,79 @@ EXPORT void fwpsim_restart(void)
                 obj_free(obj);
             }
         }
+}
+
+/* Foreign objects the host layer cannot convert, and one it can although it is new. */
+EXPORT void fwpsim_add_oddities(void)
+{
+    init_store();
+    static const char *const keys[] = {
+        "0dd00001-0000-4000-8000-000000000001",  /* condition of a data type newer than the catalogue */
+        "0dd00001-0000-4000-8000-000000000002",  /* security descriptor condition with bytes that are no SD */
+        "0dd00001-0000-4000-8000-000000000003",  /* FWP_UINT64 condition whose pointer is null */
+        "0dd00001-0000-4000-8000-000000000004",  /* action type unknown to the catalogue */
+        "0dd00001-0000-4000-8000-000000000005",  /* a layer unknown to the catalogue: readable */
+    };
+    GUID foreign = parse_guid("4b153735-1049-4480-aab4-d1b9bdc03710");
+    GUID sublayer = parse_guid("b3cdd441-af90-41ba-a745-7c6008ff2301");
+    for (int i = 0; i < 5; i++) {
+        Obj *f = new_obj(KIND_FILTER, parse_guid(keys[i]), LIFE_PERSISTENT, &foreign);
+        FWPM_FILTER0 *filter = pool_alloc(f->pool, sizeof *filter);
+        filter->filterKey = f->key;
+        filter->displayData.name = wide(f->pool, "Foreign oddity");
+        filter->flags = FLAG_PERSISTENT;
+        filter->providerKey = dup_bytes(f->pool, &foreign, sizeof foreign);
+        /* ALE_AUTH_RECV_ACCEPT_V4, or a made-up layer for the last one */
+        filter->layerKey = parse_guid(i == 4 ? "0dd0aaaa-0000-4000-8000-00000000beef" : "e1cd9fe7-f4b5-4273-96c0-592e487b8650");
+        filter->subLayerKey = sublayer;
+        filter->weight.type = T_UINT8;
+        filter->weight.uint8 = 3;
+        filter->action.type = i == 3 ? 0x1077u : 0x1001u; /* FWP_ACTION_BLOCK */
+        filter->numFilterConditions = i < 3 ? 1 : 0;
+        if (i < 3) {
+            filter->filterCondition = pool_alloc(f->pool, sizeof(FWPM_FILTER_CONDITION0));
+            FWP_CONDITION_VALUE0 *v = &filter->filterCondition[0].conditionValue;
+            filter->filterCondition[0].fieldKey = parse_guid("0c1ba1af-5765-453f-af22-a8f791ac775b");
+            if (i == 0) { v->type = 0x77; v->uint32 = 7; }
+            if (i == 1) {
+                v->type = T_SD;
+                v->sd = pool_alloc(f->pool, sizeof(FWP_BYTE_BLOB));
+                v->sd->size = 3;
+                v->sd->data = dup_bytes(f->pool, "\x07\x07\x07", 3);
+            }
+            if (i == 2) { v->type = T_UINT64; v->uint64 = NULL; }
+        }
+        filter->filterId = next_id++;
+        f->data = filter;
+        list_add(&store[KIND_FILTER], f);
+    }
+    /* A provider context of a type newer than the catalogue. */
+    Obj *c = new_obj(KIND_CONTEXT, parse_guid("0dd00002-0000-4000-8000-000000000001"), LIFE_PERSISTENT, &foreign);
+    FWPM_PROVIDER_CONTEXT2 *context = pool_alloc(c->pool, sizeof *context);
+    context->providerContextKey = c->key;
+    context->displayData.name = wide(c->pool, "Foreign future context");
+    context->providerKey = dup_bytes(c->pool, &foreign, sizeof foreign);
+    context->type = 0x42;
+    context->providerContextId = next_id++;
+    c->data = context;
+    list_add(&store[KIND_CONTEXT], c);
+}
+
+EXPORT void fwpsim_enum_log_reset(void) { enum_log_count = 0; }
+EXPORT long fwpsim_enum_log_count(void) { return enum_log_count; }
+/* kind (0 provider, 1 sublayer, 2 context, 3 filter), txn (0 none, 1 read-only, 2 read-write),
+ * provider template, layer template, objects returned. */
+EXPORT long fwpsim_enum_log_field(long index, int field)
+{
+    if (index < 0 || index >= enum_log_count) return -1;
+    const EnumLog *e = &enum_log[index];
+    switch (field) {
+    case 0: return e->kind;
+    case 1: return e->txn;
+    case 2: return e->has_provider;
+    case 3: return e->has_layer;
+    default: return e->returned;
+    }
 }
 
 EXPORT long fwpsim_outstanding(void) { return outstanding; }

@@ -239,4 +239,8 @@ typedef struct {
     GUID *calloutKey;
 } FWPM_FILTER_ENUM_TEMPLATE0;
 
+typedef struct { GUID *providerKey; } FWPM_SUBLAYER_ENUM_TEMPLATE0;
+
+typedef struct { GUID *providerKey; uint32_t providerContextType; } FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0;
+
 #endif
