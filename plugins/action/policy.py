@@ -8,7 +8,11 @@ from typing import Any
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError, HostBackend
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import (
+    BackendError,
+    HostBackend,
+    HostUnreachableError,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import (
     DECLARATION_SCHEMA,
     DeclarationError,
@@ -57,6 +61,10 @@ class ActionModule(ActionBase):
             return self._failed(result, str(error), problems=[str(p) for p in error.problems])
         except PolicyError as error:
             return self._failed(result, str(error), **error.details)
+        except HostUnreachableError as error:
+            # A connection failure: Ansible counts the host unreachable, not the task failed.
+            result.update(unreachable=True, changed=False, msg=str(error))
+            return result
         except BackendError as error:
             return self._failed(result, str(error), **error.details)
         except ModelError as error:

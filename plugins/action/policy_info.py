@@ -11,7 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from ansible.plugins.action import ActionBase
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError, HostBackend
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import (
+    BackendError,
+    HostBackend,
+    HostUnreachableError,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.catalogue import (
     UnknownSymbolError,
     normalise_guid,
@@ -65,6 +69,9 @@ class ActionModule(ActionBase):
                 result["shadowing"] = [
                     finding.to_dict() for finding in find_shadowing(everything, key)
                 ]
+        except HostUnreachableError as error:
+            result.update(unreachable=True, changed=False, msg=str(error))
+            return result
         except UnknownSymbolError as error:
             return self._failed(result, f"layers: {error}; use FWPM_LAYER_* symbols or GUIDs")
         except BackendError as error:

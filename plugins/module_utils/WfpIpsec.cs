@@ -1673,7 +1673,8 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             catch (Exception error)
             {
                 if (error is OutOfMemoryException || error is StackOverflowException) throw;
-                header["reason"] = error is NotSupportedException ? error.Message : error.GetType().Name + ": " + error.Message;
+                string reason = error is NotSupportedException ? error.Message : error.GetType().Name + ": " + error.Message;
+                header["reason"] = reason.Replace("\r\n", " ").Replace('\n', ' ');
                 reading.Unsupported[key] = header;
             }
         }

@@ -10,11 +10,14 @@
 # plugins/plugin_utils/live.py) with _operation read | read_all | apply. All logic lives in the
 # C# util (reads, fingerprint check, transaction) and on the controller (diff, plan). Results
 # are returned as JSON text (state_json / result_json) so 64-bit integers arrive unchanged.
+# read_all with layers returns only the filters at those layers plus every filter of
+# provider_key (with all providers, sublayers and provider contexts): the shadow read.
 
 $spec = @{
     options = @{
         _operation = @{ type = 'str'; required = $true; choices = @('read', 'read_all', 'apply') }
         provider_key = @{ type = 'str' }
+        layers = @{ type = 'list'; elements = 'str' }
         plan = @{ type = 'json'; no_log = $true }
     }
     required_if = @(
@@ -32,7 +35,11 @@ try {
             $module.Result.state_json = [WfpIpsec.PolicyHost]::Read($module.Params.provider_key)
         }
         'read_all' {
-            $module.Result.state_json = [WfpIpsec.PolicyHost]::ReadAll()
+            $layers = [string[]]@()
+            if ($null -ne $module.Params.layers) {
+                $layers = [string[]]$module.Params.layers
+            }
+            $module.Result.state_json = [WfpIpsec.PolicyHost]::ReadAll($layers, $module.Params.provider_key)
         }
         'apply' {
             if ($module.CheckMode) {
@@ -43,8 +50,16 @@ try {
             }
             else {
                 $resultJson = [WfpIpsec.PolicyHost]::Apply($module.Params.plan)
+                # Committed from here on: whatever follows must not turn into "nothing changed".
                 $module.Result.result_json = $resultJson
-                $module.Result.changed = [long]([WfpIpsec.Json]::Parse($resultJson)['applied']) -gt 0
+                $module.Result.changed = $true
+                $applyResult = [WfpIpsec.Json]::Parse($resultJson)
+                $module.Result.changed = [long]$applyResult['applied'] -gt 0
+                if ($applyResult.ContainsKey('warnings')) {
+                    foreach ($warning in $applyResult['warnings']) {
+                        $module.Warn($warning)
+                    }
+                }
             }
         }
     }

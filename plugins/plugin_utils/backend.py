@@ -21,6 +21,10 @@ class BackendError(Exception):
         self.details = details or {}
 
 
+class HostUnreachableError(BackendError):
+    """The connection to the host failed: Ansible reports the host unreachable, not failed."""
+
+
 class HostBackend(Protocol):
     """Reads the objects one provider owns and applies plans atomically."""
 

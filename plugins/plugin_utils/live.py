@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from .backend import BackendError, Plan, StateDocument
+from .backend import BackendError, HostUnreachableError, Plan, StateDocument
 from .deps import require
 
 if TYPE_CHECKING:
@@ -71,6 +71,28 @@ def _auth_methods(state: Any) -> Iterator[dict[str, Any]]:
             yield from _dicts(em_policy.get("authentication_methods"))
 
 
+def is_connection_failure(error: BaseException) -> bool:
+    """Whether `error` is Ansible's AnsibleConnectionFailure (checked by name along the class
+    hierarchy so that this module does not import Ansible)."""
+    return any(cls.__name__ == "AnsibleConnectionFailure" for cls in type(error).__mro__)
+
+
+def refuse_unsupported(state: StateDocument, provider_key: str) -> None:
+    """A plan made without an object the provider owns would be wrong: refuse the read."""
+    owned = [
+        record
+        for record in state.get("unsupported") or []
+        if provider_key in (record.get("key"), record.get("provider_key"))
+    ]
+    if owned:
+        listed = "; ".join(f"{r['type']} {r['key']}: {r['reason']}" for r in owned)
+        raise BackendError(
+            f"the provider owns objects the host cannot read ({listed}); delete them by key "
+            "(for example with netsh wfp or PowerShell) and re-run",
+            {"unsupported": owned},
+        )
+
+
 class ModuleBackend:
     """HostBackend for a Windows host reached through the `wfp.ipsec.policy` module."""
 
@@ -90,16 +112,31 @@ class ModuleBackend:
                         f"the host returned {list_name} object {obj['key']} owned by {owner}, "
                         f"not by {provider_key}"
                     )
+        refuse_unsupported(state, provider_key)
         return state
 
     def read_all(self) -> StateDocument:
         return self._state(self._json(self._call({"_operation": "read_all"}), "state_json"))
 
+    def read_all_on_layers(self, provider_key: str, layers: list[str]) -> StateDocument:
+        """Every provider, sublayer and provider context, the filters at `layers` and every
+        filter `provider_key` owns: what the plan, the pre-flight and the shadow analysis of
+        one provider need, without shipping the host's other filters."""
+        arguments = {"_operation": "read_all", "provider_key": provider_key, "layers": layers}
+        return self._state(self._json(self._call(arguments), "state_json"))
+
     def apply(self, plan: Plan) -> dict[str, Any]:
         result = self._json(self._call(plan_arguments(plan)), "result_json")
         if not isinstance(result, dict) or not isinstance(result.get("applied"), int):
             raise BackendError("the host's apply reply has no `applied` count")
-        result["state"] = self._state(result.get("state"))
+        warnings = result.get("warnings") or []
+        if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+            raise BackendError("the host's apply reply has malformed `warnings`")
+        if result.get("state") is None and warnings:
+            # Committed, but the host could not read the result back: applied, not "no change".
+            result["state"] = None
+        else:
+            result["state"] = self._state(result.get("state"))
         result["changed"] = result["applied"] > 0
         return result
 
@@ -110,13 +147,15 @@ class ModuleBackend:
         except BackendError:
             raise
         except Exception as error:
+            if is_connection_failure(error):
+                raise HostUnreachableError(f"host unreachable: {error}") from error
             raise BackendError(
                 f"could not run wfp.ipsec.policy ({operation}) on the host: {error}"
             ) from error
         if not isinstance(reply, dict):
             raise BackendError(f"wfp.ipsec.policy ({operation}) returned {type(reply).__name__}")
         if reply.get("unreachable"):
-            raise BackendError(f"host unreachable: {reply.get('msg', 'no message')}")
+            raise HostUnreachableError(f"host unreachable: {reply.get('msg', 'no message')}")
         if reply.get("failed"):
             failure = reply.get("error")
             details: dict[str, Any] = dict(failure) if isinstance(failure, dict) else {}

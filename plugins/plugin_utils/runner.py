@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backend import BackendError, HostBackend
+from .backend import BackendError, HostBackend, HostUnreachableError
 from .catalogue import symbol_of
 from .declaration import validate
 from .engine import WfpError, preflight
@@ -71,7 +71,20 @@ def _shadowing(everything: State, desired: State, provider_key: str) -> list[dic
             overlay[LIST_NAMES[object_type]].append(obj)
     for object_type, obj in iter_objects(desired):
         overlay[LIST_NAMES[object_type]].append(obj)
+    # Foreign objects the host could not read: the analysis treats them conservatively.
+    overlay["unsupported"] = everything.get("unsupported") or []
     return [finding.to_dict() for finding in find_shadowing(overlay, provider_key)]
+
+
+def _read_everything(backend: HostBackend, provider_key: str, desired: State) -> State:
+    """The foreign objects the run needs: a live host is asked only for the filters on the
+    layers of our desired filters (plus all of ours); other backends return everything."""
+    read_on_layers = getattr(backend, "read_all_on_layers", None)
+    if read_on_layers is None:
+        return backend.read_all()
+    layers = sorted({f["layer_key"] for f in desired["filters"]})
+    everything: State = read_on_layers(provider_key, layers)
+    return everything
 
 
 def references_foreign_objects(desired: State) -> bool:
@@ -99,7 +112,9 @@ def converge(
     # One read per run: everything when the shadow analysis or the pre-flight needs foreign
     # objects (a raw filter in another provider's sublayer, say), else only what we own.
     everything = (
-        backend.read_all() if wants_shadowing or references_foreign_objects(desired) else None
+        _read_everything(backend, provider_key, desired)
+        if wants_shadowing or references_foreign_objects(desired)
+        else None
     )
     actual = (
         backend.read(provider_key) if everything is None else owned_state(everything, provider_key)
@@ -131,8 +146,12 @@ def converge(
     if plan["operations"]:
         try:
             result["apply"] = backend.apply(plan)
+        except HostUnreachableError:
+            raise  # the commit may or may not have happened: Ansible reports the host unreachable
         except BackendError as error:
             raise PolicyError(
                 f"apply failed, the host keeps its previous policy: {error}", error.details
             ) from error
+        # Committed but not read back: still applied (changed), with the host's warning.
+        result["warnings"] = [*result["warnings"], *result["apply"].pop("warnings", [])]
     return result

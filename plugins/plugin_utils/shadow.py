@@ -25,6 +25,11 @@ field only one filter constrains does not limit the overlap. When the overlap ca
 Disabled and boot-time filters are ignored (boot-time filters only apply before BFE starts), as
 are inspection callouts (they never decide).
 
+Filters the host could not read (the state's `unsupported` records: an unknown condition type,
+an odd security descriptor, ...) are treated conservatively: one on a layer of ours is reported
+as a possible finding on part of our traffic (`same-sublayer-shadow` in our sublayer, else
+`cross-sublayer-block`), since its conditions and action are unknown.
+
 Effective weights come from `runtime.effective_weight` when the host reported it (netsh dumps,
 live hosts). Otherwise: FWP_UINT64 is the weight; FWP_UINT8 r lies in [r << 60, (r + 1) << 60);
 FWP_EMPTY lies in [0, 1 << 60). Comparisons use these bounds and answer "possible" when the
@@ -578,8 +583,52 @@ def find_shadowing(state: State, provider_key: str) -> list[Finding]:
             finding = _analyse_pair(context, our_filter, their_filter)
             if finding is not None:
                 findings.append(finding)
+    for record in state.get("unsupported") or []:
+        if record.get("type") != "filter" or record.get("provider_key") == provider_key:
+            continue
+        for our_filter in ours:
+            if _active(our_filter) and our_filter["layer_key"] == record.get("layer_key"):
+                findings.append(_unreadable(context, our_filter, record))
     findings.sort(key=lambda f: (f.layer, f.ours.name, RULES.index(f.rule), f.theirs.key))
     return findings
+
+
+def _unreadable(context: _Context, ours: Obj, record: Obj) -> Finding:
+    """A possible finding for a foreign filter on our layer that the host could not read."""
+    provider_key = record.get("provider_key")
+    sublayer_key = record.get("sublayer_key") or ""
+    sublayer = context.sublayers.get(sublayer_key)
+    theirs = FilterRef(
+        key=record["key"],
+        name=record.get("name") or "",
+        provider_key=provider_key,
+        provider=_provider_label(provider_key, context.providers.get(provider_key or "")),
+        action="unknown",
+        callout=None,
+        hard=None,
+        sublayer_key=sublayer_key,
+        sublayer=(sublayer.get("name") if sublayer else None) or display(sublayer_key),
+        sublayer_weight=context.sublayer_weight(sublayer_key),
+        weight={"type": "FWP_EMPTY"},
+        effective_weight=0,
+        effective_weight_exact=False,
+    )
+    same = sublayer_key == ours["sublayer_key"]
+    return Finding(
+        rule=RULE_SAME_SUBLAYER if same else RULE_BLOCK,
+        certainty="possible",
+        overlap="may overlap",
+        coverage="some",
+        layer=display(ours["layer_key"]),
+        layer_key=ours["layer_key"],
+        ours=context.ref(ours),
+        theirs=theirs,
+        why=(
+            f"{_describe(theirs)} is on the same layer{' in our sublayer' if same else ''} but the "
+            f"host could not read it ({record.get('reason')}); its conditions and action are "
+            f"unknown, so it may decide traffic our filter {ours.get('name')!r} matches"
+        ),
+    )
 
 
 def summarise(findings: Iterable[Finding]) -> dict[str, int]:

@@ -18,7 +18,7 @@ internal static class Sim
     [DllImport("fwpuclnt.dll")] public static extern long fwpsim_open_sessions();
     [DllImport("fwpuclnt.dll")] public static extern long fwpsim_open_enums();
     [DllImport("fwpuclnt.dll")] public static extern int fwpsim_in_transaction();
-    [DllImport("fwpuclnt.dll")] public static extern void fwpsim_add_oddities();
+    [DllImport("fwpuclnt.dll")] public static extern void fwpsim_add_oddities(IntPtr owner);
     [DllImport("fwpuclnt.dll")] public static extern void fwpsim_enum_log_reset();
     [DllImport("fwpuclnt.dll")] public static extern long fwpsim_enum_log_count();
     [DllImport("fwpuclnt.dll")] public static extern long fwpsim_enum_log_field(long index, int field);
@@ -135,7 +135,20 @@ internal static class Driver
                 Environment.SetEnvironmentVariable((string)command["name"], command["value"] as string);
                 return null;
             case "restart": Sim.fwpsim_restart(); return null;
-            case "oddities": Sim.fwpsim_add_oddities(); return null;
+            case "oddities":
+                string oddOwner = command.ContainsKey("provider_key") ? command["provider_key"] as string : null;
+                if (oddOwner == null) { Sim.fwpsim_add_oddities(IntPtr.Zero); return null; }
+                IntPtr ownerPtr = Marshal.AllocHGlobal(16);
+                try
+                {
+                    Marshal.Copy(new Guid(oddOwner).ToByteArray(), 0, ownerPtr, 16);
+                    Sim.fwpsim_add_oddities(ownerPtr);
+                }
+                finally
+                {
+                    Marshal.FreeHGlobal(ownerPtr);
+                }
+                return null;
             case "enum_log_reset": Sim.fwpsim_enum_log_reset(); return null;
             case "enum_log":
                 // What each enumeration asked for and got, and the transaction it ran in.

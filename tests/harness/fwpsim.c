@@ -22,6 +22,8 @@
  *     (FWP_E_LAYER_NOT_FOUND), as a BFE that insists on a layer would;
  *   - FWPSIM_BLANK_PSK=empty|zero: enumeration returns pre-shared keys blanked (no bytes, or
  *     zeroed bytes), as a BFE that hides them would;
+ *   - FWPSIM_DROP_PROVIDER_DATA=1: provider contexts are stored without their providerData
+ *     (a context written by another tool, or before digests were stored);
  *   - FWPSIM_FAIL_READ_AFTER_COMMIT=1: the first enumeration after a committed read-write
  *     transaction fails with RPC_S_SERVER_UNAVAILABLE (a failure after commit);
  *   - fwpsim_add_oddities(): foreign objects the host layer cannot convert;
@@ -638,6 +640,8 @@ static DWORD add_object(void *engine, int kind, const void *src, uint64_t *id)
             status = FWP_E_INVALID_PARAMETER;
         if (!status) {
             FWPM_PROVIDER_CONTEXT2 *copy = dup_context(obj->pool, c);
+            const char *drop = getenv("FWPSIM_DROP_PROVIDER_DATA");
+            if (drop && *drop == '1') { copy->providerData.size = 0; copy->providerData.data = NULL; }
             copy->providerContextId = next_id++;
             if (id) *id = copy->providerContextId;
             obj->data = copy;
@@ -1056,8 +1060,9 @@ EXPORT void fwpsim_restart(void)
         }
 }
 
-/* Foreign objects the host layer cannot convert, and one it can although it is new. */
-EXPORT void fwpsim_add_oddities(void)
+/* Objects the host layer cannot convert, and one it can although it is new; owned by the
+ * foreign provider, or by `owner` (a provider that must exist) when it is not NULL. */
+EXPORT void fwpsim_add_oddities(const GUID *owner)
 {
     init_store();
     static const char *const keys[] = {
@@ -1067,10 +1072,12 @@ EXPORT void fwpsim_add_oddities(void)
         "0dd00001-0000-4000-8000-000000000004",  /* action type unknown to the catalogue */
         "0dd00001-0000-4000-8000-000000000005",  /* a layer unknown to the catalogue: readable */
     };
-    GUID foreign = parse_guid("4b153735-1049-4480-aab4-d1b9bdc03710");
+    GUID foreign = owner ? *owner : parse_guid("4b153735-1049-4480-aab4-d1b9bdc03710");
     GUID sublayer = parse_guid("b3cdd441-af90-41ba-a745-7c6008ff2301");
     for (int i = 0; i < 5; i++) {
-        Obj *f = new_obj(KIND_FILTER, parse_guid(keys[i]), LIFE_PERSISTENT, &foreign);
+        GUID key = parse_guid(keys[i]);
+        if (owner) key.Data1 ^= 0x00010000u;
+        Obj *f = new_obj(KIND_FILTER, key, LIFE_PERSISTENT, &foreign);
         FWPM_FILTER0 *filter = pool_alloc(f->pool, sizeof *filter);
         filter->filterKey = f->key;
         filter->displayData.name = wide(f->pool, "Foreign oddity");
@@ -1101,7 +1108,9 @@ EXPORT void fwpsim_add_oddities(void)
         list_add(&store[KIND_FILTER], f);
     }
     /* A provider context of a type newer than the catalogue. */
-    Obj *c = new_obj(KIND_CONTEXT, parse_guid("0dd00002-0000-4000-8000-000000000001"), LIFE_PERSISTENT, &foreign);
+    GUID context_key = parse_guid("0dd00002-0000-4000-8000-000000000001");
+    if (owner) context_key.Data1 ^= 0x00010000u;
+    Obj *c = new_obj(KIND_CONTEXT, context_key, LIFE_PERSISTENT, &foreign);
     FWPM_PROVIDER_CONTEXT2 *context = pool_alloc(c->pool, sizeof *context);
     context->providerContextKey = c->key;
     context->displayData.name = wide(c->pool, "Foreign future context");

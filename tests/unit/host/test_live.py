@@ -8,11 +8,33 @@ from typing import Any
 
 import pytest
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import model, plan
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import (
+    BackendError,
+    HostUnreachableError,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import ModuleBackend, plan_arguments
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import RunOptions, converge
 
 from . import states
-from .conftest import Host, HostError
+from .conftest import Build, Host, HostError
+
+GE: dict[str, Any] = dict(states.GE_DECLARATION)
+
+
+def module_execute(host: Host) -> Any:
+    """The action plugin's execute closure, answered by the C# dispatch of policy.ps1."""
+
+    def execute(module_args: dict[str, Any]) -> dict[str, Any]:
+        reply = host.reply("module", args=module_args)
+        if not reply["ok"]:
+            return {
+                "failed": True,
+                "msg": reply["error"]["message"],
+                "error": reply["error"].get("details"),
+            }
+        return reply["result"]  # type: ignore[no-any-return]
+
+    return execute
 
 
 class FakeModule:
@@ -117,18 +139,7 @@ def test_a_returned_pre_shared_key_is_refused_without_echoing_it() -> None:
 @pytest.mark.slow
 def test_live_backend_end_to_end_through_the_module_dispatch(host: Host) -> None:
     """The exact module args live.py builds, fed to the C# entry points the .ps1 calls."""
-
-    def execute(module_args: dict[str, Any]) -> dict[str, Any]:
-        reply = host.reply("module", args=module_args)
-        if not reply["ok"]:
-            return {
-                "failed": True,
-                "msg": reply["error"]["message"],
-                "error": reply["error"].get("details"),
-            }
-        return reply["result"]  # type: ignore[no-any-return]
-
-    backend = ModuleBackend(execute)
+    backend = ModuleBackend(module_execute(host))
     provider_key, desired = states.rich()
     actual = backend.read(provider_key)
     the_plan = plan.make_plan(desired, actual, provider_key)
@@ -142,3 +153,107 @@ def test_live_backend_end_to_end_through_the_module_dispatch(host: Host) -> None
     assert raised.value.details["error"] == "WFP_IPSEC_STALE_PLAN"
     with pytest.raises(HostError):
         host.call("module", args={"_operation": "bogus"})
+
+
+# ---- connection failures, failures after commit (issue 9, section 2) -----------------------
+
+
+def test_connection_failures_are_unreachable_hosts_not_task_failures() -> None:
+    from ansible.errors import AnsibleConnectionFailure
+
+    key = "b14b7bdb-dbbd-473e-bed4-8b4708d4f270"
+    for reply in (
+        {"unreachable": True, "msg": "ssl: read timed out"},
+        AnsibleConnectionFailure("winrm: connection refused"),
+    ):
+        with pytest.raises(HostUnreachableError, match="host unreachable"):
+            ModuleBackend(FakeModule(reply)).read(key)
+    with pytest.raises(BackendError) as other:
+        ModuleBackend(FakeModule(RuntimeError("module crashed"))).read(key)
+    assert not isinstance(other.value, HostUnreachableError)
+
+
+def test_the_action_plugin_reports_an_unreachable_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ansible_collections.wfp.ipsec.plugins.action import policy as policy_action
+
+    from ..plugins.action.test_policy_action import make_plugin
+
+    def unreachable(*_args: Any, **_kwargs: Any) -> dict[str, Any]:
+        raise HostUnreachableError("host unreachable: winrm: connection refused")
+
+    monkeypatch.setattr(policy_action, "converge", unreachable)
+    monkeypatch.setattr(policy_action.ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
+    result = make_plugin({"state": "absent"}).run(task_vars={})
+    assert result["unreachable"] is True and "failed" not in result
+    assert "connection refused" in result["msg"]
+
+
+def test_an_apply_committed_but_not_read_back_is_changed_with_the_hosts_warning() -> None:
+    warning = "the plan was applied and committed (30 operations), but reading ... failed"
+    result = {
+        "applied": 30,
+        "base_fingerprint": "sha256:00",
+        "fingerprint": None,
+        "state": None,
+        "warnings": [warning],
+    }
+    module = FakeModule({"changed": True, "result_json": json.dumps(result)})
+    applied = ModuleBackend(module).apply({"operations": []})
+    assert applied["changed"] is True and applied["state"] is None
+    assert applied["warnings"] == [warning]
+    # Without a warning, a missing state is still an invalid reply.
+    del result["warnings"]
+    module = FakeModule({"changed": True, "result_json": json.dumps(result)})
+    with pytest.raises(BackendError, match="invalid state document"):
+        ModuleBackend(module).apply({"operations": []})
+
+
+@pytest.mark.slow
+def test_the_runner_reports_an_unreadable_commit_as_applied(build: Build) -> None:
+    host = Host(build, {"FWPSIM_FAIL_READ_AFTER_COMMIT": "1"})
+    try:
+        result = converge(GE, ModuleBackend(module_execute(host)), RunOptions())
+        assert result["changed"] is True and result["apply"]["applied"] == 30
+        assert any("applied and committed" in w for w in result["warnings"])
+    finally:
+        host.close()
+
+
+def test_an_unreachable_host_during_apply_is_not_reported_as_rolled_back() -> None:
+    class Dropping:
+        kind = "live"
+
+        def read(self, provider_key: str) -> dict[str, Any]:
+            return model.empty_state()
+
+        def read_all(self) -> dict[str, Any]:
+            return model.empty_state()
+
+        def apply(self, plan: dict[str, Any]) -> dict[str, Any]:
+            raise HostUnreachableError("host unreachable: connection reset")
+
+    with pytest.raises(HostUnreachableError):
+        converge(GE, Dropping(), RunOptions())
+
+
+@pytest.mark.slow
+def test_check_mode_reads_only_our_layers_and_reports_unreadable_foreign_filters(
+    host: Host,
+) -> None:
+    host.call("oddities")
+    execute = module_execute(host)
+    calls: list[dict[str, Any]] = []
+
+    def recording(module_args: dict[str, Any]) -> dict[str, Any]:
+        calls.append(module_args)
+        return execute(module_args)
+
+    result = converge(GE, ModuleBackend(recording), RunOptions(check_mode=True))
+    assert [c["_operation"] for c in calls] == ["read_all"]
+    _provider_key, desired = owned_state()
+    assert calls[0]["layers"] == sorted({f["layer_key"] for f in desired["filters"]})
+    unreadable = [f for f in result["shadowing"] if "could not read" in f["why"]]
+    assert unreadable and {f["certainty"] for f in unreadable} == {"possible"}
+    assert {f["theirs"]["key"] for f in unreadable} == {
+        "0dd00001-0000-4000-8000-00000000000" + str(i) for i in range(1, 5)
+    }

@@ -3,6 +3,7 @@ every util type and member they call exists in the compiled util (reflection und
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -105,11 +106,20 @@ def spec_options(path: Path) -> set[str]:
 
 
 def test_policy_spec_accepts_what_the_live_backend_sends() -> None:
-    from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import plan_arguments
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils import model
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import (
+        ModuleBackend,
+        plan_arguments,
+    )
+
+    from .test_live import FakeModule
 
     options = spec_options(REPO / "plugins" / "modules" / "policy.ps1")
-    assert options == {"_operation", "provider_key", "plan"}
+    assert options == {"_operation", "provider_key", "layers", "plan"}
     assert set(plan_arguments({"operations": []})) <= options
+    module = FakeModule({"state_json": json.dumps(model.empty_state())})
+    ModuleBackend(module).read_all_on_layers("k", ["FWPM_LAYER_ALE_AUTH_CONNECT_V4"])
+    assert set(module.calls[0]) <= options
     source = (REPO / "plugins" / "modules" / "policy.ps1").read_text(encoding="utf-8")
     assert "choices = @('read', 'read_all', 'apply')" in source
     assert re.search(r"plan = @\{ type = 'json'; no_log = \$true \}", source)
