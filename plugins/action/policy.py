@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
@@ -30,6 +31,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
 )
 
 MODULE_NAME = "wfp.ipsec.policy"
+READ_MODULE_NAME = "wfp.ipsec.policy_info"
 
 # Ports the controller reaches a host on, by connection plugin, when ansible_port is not set.
 _DEFAULT_PORTS = {
@@ -91,13 +93,17 @@ class ActionModule(ActionBase):
             return offline_backend(str(path), self._loader.get_basedir(), create=create)
         from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import ModuleBackend
 
-        def execute(module_args: dict[str, Any]) -> dict[str, Any]:
-            reply: dict[str, Any] = self._execute_module(
-                module_name=MODULE_NAME, module_args=module_args, task_vars=task_vars
-            )
-            return reply
+        def runner(module_name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+            def execute(module_args: dict[str, Any]) -> dict[str, Any]:
+                reply: dict[str, Any] = self._execute_module(
+                    module_name=module_name, module_args=module_args, task_vars=task_vars
+                )
+                return reply
 
-        return ModuleBackend(execute)
+            return execute
+
+        # Reads go through policy_info, which ships and compiles only the read util.
+        return ModuleBackend(runner(MODULE_NAME), runner(READ_MODULE_NAME))
 
     def _management_ports(self, task_vars: dict[str, Any]) -> list[int]:
         """The port the controller uses to reach this host (for the lockout guard)."""

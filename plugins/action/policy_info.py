@@ -90,7 +90,7 @@ class ActionModule(ActionBase):
 
         def execute(module_args: dict[str, Any]) -> dict[str, Any]:
             reply: dict[str, Any] = self._execute_module(
-                module_name="wfp.ipsec.policy", module_args=module_args, task_vars=task_vars
+                module_name="wfp.ipsec.policy_info", module_args=module_args, task_vars=task_vars
             )
             return reply
 

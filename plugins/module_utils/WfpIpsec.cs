@@ -155,93 +155,6 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             }
         }
 
-        /// <summary>Apply a plan (docs/canonical-form.md, Plan) in one transaction of a
-        /// non-dynamic session. The owned state is re-read inside the transaction and the plan
-        /// is refused when its fingerprint differs from base_fingerprint. On any failure the
-        /// transaction is aborted and a WfpException names the failing operation.</summary>
-        public static string Apply(string planJson)
-        {
-            Dictionary<string, object> plan = Convert.AsDict(Json.Parse(planJson), "plan");
-            if (Convert.Str(plan, "format", "plan") != PlanFormat)
-                throw WfpException.Invalid("plan.format: expected " + PlanFormat);
-            string owner = Convert.GuidText(Convert.Str(plan, "provider_key", "plan"), "plan.provider_key");
-            string expected = Convert.Str(plan, "base_fingerprint", "plan");
-            List<object> operations = Convert.AsList(Convert.Get(plan, "operations"), "plan.operations");
-
-            using (Session session = Session.Open())
-            {
-                session.Begin(false);
-                try
-                {
-                    Dictionary<string, object> before = session.ReadOwned(owner);
-                    RefuseUnsupported(before);
-                    string actual = Fingerprint(before);
-                    if (actual != expected)
-                    {
-                        Dictionary<string, object> details = new Dictionary<string, object>();
-                        details["base_fingerprint"] = expected;
-                        details["actual_fingerprint"] = actual;
-                        throw new WfpException(0, "WFP_IPSEC_STALE_PLAN",
-                            "the provider's objects changed since the plan was made (fingerprint " + actual +
-                            ", plan expects " + expected + "); nothing was written, re-run to re-plan",
-                            details);
-                    }
-                    HashSet<string> owned = OwnedKeys(before);
-                    for (int index = 0; index < operations.Count; index++)
-                        ApplyOperation(session, owner, owned, index, operations[index]);
-                    session.Commit();
-                }
-                catch
-                {
-                    session.Abort();
-                    throw;
-                }
-                Dictionary<string, object> result = new Dictionary<string, object>();
-                result["applied"] = (long)operations.Count;
-                result["base_fingerprint"] = expected;
-                try
-                {
-                    session.Begin(true);
-                    Dictionary<string, object> after = session.ReadOwned(owner);
-                    session.Commit();
-                    result["fingerprint"] = Fingerprint(after);
-                    result["state"] = after;
-                }
-                catch (Exception error)
-                {
-                    // The plan is committed: never report "nothing changed" because the read-back failed.
-                    session.Abort();
-                    WfpException wfp = WfpException.Find(error);
-                    result["fingerprint"] = null;
-                    result["state"] = null;
-                    result["warnings"] = new List<object> {
-                        String.Format(CultureInfo.InvariantCulture,
-                            "the plan was applied and committed ({0} operations), but reading the provider's objects back failed: {1}; re-run to verify",
-                            operations.Count, wfp != null ? wfp.Message : error.GetType().Name + ": " + error.Message) };
-                }
-                return Json.Serialize(result);
-            }
-        }
-
-        /// <summary>The provider owns an object the host cannot read: a plan made without it
-        /// would be wrong, so nothing is written.</summary>
-        private static void RefuseUnsupported(Dictionary<string, object> owned)
-        {
-            object raw;
-            if (!owned.TryGetValue("unsupported", out raw)) return;
-            List<string> objects = new List<string>();
-            foreach (object item in (List<object>)raw)
-            {
-                Dictionary<string, object> record = (Dictionary<string, object>)item;
-                objects.Add(String.Format("{0} {1}: {2}", record["type"], record["key"], record["reason"]));
-            }
-            Dictionary<string, object> details = new Dictionary<string, object>();
-            details["unsupported"] = raw;
-            throw new WfpException(0, "WFP_IPSEC_UNSUPPORTED_OBJECT",
-                "the provider owns objects this collection cannot read (" + String.Join("; ", objects.ToArray()) +
-                "); nothing was written: delete them by key, then re-run", details);
-        }
-
         /// <summary>The fingerprint of a state document: sha256 over the four object lists
         /// (runtime removed, each sorted by key), JSON with sorted keys, compact separators,
         /// non-ASCII kept as UTF-8 -- byte-identical to model.fingerprint() in Python.</summary>
@@ -282,63 +195,6 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             byte[] text = new UTF8Encoding(false).GetBytes(Json.Serialize(document));
             using (SHA256 sha = SHA256.Create())
                 return "sha256:" + Convert.Hex(sha.ComputeHash(text));
-        }
-
-        private static HashSet<string> OwnedKeys(Dictionary<string, object> state)
-        {
-            HashSet<string> keys = new HashSet<string>();
-            foreach (string list in Convert.ListNames)
-                foreach (object item in (List<object>)state[list])
-                    keys.Add((string)((Dictionary<string, object>)item)["key"]);
-            return keys;
-        }
-
-        private static void ApplyOperation(Session session, string owner, HashSet<string> owned, int index, object raw)
-        {
-            Dictionary<string, object> details = new Dictionary<string, object>();
-            details["operation_index"] = (long)index;
-            Dictionary<string, object> op = Convert.AsDict(raw, "plan.operations[" + index + "]");
-            string verb = op.ContainsKey("op") ? op["op"] as string : null;
-            string type = op.ContainsKey("type") ? op["type"] as string : null;
-            string key = op.ContainsKey("key") ? op["key"] as string : null;
-            details["op"] = verb;
-            details["type"] = type;
-            details["key"] = key;
-            details["name"] = op.ContainsKey("name") ? op["name"] : null;
-            string what = String.Format("operation {0} ({1} {2} {3})", index, verb, type, key);
-            try
-            {
-                if (type == null || Array.IndexOf(Convert.ObjectTypes, type) < 0)
-                    throw WfpException.Invalid("type must be one of provider, sublayer, provider_context, filter");
-                Guid guid = new Guid(Convert.GuidText(key, "key"));
-                if (verb == "delete")
-                {
-                    if (!owned.Contains(guid.ToString("D")))
-                        throw WfpException.Invalid("refusing to delete an object the provider does not own");
-                    session.Delete(type, guid);
-                }
-                else if (verb == "add")
-                {
-                    Dictionary<string, object> obj = Convert.AsDict(Convert.Get(op, "object"), "object");
-                    if (Convert.GuidText(Convert.Str(obj, "key", "object"), "object.key") != guid.ToString("D"))
-                        throw WfpException.Invalid("object.key differs from the operation's key");
-                    string objectOwner = type == "provider" ? guid.ToString("D")
-                        : Convert.OptionalGuidText(obj, "provider_key", "object");
-                    if (objectOwner != owner)
-                        throw WfpException.Invalid("the object is not owned by the plan's provider " + owner);
-                    session.Add(type, obj);
-                }
-                else
-                {
-                    throw WfpException.Invalid("op must be add or delete");
-                }
-            }
-            catch (WfpException error)
-            {
-                foreach (KeyValuePair<string, object> pair in error.Details)
-                    details[pair.Key] = pair.Value;
-                throw new WfpException(error.Code, error.Symbol, what + ": " + error.Message, details);
-            }
         }
     }
 
@@ -1371,7 +1227,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
     }
 
     // ---------------------------------------------------------------------------------------
-    // Session: one engine handle, its transaction, enumeration and add/delete.
+    // Session: one engine handle, its transaction and enumeration (add/delete: WfpIpsecApply.cs).
     // ---------------------------------------------------------------------------------------
 
     internal sealed class Session : IDisposable
@@ -1384,6 +1240,8 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         {
             this.engine = engine;
         }
+
+        internal SafeEngineHandle Engine { get { return engine; } }
 
         /// <summary>A non-dynamic session: objects it adds outlive it (static, or persistent
         /// when their PERSISTENT flag is set), as declared.</summary>
@@ -1442,7 +1300,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             engine.Dispose();
         }
 
-        private static void Check(uint status, string what)
+        internal static void Check(uint status, string what)
         {
             if (status != 0)
                 throw WfpException.FromStatus(status, what, null);
@@ -1678,84 +1536,20 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                 reading.Unsupported[key] = header;
             }
         }
-
-        // ---- writes -----------------------------------------------------------------------
-
-        internal void Add(string type, Dictionary<string, object> obj)
-        {
-            using (Arena arena = new Arena())
-            {
-                uint status;
-                ulong id;
-                switch (type)
-                {
-                    case "provider":
-                        NativeHelpers.FWPM_PROVIDER0 provider = Convert.ProviderToNative(obj, arena);
-                        status = NativeMethods.FwpmProviderAdd0(engine, ref provider, IntPtr.Zero);
-                        break;
-                    case "sublayer":
-                        NativeHelpers.FWPM_SUBLAYER0 sublayer = Convert.SubLayerToNative(obj, arena);
-                        status = NativeMethods.FwpmSubLayerAdd0(engine, ref sublayer, IntPtr.Zero);
-                        break;
-                    case "provider_context":
-                        NativeHelpers.FWPM_PROVIDER_CONTEXT2 context = Convert.ProviderContextToNative(obj, arena);
-                        status = NativeMethods.FwpmProviderContextAdd2(engine, ref context, IntPtr.Zero, out id);
-                        break;
-                    default:
-                        NativeHelpers.FWPM_FILTER0 filter = Convert.FilterToNative(obj, arena);
-                        status = NativeMethods.FwpmFilterAdd0(engine, ref filter, IntPtr.Zero, out id);
-                        break;
-                }
-                Check(status, AddFunction(type));
-            }
-        }
-
-        internal void Delete(string type, Guid key)
-        {
-            uint status;
-            switch (type)
-            {
-                case "provider": status = NativeMethods.FwpmProviderDeleteByKey0(engine, ref key); break;
-                case "sublayer": status = NativeMethods.FwpmSubLayerDeleteByKey0(engine, ref key); break;
-                case "provider_context": status = NativeMethods.FwpmProviderContextDeleteByKey0(engine, ref key); break;
-                default: status = NativeMethods.FwpmFilterDeleteByKey0(engine, ref key); break;
-            }
-            Check(status, DeleteFunction(type));
-        }
-
-        private static string AddFunction(string type)
-        {
-            switch (type)
-            {
-                case "provider": return "FwpmProviderAdd0";
-                case "sublayer": return "FwpmSubLayerAdd0";
-                case "provider_context": return "FwpmProviderContextAdd2";
-                default: return "FwpmFilterAdd0";
-            }
-        }
-
-        private static string DeleteFunction(string type)
-        {
-            switch (type)
-            {
-                case "provider": return "FwpmProviderDeleteByKey0";
-                case "sublayer": return "FwpmSubLayerDeleteByKey0";
-                case "provider_context": return "FwpmProviderContextDeleteByKey0";
-                default: return "FwpmFilterDeleteByKey0";
-            }
-        }
     }
 
     // ---------------------------------------------------------------------------------------
-    // Conversion between the canonical JSON form and native structs.
+    // Conversion from native structs to the canonical JSON form (the other way: WfpIpsecApply.cs).
     // ---------------------------------------------------------------------------------------
 
-    internal static class Convert
+    /// <summary>Abstract only so that the write converters (WfpIpsecApply.cs) can derive from
+    /// it and call its helpers unqualified; it has static members only.</summary>
+    internal abstract class Convert
     {
         internal static readonly string[] ObjectTypes = new string[] { "provider", "sublayer", "provider_context", "filter" };
         internal static readonly string[] ListNames = new string[] { "providers", "sublayers", "provider_contexts", "filters" };
 
-        private static readonly string[] CalloutActions = new string[] {
+        internal static readonly string[] CalloutActions = new string[] {
             "FWP_ACTION_CALLOUT_TERMINATING", "FWP_ACTION_CALLOUT_INSPECTION", "FWP_ACTION_CALLOUT_UNKNOWN" };
 
         // ---- JSON access helpers -------------------------------------------------------------
@@ -1981,12 +1775,6 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             return ReadBytes(blob.data, (int)blob.size);
         }
 
-        private static byte[] OptionalHex(Dictionary<string, object> d, string key, string path)
-        {
-            string text = OptionalStr(d, key);
-            return text == null ? null : FromHex(text, path + "." + key);
-        }
-
         private static Dictionary<string, object> Common(Guid key, NativeHelpers.FWPM_DISPLAY_DATA0 display,
             string flagFamily, uint flags, NativeHelpers.FWP_BYTE_BLOB providerData)
         {
@@ -1999,32 +1787,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             return d;
         }
 
-        private static NativeHelpers.FWPM_DISPLAY_DATA0 Display(Dictionary<string, object> d, Arena arena)
-        {
-            NativeHelpers.FWPM_DISPLAY_DATA0 display = new NativeHelpers.FWPM_DISPLAY_DATA0();
-            display.name = arena.Str(OptionalStr(d, "name") ?? "");
-            display.description = arena.Str(OptionalStr(d, "description"));
-            return display;
-        }
-
-        private static IntPtr ProviderKeyPtr(Dictionary<string, object> d, string path, Arena arena)
-        {
-            string owner = OptionalGuidText(d, "provider_key", path);
-            return owner == null ? IntPtr.Zero : arena.GuidPtr(new Guid(owner));
-        }
-
         // ---- providers and sublayers -----------------------------------------------------------
-
-        internal static NativeHelpers.FWPM_PROVIDER0 ProviderToNative(Dictionary<string, object> d, Arena arena)
-        {
-            NativeHelpers.FWPM_PROVIDER0 p = new NativeHelpers.FWPM_PROVIDER0();
-            p.providerKey = new Guid(GuidText(Str(d, "key", "provider"), "provider.key"));
-            p.displayData = Display(d, arena);
-            p.flags = Catalogue.Flags("FWPM_PROVIDER_FLAG", Get(d, "flags"), "provider.flags");
-            p.providerData = arena.Blob(OptionalHex(d, "provider_data", "provider"));
-            p.serviceName = arena.Str(OptionalStr(d, "service_name"));
-            return p;
-        }
 
         internal static Dictionary<string, object> ProviderFromNative(IntPtr ptr)
         {
@@ -2033,18 +1796,6 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             string service = Text(p.serviceName);
             d["service_name"] = String.IsNullOrEmpty(service) ? null : service;
             return d;
-        }
-
-        internal static NativeHelpers.FWPM_SUBLAYER0 SubLayerToNative(Dictionary<string, object> d, Arena arena)
-        {
-            NativeHelpers.FWPM_SUBLAYER0 s = new NativeHelpers.FWPM_SUBLAYER0();
-            s.subLayerKey = new Guid(GuidText(Str(d, "key", "sublayer"), "sublayer.key"));
-            s.displayData = Display(d, arena);
-            s.flags = Catalogue.Flags("FWPM_SUBLAYER_FLAG", Get(d, "flags"), "sublayer.flags");
-            s.providerKey = ProviderKeyPtr(d, "sublayer", arena);
-            s.providerData = arena.Blob(OptionalHex(d, "provider_data", "sublayer"));
-            s.weight = (ushort)UInt(d, "weight", "sublayer", 0xFFFF);
-            return s;
         }
 
         internal static Dictionary<string, object> SubLayerFromNative(IntPtr ptr)
@@ -2058,36 +1809,14 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
 
         // ---- provider contexts ------------------------------------------------------------------
 
-        private static bool IsMainMode(string type)
+        internal static bool IsMainMode(string type)
         {
             return type == "FWPM_IPSEC_IKE_MM_CONTEXT" || type == "FWPM_IPSEC_AUTHIP_MM_CONTEXT";
         }
 
-        private static bool IsQuickModeTransport(string type)
+        internal static bool IsQuickModeTransport(string type)
         {
             return type == "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT" || type == "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT";
-        }
-
-        internal static NativeHelpers.FWPM_PROVIDER_CONTEXT2 ProviderContextToNative(Dictionary<string, object> d, Arena arena)
-        {
-            const string path = "provider_context";
-            NativeHelpers.FWPM_PROVIDER_CONTEXT2 c = new NativeHelpers.FWPM_PROVIDER_CONTEXT2();
-            string key = GuidText(Str(d, "key", path), path + ".key");
-            c.providerContextKey = new Guid(key);
-            c.displayData = Display(d, arena);
-            c.flags = Catalogue.Flags("FWPM_PROVIDER_CONTEXT_FLAG", Get(d, "flags"), path + ".flags");
-            c.providerKey = ProviderKeyPtr(d, path, arena);
-            string type = Str(d, "type", path);
-            c.type = Catalogue.Value("FWPM_PROVIDER_CONTEXT_TYPE", type, path + ".type");
-            Dictionary<string, object> policy = AsDict(Get(d, "policy"), path + ".policy");
-            c.providerData = arena.Blob(PskRecord.Encode(PskRecord.Digests(policy, key), OptionalHex(d, "provider_data", path)));
-            if (IsMainMode(type))
-                c.ikeMmPolicy = arena.Struct(MainModeToNative(policy, key, arena));
-            else if (IsQuickModeTransport(type))
-                c.ikeQmTransportPolicy = arena.Struct(QuickModeToNative(policy, key, type, arena));
-            else
-                throw WfpException.Invalid(path + ".type: " + type + " contexts are read-only in this collection");
-            return c;
         }
 
         internal static Dictionary<string, object> ProviderContextFromNative(IntPtr ptr)
@@ -2118,37 +1847,6 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             return d;
         }
 
-        private static NativeHelpers.IKEEXT_POLICY2 MainModeToNative(Dictionary<string, object> p, string contextKey, Arena arena)
-        {
-            const string path = "policy";
-            NativeHelpers.IKEEXT_POLICY2 policy = new NativeHelpers.IKEEXT_POLICY2();
-            policy.softExpirationTime = (uint)UInt(p, "soft_expiration_seconds", path, UInt32.MaxValue);
-            List<NativeHelpers.IKEEXT_AUTHENTICATION_METHOD2> methods = AuthMethodsToNative(p, contextKey, path, arena);
-            policy.numAuthenticationMethods = (uint)methods.Count;
-            policy.authenticationMethods = arena.Array(methods);
-            policy.initiatorImpersonationType = Catalogue.Value("IKEEXT_IMPERSONATION", Get(p, "initiator_impersonation"), path + ".initiator_impersonation");
-            List<NativeHelpers.IKEEXT_PROPOSAL0> proposals = new List<NativeHelpers.IKEEXT_PROPOSAL0>();
-            List<object> raw = OptionalList(p, "proposals", path);
-            for (int i = 0; i < raw.Count; i++)
-            {
-                string ppath = path + ".proposals[" + i + "]";
-                Dictionary<string, object> item = AsDict(raw[i], ppath);
-                NativeHelpers.IKEEXT_PROPOSAL0 proposal = new NativeHelpers.IKEEXT_PROPOSAL0();
-                proposal.cipherAlgorithm.algoIdentifier = Catalogue.Value("IKEEXT_CIPHER", Get(item, "cipher"), ppath + ".cipher");
-                proposal.integrityAlgorithm.algoIdentifier = Catalogue.Value("IKEEXT_INTEGRITY", Get(item, "integrity"), ppath + ".integrity");
-                proposal.dhGroup = Catalogue.Value("IKEEXT_DH_GROUP", Get(item, "dh_group"), ppath + ".dh_group");
-                proposal.maxLifetimeSeconds = (uint)UInt(item, "max_lifetime_seconds", ppath, UInt32.MaxValue);
-                proposal.quickModeLimit = (uint)UInt(item, "quick_mode_limit", ppath, UInt32.MaxValue);
-                proposals.Add(proposal);
-            }
-            policy.numIkeProposals = (uint)proposals.Count;
-            policy.ikeProposals = arena.Array(proposals);
-            policy.flags = Catalogue.Flags("IKEEXT_POLICY_FLAG", Get(p, "flags"), path + ".flags");
-            policy.maxDynamicFilters = (uint)UInt(p, "max_dynamic_filters", path, UInt32.MaxValue);
-            policy.retransmitDurationSecs = (uint)UInt(p, "retransmit_duration_seconds", path, UInt32.MaxValue);
-            return policy;
-        }
-
         private static Dictionary<string, object> MainModeFromNative(NativeHelpers.IKEEXT_POLICY2 policy, string contextKey, Queue<string> stored)
         {
             Dictionary<string, object> p = new Dictionary<string, object>();
@@ -2171,51 +1869,6 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             p["max_dynamic_filters"] = (long)policy.maxDynamicFilters;
             p["retransmit_duration_seconds"] = (long)policy.retransmitDurationSecs;
             return p;
-        }
-
-        private static NativeHelpers.IPSEC_TRANSPORT_POLICY2 QuickModeToNative(Dictionary<string, object> p, string contextKey, string type, Arena arena)
-        {
-            const string path = "policy";
-            NativeHelpers.IPSEC_TRANSPORT_POLICY2 policy = new NativeHelpers.IPSEC_TRANSPORT_POLICY2();
-            List<NativeHelpers.IPSEC_PROPOSAL0> proposals = new List<NativeHelpers.IPSEC_PROPOSAL0>();
-            List<object> raw = OptionalList(p, "proposals", path);
-            for (int i = 0; i < raw.Count; i++)
-            {
-                string ppath = path + ".proposals[" + i + "]";
-                Dictionary<string, object> item = AsDict(raw[i], ppath);
-                Dictionary<string, object> lifetime = AsDict(Get(item, "lifetime"), ppath + ".lifetime");
-                NativeHelpers.IPSEC_PROPOSAL0 proposal = new NativeHelpers.IPSEC_PROPOSAL0();
-                proposal.lifetime.lifetimeSeconds = (uint)UInt(lifetime, "seconds", ppath + ".lifetime", UInt32.MaxValue);
-                proposal.lifetime.lifetimeKilobytes = (uint)UInt(lifetime, "kilobytes", ppath + ".lifetime", UInt32.MaxValue);
-                proposal.lifetime.lifetimePackets = (uint)UInt(lifetime, "packets", ppath + ".lifetime", UInt32.MaxValue);
-                List<NativeHelpers.IPSEC_SA_TRANSFORM0> transforms = new List<NativeHelpers.IPSEC_SA_TRANSFORM0>();
-                List<object> rawTransforms = OptionalList(item, "transforms", ppath);
-                for (int t = 0; t < rawTransforms.Count; t++)
-                    transforms.Add(TransformToNative(AsDict(rawTransforms[t], ppath + ".transforms[" + t + "]"), ppath + ".transforms[" + t + "]", arena));
-                proposal.numSaTransforms = (uint)transforms.Count;
-                proposal.saTransforms = arena.Array(transforms);
-                proposal.pfsGroup = Catalogue.Value("IPSEC_PFS_GROUP", Get(item, "pfs_group"), ppath + ".pfs_group");
-                proposals.Add(proposal);
-            }
-            policy.numIpsecProposals = (uint)proposals.Count;
-            policy.ipsecProposals = arena.Array(proposals);
-            policy.flags = Catalogue.Flags("IPSEC_POLICY_FLAG", Get(p, "flags"), path + ".flags");
-            policy.ndAllowClearTimeoutSeconds = (uint)UInt(p, "nd_allow_clear_timeout_seconds", path, UInt32.MaxValue);
-            policy.saIdleTimeout.idleTimeoutSeconds = (uint)UInt(p, "idle_timeout_seconds", path, UInt32.MaxValue);
-            policy.saIdleTimeout.idleTimeoutSecondsFailOver = (uint)UInt(p, "idle_timeout_fail_over_seconds", path, UInt32.MaxValue);
-            object em = Get(p, "em_policy");
-            if (em != null)
-            {
-                // Extended mode exists only for AuthIP; BFE answers FWP_E_EM_NOT_SUPPORTED otherwise.
-                Dictionary<string, object> emDict = AsDict(em, path + ".em_policy");
-                NativeHelpers.IKEEXT_EM_POLICY2 emPolicy = new NativeHelpers.IKEEXT_EM_POLICY2();
-                List<NativeHelpers.IKEEXT_AUTHENTICATION_METHOD2> methods = AuthMethodsToNative(emDict, contextKey, path + ".em_policy", arena);
-                emPolicy.numAuthenticationMethods = (uint)methods.Count;
-                emPolicy.authenticationMethods = arena.Array(methods);
-                emPolicy.initiatorImpersonationType = Catalogue.Value("IKEEXT_IMPERSONATION", Get(emDict, "initiator_impersonation"), path + ".em_policy.initiator_impersonation");
-                policy.emPolicy = arena.Struct(emPolicy);
-            }
-            return policy;
         }
 
         private static Dictionary<string, object> QuickModeFromNative(NativeHelpers.IPSEC_TRANSPORT_POLICY2 policy, string contextKey, Queue<string> stored)
@@ -2257,49 +1910,14 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             return p;
         }
 
-        private static bool HasAuth(string type)
+        internal static bool HasAuth(string type)
         {
             return type == "IPSEC_TRANSFORM_AH" || type == "IPSEC_TRANSFORM_ESP_AUTH" || type == "IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER";
         }
 
-        private static bool HasCipher(string type)
+        internal static bool HasCipher(string type)
         {
             return type == "IPSEC_TRANSFORM_ESP_CIPHER" || type == "IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER";
-        }
-
-        private static NativeHelpers.IPSEC_SA_TRANSFORM0 TransformToNative(Dictionary<string, object> t, string path, Arena arena)
-        {
-            NativeHelpers.IPSEC_SA_TRANSFORM0 transform = new NativeHelpers.IPSEC_SA_TRANSFORM0();
-            string type = Str(t, "type", path);
-            transform.ipsecTransformType = Catalogue.Value("IPSEC_TRANSFORM_TYPE", type, path + ".type");
-            NativeHelpers.IPSEC_AUTH_TRANSFORM0 auth = new NativeHelpers.IPSEC_AUTH_TRANSFORM0();
-            NativeHelpers.IPSEC_CIPHER_TRANSFORM0 cipher = new NativeHelpers.IPSEC_CIPHER_TRANSFORM0();
-            if (HasAuth(type))
-            {
-                Dictionary<string, object> a = AsDict(Get(t, "auth"), path + ".auth");
-                auth.authTransformId.authType = Catalogue.Value("IPSEC_AUTH_TYPE", Get(a, "type"), path + ".auth.type");
-                auth.authTransformId.authConfig = (byte)Catalogue.Value("IPSEC_AUTH_CONFIG", Get(a, "config"), path + ".auth.config");
-            }
-            if (HasCipher(type))
-            {
-                Dictionary<string, object> c = AsDict(Get(t, "cipher"), path + ".cipher");
-                cipher.cipherTransformId.cipherType = Catalogue.Value("IPSEC_CIPHER_TYPE", Get(c, "type"), path + ".cipher.type");
-                cipher.cipherTransformId.cipherConfig = (byte)Catalogue.Value("IPSEC_CIPHER_CONFIG", Get(c, "config"), path + ".cipher.config");
-            }
-            switch (type)
-            {
-                case "IPSEC_TRANSFORM_AH": transform.ahTransform = arena.Struct(auth); break;
-                case "IPSEC_TRANSFORM_ESP_AUTH": transform.espAuthTransform = arena.Struct(auth); break;
-                case "IPSEC_TRANSFORM_ESP_CIPHER": transform.espCipherTransform = arena.Struct(cipher); break;
-                case "IPSEC_TRANSFORM_ESP_AUTH_AND_CIPHER":
-                    NativeHelpers.IPSEC_AUTH_AND_CIPHER_TRANSFORM0 both = new NativeHelpers.IPSEC_AUTH_AND_CIPHER_TRANSFORM0();
-                    both.authTransform = auth;
-                    both.cipherTransform = cipher;
-                    transform.espAuthAndCipherTransform = arena.Struct(both);
-                    break;
-                default: throw WfpException.Invalid(path + ".type: " + type + " is not supported");
-            }
-            return transform;
         }
 
         private static Dictionary<string, object> TransformFromNative(NativeHelpers.IPSEC_SA_TRANSFORM0 transform)
@@ -2338,70 +1956,6 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         }
 
         // ---- authentication methods -------------------------------------------------------------
-
-        private static List<NativeHelpers.IKEEXT_AUTHENTICATION_METHOD2> AuthMethodsToNative(Dictionary<string, object> owner, string contextKey, string path, Arena arena)
-        {
-            List<NativeHelpers.IKEEXT_AUTHENTICATION_METHOD2> result = new List<NativeHelpers.IKEEXT_AUTHENTICATION_METHOD2>();
-            List<object> raw = OptionalList(owner, "authentication_methods", path);
-            for (int i = 0; i < raw.Count; i++)
-                result.Add(AuthMethodToNative(AsDict(raw[i], path), path + ".authentication_methods[" + i + "]", arena));
-            return result;
-        }
-
-        private static NativeHelpers.IKEEXT_AUTHENTICATION_METHOD2 AuthMethodToNative(Dictionary<string, object> m, string path, Arena arena)
-        {
-            NativeHelpers.IKEEXT_AUTHENTICATION_METHOD2 method = new NativeHelpers.IKEEXT_AUTHENTICATION_METHOD2();
-            string type = Str(m, "type", path);
-            method.authenticationMethodType = Catalogue.Value("IKEEXT_AUTHENTICATION_METHOD_TYPE", type, path + ".type");
-            switch (type)
-            {
-                case "IKEEXT_KERBEROS":
-                    method.kerberosAuthentication.flags = Catalogue.Flags("IKEEXT_KERB_AUTH", Get(m, "flags"), path + ".flags");
-                    break;
-                case "IKEEXT_NTLM_V2":
-                    method.ntlmV2Authentication.flags = Catalogue.Flags("IKEEXT_NTLM_V2_AUTH", Get(m, "flags"), path + ".flags");
-                    break;
-                case "IKEEXT_ANONYMOUS":
-                    break;
-                case "IKEEXT_PRESHARED_KEY":
-                    string key = OptionalStr(m, "key");
-                    if (key == null)
-                        throw WfpException.Invalid(path + ": writing a pre-shared key method needs `key` (a key_digest cannot be written)");
-                    method.presharedKeyAuthentication.presharedKey = arena.Blob(Encoding.Unicode.GetBytes(key));
-                    break;
-                case "IKEEXT_CERTIFICATE":
-                case "IKEEXT_SSL":
-                    NativeHelpers.IKEEXT_CERTIFICATE_AUTHENTICATION2 cert = new NativeHelpers.IKEEXT_CERTIFICATE_AUTHENTICATION2();
-                    cert.inboundConfigType = Catalogue.Value("IKEEXT_CERT_CONFIG", Get(m, "inbound_config"), path + ".inbound_config");
-                    cert.outboundConfigType = Catalogue.Value("IKEEXT_CERT_CONFIG", Get(m, "outbound_config"), path + ".outbound_config");
-                    List<NativeHelpers.IKEEXT_CERTIFICATE_CRITERIA0> roots = new List<NativeHelpers.IKEEXT_CERTIFICATE_CRITERIA0>();
-                    foreach (object subject in OptionalList(m, "root_subjects", path))
-                    {
-                        NativeHelpers.IKEEXT_CERTIFICATE_CRITERIA0 root = new NativeHelpers.IKEEXT_CERTIFICATE_CRITERIA0();
-                        root.certData = arena.Blob(new X500DistinguishedName((string)subject).RawData);
-                        roots.Add(root);
-                    }
-                    IntPtr rootArray = arena.Array(roots);
-                    // Explicit trust lists carry the root subjects; the store-based configs use none.
-                    if (cert.inboundConfigType == Catalogue.Value("IKEEXT_CERT_CONFIG", "IKEEXT_CERT_CONFIG_EXPLICIT_TRUST_LIST", path))
-                    {
-                        cert.inboundRootArraySize = (uint)roots.Count;
-                        cert.inboundRootCriteria = rootArray;
-                    }
-                    if (cert.outboundConfigType == Catalogue.Value("IKEEXT_CERT_CONFIG", "IKEEXT_CERT_CONFIG_EXPLICIT_TRUST_LIST", path))
-                    {
-                        cert.outboundRootArraySize = (uint)roots.Count;
-                        cert.outboundRootCriteria = rootArray;
-                    }
-                    cert.flags = Catalogue.Flags("IKEEXT_CERT_AUTH_FLAG", Get(m, "flags"), path + ".flags");
-                    if (type == "IKEEXT_SSL") method.sslAuthentication = cert;
-                    else method.certificateAuthentication = cert;
-                    break;
-                default:
-                    throw WfpException.Invalid(path + ".type: " + type + " is not supported by this collection");
-            }
-            return method;
-        }
 
         private static List<object> AuthMethodsFromNative(IntPtr array, uint count, string contextKey, Queue<string> stored)
         {
@@ -2451,61 +2005,6 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         }
 
         // ---- filters ----------------------------------------------------------------------------
-
-        internal static NativeHelpers.FWPM_FILTER0 FilterToNative(Dictionary<string, object> d, Arena arena)
-        {
-            const string path = "filter";
-            NativeHelpers.FWPM_FILTER0 f = new NativeHelpers.FWPM_FILTER0();
-            f.filterKey = new Guid(GuidText(Str(d, "key", path), path + ".key"));
-            f.displayData = Display(d, arena);
-            uint flags = Catalogue.Flags("FWPM_FILTER_FLAG", Get(d, "flags"), path + ".flags");
-            f.providerKey = ProviderKeyPtr(d, path, arena);
-            f.providerData = arena.Blob(OptionalHex(d, "provider_data", path));
-            f.layerKey = new Guid(GuidText(Str(d, "layer_key", path), path + ".layer_key"));
-            string sublayer = OptionalGuidText(d, "sublayer_key", path);
-            f.subLayerKey = sublayer == null ? Guid.Empty : new Guid(sublayer);
-            object weight = Get(d, "weight");
-            f.weight = ToValue0(weight == null ? EmptyValue() : AsDict(weight, path + ".weight"), path + ".weight", arena);
-            List<NativeHelpers.FWPM_FILTER_CONDITION0> conditions = new List<NativeHelpers.FWPM_FILTER_CONDITION0>();
-            List<object> raw = OptionalList(d, "conditions", path);
-            for (int i = 0; i < raw.Count; i++)
-            {
-                string cpath = path + ".conditions[" + i + "]";
-                Dictionary<string, object> c = AsDict(raw[i], cpath);
-                NativeHelpers.FWPM_FILTER_CONDITION0 condition = new NativeHelpers.FWPM_FILTER_CONDITION0();
-                condition.fieldKey = new Guid(GuidText(Str(c, "field_key", cpath), cpath + ".field_key"));
-                condition.matchType = Catalogue.Value("FWP_MATCH_TYPE", Get(c, "match_type"), cpath + ".match_type");
-                condition.conditionValue = ValueToNative(AsDict(Get(c, "value"), cpath + ".value"), cpath + ".value", arena);
-                conditions.Add(condition);
-            }
-            f.numFilterConditions = (uint)conditions.Count;
-            f.filterCondition = arena.Array(conditions);
-            Dictionary<string, object> action = AsDict(Get(d, "action"), path + ".action");
-            string actionType = Str(action, "type", path + ".action");
-            f.action.type = Catalogue.Value("FWP_ACTION_TYPE", actionType, path + ".action.type");
-            if (Array.IndexOf(CalloutActions, actionType) >= 0)
-                f.action.calloutKey = new Guid(GuidText(OptionalStr(action, "callout_key"), path + ".action.callout_key"));
-            // rawContext and providerContextKey share one union: write exactly one of them, and
-            // keep FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT in step with which one it is.
-            string contextKey = OptionalGuidText(d, "provider_context_key", path);
-            object rawContext = Get(d, "raw_context");
-            if (contextKey != null && rawContext != null)
-                throw WfpException.Invalid(path + ": raw_context and provider_context_key share a union: set only one");
-            if (contextKey != null)
-            {
-                f.providerContextKey = new Guid(contextKey);
-                flags |= Catalogue.FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT;
-            }
-            else
-            {
-                flags &= ~Catalogue.FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT;
-                if (rawContext is long && (long)rawContext >= 0) f.rawContext = (ulong)(long)rawContext;
-                else if (rawContext is ulong) f.rawContext = (ulong)rawContext;
-                else if (rawContext != null) throw WfpException.Invalid(path + ".raw_context: expected an unsigned 64-bit integer");
-            }
-            f.flags = flags;
-            return f;
-        }
 
         internal static Dictionary<string, object> FilterFromNative(IntPtr ptr)
         {
@@ -2560,112 +2059,12 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
 
         // ---- values -----------------------------------------------------------------------------
 
-        private static Dictionary<string, object> EmptyValue()
-        {
-            Dictionary<string, object> empty = new Dictionary<string, object>();
-            empty["type"] = "FWP_EMPTY";
-            return empty;
-        }
-
-        private static NativeHelpers.FWP_VALUE0 ToValue0(Dictionary<string, object> v, string path, Arena arena)
-        {
-            NativeHelpers.FWP_CONDITION_VALUE0 c = ValueToNative(v, path, arena);
-            if (c.type == Catalogue.Value("FWP_DATA_TYPE", "FWP_V4_ADDR_MASK", path) ||
-                c.type == Catalogue.Value("FWP_DATA_TYPE", "FWP_V6_ADDR_MASK", path) ||
-                c.type == Catalogue.Value("FWP_DATA_TYPE", "FWP_RANGE_TYPE", path))
-                throw WfpException.Invalid(path + ": this value type is only valid in a filter condition");
-            NativeHelpers.FWP_VALUE0 value = new NativeHelpers.FWP_VALUE0();
-            value.type = c.type;
-            value.byteBlob = c.byteBlob;  // the whole 8-byte union
-            return value;
-        }
-
         private static Dictionary<string, object> FromValue0(NativeHelpers.FWP_VALUE0 value)
         {
             NativeHelpers.FWP_CONDITION_VALUE0 c = new NativeHelpers.FWP_CONDITION_VALUE0();
             c.type = value.type;
             c.byteBlob = value.byteBlob;
             return ValueFromNative(c);
-        }
-
-        internal static NativeHelpers.FWP_CONDITION_VALUE0 ValueToNative(Dictionary<string, object> v, string path, Arena arena)
-        {
-            NativeHelpers.FWP_CONDITION_VALUE0 c = new NativeHelpers.FWP_CONDITION_VALUE0();
-            string type = Str(v, "type", path);
-            c.type = Catalogue.Value("FWP_DATA_TYPE", type, path + ".type");
-            object raw = Get(v, "value");
-            string vpath = path + ".value";
-            switch (type)
-            {
-                case "FWP_EMPTY": break;
-                case "FWP_UINT8": c.uint8 = (byte)Int(raw, vpath, 0, Byte.MaxValue); break;
-                case "FWP_UINT16": c.uint16 = (ushort)Int(raw, vpath, 0, UInt16.MaxValue); break;
-                case "FWP_UINT32": c.uint32 = (uint)Int(raw, vpath, 0, UInt32.MaxValue); break;
-                case "FWP_INT8": c.int8 = (sbyte)Int(raw, vpath, SByte.MinValue, SByte.MaxValue); break;
-                case "FWP_INT16": c.int16 = (short)Int(raw, vpath, Int16.MinValue, Int16.MaxValue); break;
-                case "FWP_INT32": c.int32 = (int)Int(raw, vpath, Int32.MinValue, Int32.MaxValue); break;
-                case "FWP_UINT64":
-                    ulong u;
-                    if (raw is ulong) u = (ulong)raw;
-                    else u = (ulong)Int(raw, vpath, 0, Int64.MaxValue);
-                    c.uint64 = arena.Bytes(BitConverter.GetBytes(u));
-                    break;
-                case "FWP_INT64":
-                    c.int64 = arena.Bytes(BitConverter.GetBytes(Int(raw, vpath, Int64.MinValue, Int64.MaxValue)));
-                    break;
-                case "FWP_BYTE_ARRAY16_TYPE":
-                    c.byteArray16 = arena.Bytes(Address.ParseV6(raw as string, vpath));
-                    break;
-                case "FWP_BYTE_ARRAY6_TYPE":
-                    byte[] mac = FromHex((raw as string) ?? "", vpath);
-                    if (mac.Length != 6) throw WfpException.Invalid(vpath + ": expected 6 bytes (a MAC address)");
-                    c.byteArray6 = arena.Bytes(mac);
-                    break;
-                case "FWP_BYTE_BLOB_TYPE":
-                    c.byteBlob = arena.Struct(arena.Blob(FromHex((raw as string) ?? "", vpath)));
-                    break;
-                case "FWP_SID":
-                    SecurityIdentifier sid = new SecurityIdentifier((raw as string) ?? "");
-                    byte[] sidBytes = new byte[sid.BinaryLength];
-                    sid.GetBinaryForm(sidBytes, 0);
-                    c.sid = arena.Bytes(sidBytes);
-                    break;
-                case "FWP_SECURITY_DESCRIPTOR_TYPE":
-                    RawSecurityDescriptor sd = new RawSecurityDescriptor((raw as string) ?? "");
-                    byte[] sdBytes = new byte[sd.BinaryLength];
-                    sd.GetBinaryForm(sdBytes, 0);
-                    c.sd = arena.Struct(arena.Blob(sdBytes));
-                    break;
-                case "FWP_UNICODE_STRING_TYPE":
-                    if (!(raw is string)) throw WfpException.Invalid(vpath + ": expected a string");
-                    c.unicodeString = arena.Str((string)raw);
-                    break;
-                case "FWP_V4_ADDR_MASK":
-                    NativeHelpers.FWP_V4_ADDR_AND_MASK v4 = new NativeHelpers.FWP_V4_ADDR_AND_MASK();
-                    int prefix4;
-                    byte[] addr4 = Address.ParseNetwork(raw as string, false, vpath, out prefix4);
-                    v4.addr = (uint)(addr4[0] << 24 | addr4[1] << 16 | addr4[2] << 8 | addr4[3]);
-                    v4.mask = prefix4 == 0 ? 0 : 0xFFFFFFFF << (32 - prefix4);
-                    c.v4AddrMask = arena.Struct(v4);
-                    break;
-                case "FWP_V6_ADDR_MASK":
-                    int prefix6;
-                    byte[] addr6 = Address.ParseNetwork(raw as string, true, vpath, out prefix6);
-                    byte[] v6 = new byte[17];
-                    Buffer.BlockCopy(addr6, 0, v6, 0, 16);
-                    v6[16] = (byte)prefix6;
-                    c.v6AddrMask = arena.Bytes(v6);
-                    break;
-                case "FWP_RANGE_TYPE":
-                    NativeHelpers.FWP_RANGE0 range = new NativeHelpers.FWP_RANGE0();
-                    range.valueLow = ToValue0(AsDict(Get(v, "low"), path + ".low"), path + ".low", arena);
-                    range.valueHigh = ToValue0(AsDict(Get(v, "high"), path + ".high"), path + ".high", arena);
-                    c.rangeValue = arena.Struct(range);
-                    break;
-                default:
-                    throw WfpException.Invalid(path + ".type: " + type + " values are not supported");
-            }
-            return c;
         }
 
         internal static Dictionary<string, object> ValueFromNative(NativeHelpers.FWP_CONDITION_VALUE0 c)
@@ -2728,8 +2127,8 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
     /// strip the record, so provider_data reads back as declared.</summary>
     internal static class PskRecord
     {
-        private static readonly byte[] Magic = Encoding.ASCII.GetBytes("wfp.ipsec:psk1");
-        private const int DigestSize = 32;
+        internal static readonly byte[] Magic = Encoding.ASCII.GetBytes("wfp.ipsec:psk1");
+        internal const int DigestSize = 32;
 
         /// <summary>Reported when BFE returns no key and no digest was stored: equal to no
         /// real digest, so the context shows as drifted and is replaced.</summary>
@@ -2739,39 +2138,6 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         {
             foreach (byte b in key) if (b != 0) return true;
             return false;
-        }
-
-        /// <summary>Digests of the declared keys, in the order of the native methods.</summary>
-        internal static List<byte[]> Digests(Dictionary<string, object> policy, string contextKey)
-        {
-            List<object> methods = new List<object>();
-            methods.AddRange(Convert.OptionalList(policy, "authentication_methods", "policy"));
-            Dictionary<string, object> em = Convert.Get(policy, "em_policy") as Dictionary<string, object>;
-            if (em != null) methods.AddRange(Convert.OptionalList(em, "authentication_methods", "policy.em_policy"));
-            List<byte[]> digests = new List<byte[]>();
-            foreach (object raw in methods)
-            {
-                Dictionary<string, object> method = raw as Dictionary<string, object>;
-                string key = method == null ? null : Convert.OptionalStr(method, "key");
-                if (method == null || Convert.OptionalStr(method, "type") != "IKEEXT_PRESHARED_KEY" || key == null) continue;
-                using (HMACSHA256 mac = new HMACSHA256(Encoding.UTF8.GetBytes(contextKey)))
-                    digests.Add(mac.ComputeHash(Encoding.Unicode.GetBytes(key)));
-            }
-            return digests;
-        }
-
-        internal static byte[] Encode(List<byte[]> digests, byte[] declared)
-        {
-            if (digests.Count == 0) return declared;
-            if (digests.Count > 255) throw WfpException.Invalid("policy: more than 255 pre-shared key methods");
-            declared = declared ?? new byte[0];
-            byte[] data = new byte[Magic.Length + 1 + DigestSize * digests.Count + declared.Length];
-            Buffer.BlockCopy(Magic, 0, data, 0, Magic.Length);
-            data[Magic.Length] = (byte)digests.Count;
-            for (int i = 0; i < digests.Count; i++)
-                Buffer.BlockCopy(digests[i], 0, data, Magic.Length + 1 + DigestSize * i, DigestSize);
-            Buffer.BlockCopy(declared, 0, data, data.Length - declared.Length, declared.Length);
-            return data;
         }
 
         /// <summary>The stored digests (empty when there is no well-formed record); `data`
@@ -2802,36 +2168,6 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
     /// including the dotted form of IPv4-mapped IPv6 addresses).</summary>
     internal static class Address
     {
-        internal static byte[] ParseV6(string text, string path)
-        {
-            IPAddress address;
-            if (text == null || text.Contains("%") || !IPAddress.TryParse(text, out address) ||
-                address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
-                throw WfpException.Invalid(path + ": expected an IPv6 address, got '" + text + "'");
-            return address.GetAddressBytes();
-        }
-
-        internal static byte[] ParseNetwork(string text, bool v6, string path, out int prefix)
-        {
-            if (text == null) throw WfpException.Invalid(path + ": expected address/prefix");
-            string[] parts = text.Split('/');
-            int bits = v6 ? 128 : 32;
-            prefix = bits;
-            if (parts.Length > 2 || (parts.Length == 2 && (!Int32.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > bits)))
-                throw WfpException.Invalid(path + ": bad prefix in '" + text + "'");
-            IPAddress address;
-            if (!IPAddress.TryParse(parts[0], out address) ||
-                address.AddressFamily != (v6 ? System.Net.Sockets.AddressFamily.InterNetworkV6 : System.Net.Sockets.AddressFamily.InterNetwork))
-                throw WfpException.Invalid(path + ": bad address in '" + text + "'");
-            byte[] bytes = address.GetAddressBytes();
-            for (int i = 0; i < bytes.Length; i++)
-            {
-                int keep = Math.Max(0, Math.Min(8, prefix - 8 * i));
-                bytes[i] &= (byte)(0xFF00 >> keep);
-            }
-            return bytes;
-        }
-
         internal static string FormatV4(uint addr)
         {
             return String.Format(CultureInfo.InvariantCulture, "{0}.{1}.{2}.{3}", addr >> 24, (addr >> 16) & 0xFF, (addr >> 8) & 0xFF, addr & 0xFF);

@@ -5,6 +5,7 @@
 
 #AnsibleRequires -CSharpUtil Ansible.Basic
 #AnsibleRequires -CSharpUtil ..module_utils.WfpIpsec
+#AnsibleRequires -CSharpUtil ..module_utils.WfpIpsecApply
 
 # Host half of wfp.ipsec.policy. Internal: only the action plugin calls it (through
 # plugins/plugin_utils/live.py) with _operation read | read_all | apply. All logic lives in the
@@ -49,7 +50,7 @@ try {
                 $module.Result.msg = 'check mode: plan not applied'
             }
             else {
-                $resultJson = [WfpIpsec.PolicyHost]::Apply($module.Params.plan)
+                $resultJson = [WfpIpsec.PolicyApply]::Apply($module.Params.plan)
                 # Committed from here on: whatever follows must not turn into "nothing changed".
                 $module.Result.result_json = $resultJson
                 $module.Result.changed = $true

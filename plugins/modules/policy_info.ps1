@@ -9,12 +9,20 @@
 # wfp.ipsec.policy_info: read-only view of WFP objects in the canonical form
 # (docs/canonical-form.md): one provider's objects, everything on given layers, both
 # (intersection) or, with neither option, every object (plugin_utils/query.py select()).
+#
+# Internal: the policy action's reads come here too (_operation read | read_all, the same
+# arguments and state_json reply as policy.ps1), because this module loads only the read util:
+# a read run neither ships nor compiles WfpIpsecApply.cs (docs/host-layer.md, "Split").
 
 $spec = @{
     options = @{
+        _operation = @{ type = 'str'; choices = @('read', 'read_all') }
         provider_key = @{ type = 'str' }
         layers = @{ type = 'list'; elements = 'str' }
     }
+    required_if = @(
+        , @('_operation', 'read', @('provider_key'))
+    )
     supports_check_mode = $true
 }
 $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
@@ -25,8 +33,18 @@ try {
     if ($null -ne $module.Params.layers) {
         $layers = [string[]]$module.Params.layers
     }
-    $stateJson = [WfpIpsec.PolicyHost]::Query($module.Params.provider_key, $layers)
-    $module.Result.state = [WfpIpsec.Json]::Parse($stateJson)
+    switch ($module.Params._operation) {
+        'read' {
+            $module.Result.state_json = [WfpIpsec.PolicyHost]::Read($module.Params.provider_key)
+        }
+        'read_all' {
+            $module.Result.state_json = [WfpIpsec.PolicyHost]::ReadAll($layers, $module.Params.provider_key)
+        }
+        default {
+            $stateJson = [WfpIpsec.PolicyHost]::Query($module.Params.provider_key, $layers)
+            $module.Result.state = [WfpIpsec.Json]::Parse($stateJson)
+        }
+    }
 }
 catch {
     $failure = [WfpIpsec.WfpException]::Find($_.Exception)

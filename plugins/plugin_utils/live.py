@@ -1,8 +1,9 @@
 """The live host backend: the `wfp.ipsec.policy` PowerShell module, run over WinRM/PSRP.
 
-`ModuleBackend` implements `HostBackend` on top of an injected `execute(module_args) -> result`
-callable; the action plugin passes a closure around `self._execute_module(...)`. Every read is one
-module call and every apply is one module call. The host answers with JSON text (`state_json`,
+`ModuleBackend` implements `HostBackend` on top of injected `execute(module_args) -> result`
+callables; the action plugin passes closures around `self._execute_module(...)`: applies run
+`wfp.ipsec.policy`, reads run `wfp.ipsec.policy_info` (which does not ship or compile the write
+util). Every read is one module call and every apply is one module call. The host answers with JSON text (`state_json`,
 `result_json`) so 64-bit integers cross PowerShell unchanged; the reply is validated against
 `schemas/state.schema.json` before anyone trusts it.
 """
@@ -98,8 +99,11 @@ class ModuleBackend:
 
     kind = "live"
 
-    def __init__(self, execute: Execute) -> None:
+    def __init__(self, execute: Execute, execute_read: Execute | None = None) -> None:
+        """`execute` runs wfp.ipsec.policy; `execute_read` (when given) runs the reads through
+        wfp.ipsec.policy_info, which loads only the read util (same arguments and replies)."""
         self._execute = execute
+        self._execute_read = execute_read or execute
 
     def read(self, provider_key: str) -> StateDocument:
         reply = self._call({"_operation": "read", "provider_key": provider_key})
@@ -142,8 +146,9 @@ class ModuleBackend:
 
     def _call(self, module_args: ModuleArgs) -> dict[str, Any]:
         operation = module_args["_operation"]
+        execute = self._execute if operation == "apply" else self._execute_read
         try:
-            reply = self._execute(module_args)
+            reply = execute(module_args)
         except BackendError:
             raise
         except Exception as error:

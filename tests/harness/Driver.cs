@@ -1,4 +1,5 @@
-// Test driver: compiled together with plugins/module_utils/WfpIpsec.cs into one Mono program.
+// Test driver: compiled together with plugins/module_utils/WfpIpsec.cs and WfpIpsecApply.cs into one
+// Mono program.
 // Reads one JSON command per line on stdin and answers one JSON line on stdout, so a pytest
 // test can run a whole scenario (apply, read, concurrent change, restart...) against the same
 // fwpsim engine (libfwpuclnt.so). C# 5, like the util.
@@ -9,6 +10,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 using ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec;
+using ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsecApply;
 
 internal static class Sim
 {
@@ -115,12 +117,13 @@ internal static class Driver
                 List<string> layers = new List<string>();
                 foreach (object layer in (List<object>)command["layers"]) layers.Add((string)layer);
                 return Parsed(PolicyHost.ReadLayers(layers.ToArray()));
-            case "apply": return Parsed(PolicyHost.Apply(Text(command["plan"])));
+            case "apply": return Parsed(PolicyApply.Apply(Text(command["plan"])));
             case "fingerprint": return PolicyHost.Fingerprint(Text(command["state"]));
             case "psk_digest": return PolicyHost.PskDigest((string)command["context_key"], (string)command["key"]);
             case "echo": return Json.Parse(Json.Serialize(command["value"]));
             case "serialize": return Json.Serialize(command["value"]);
             case "module": return Module((Dictionary<string, object>)command["args"]);
+            case "module_info": return ModuleInfo((Dictionary<string, object>)command["args"]);
             case "query":
                 List<string> queryLayers = new List<string>();
                 foreach (object layer in (List<object>)command["layers"]) queryLayers.Add((string)layer);
@@ -207,6 +210,21 @@ internal static class Driver
         }
     }
 
+    // The dispatch of plugins/modules/policy_info.ps1: the controller's reads (_operation), or
+    // the public policy_info query.
+    private static object ModuleInfo(Dictionary<string, object> args)
+    {
+        if (args.ContainsKey("_operation") && args["_operation"] as string != "apply")
+            return Module(args);
+        if (args.ContainsKey("_operation"))
+            throw new ArgumentException("policy_info: _operation must be read or read_all");
+        Dictionary<string, object> result = new Dictionary<string, object>();
+        result["changed"] = false;
+        string[] layers = Strings(args.ContainsKey("layers") ? args["layers"] : null) ?? new string[0];
+        result["state"] = Json.Parse(PolicyHost.Query(args.ContainsKey("provider_key") ? args["provider_key"] as string : null, layers));
+        return result;
+    }
+
     // The dispatch of plugins/modules/policy.ps1, one to one: _operation -> PolicyHost method.
     private static object Module(Dictionary<string, object> args)
     {
@@ -220,7 +238,7 @@ internal static class Driver
                 args.ContainsKey("provider_key") ? args["provider_key"] as string : null);
         else if (operation == "apply")
         {
-            string json = PolicyHost.Apply((string)args["plan"]);
+            string json = PolicyApply.Apply((string)args["plan"]);
             result["result_json"] = json;
             result["changed"] = (long)((Dictionary<string, object>)Json.Parse(json))["applied"] > 0;
             object warnings;

@@ -20,6 +20,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[3]
 HARNESS = REPO / "tests" / "harness"
 UTIL = REPO / "plugins" / "module_utils" / "WfpIpsec.cs"
+#: The write half (policy.ps1's apply only); compiled together with UTIL, as Ansible does.
+APPLY_UTIL = REPO / "plugins" / "module_utils" / "WfpIpsecApply.cs"
+UTILS = (UTIL, APPLY_UTIL)
 MCS = ["mcs", "-langversion:5", "-warnaserror", "-nologo"]
 
 
@@ -46,7 +49,8 @@ class Build:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.lib = root / "libfwpuclnt.so"
-        self.dll = root / "WfpIpsec.dll"
+        self.dll = root / "WfpIpsec.dll"  # the read-only util alone (what policy_info.ps1 loads)
+        self.apply_dll = root / "WfpIpsecApply.dll"  # both utils (what policy.ps1 loads)
         self.driver = root / "driver.exe"
         self.sim_layout = root / "fwpsim_layout"
 
@@ -72,7 +76,8 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     )
     run(["gcc", *cflags, "-o", str(out.sim_layout), str(HARNESS / "fwpsim_layout.c")])
     run([*MCS, "-target:library", f"-out:{out.dll}", str(UTIL)])
-    run([*MCS, f"-out:{out.driver}", str(HARNESS / "Driver.cs"), str(UTIL)])
+    run([*MCS, "-target:library", f"-out:{out.apply_dll}", *map(str, UTILS)])
+    run([*MCS, f"-out:{out.driver}", str(HARNESS / "Driver.cs"), *map(str, UTILS)])
     return out
 
 

@@ -9,14 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import MCS, UTIL, Build, Host
+from .conftest import MCS, UTIL, UTILS, Build, Host
 
 pytestmark = pytest.mark.slow
-NAMESPACE = "ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec"
+PACKAGE = "ansible_collections.wfp.ipsec.plugins.module_utils"
 
 
 def test_util_compiles_as_csharp5_library(build: Build) -> None:
-    assert build.dll.stat().st_size > 20000  # built by the fixture with -langversion:5 -warnaserror
+    # Built by the fixture with -langversion:5 -warnaserror: the read util alone (policy_info.ps1
+    # loads only it) and both utils together (policy.ps1).
+    assert build.dll.stat().st_size > 20000
+    assert build.apply_dll.stat().st_size > build.dll.stat().st_size
 
 
 @pytest.mark.parametrize(
@@ -40,21 +43,37 @@ def test_the_gate_rejects_csharp6_features(tmp_path: Path, snippet: str) -> None
     assert result.returncode != 0 and "CS1644" in result.stdout + result.stderr
 
 
-def test_util_is_pure_bcl() -> None:
-    source = UTIL.read_text(encoding="utf-8")
-    assert re.search(r"^namespace " + re.escape(NAMESPACE) + r"$", source, re.M)
+@pytest.mark.parametrize("util", UTILS, ids=lambda p: p.name)
+def test_util_is_pure_bcl(util: Path) -> None:
+    source = util.read_text(encoding="utf-8")
+    namespace = f"{PACKAGE}.{util.stem}"
+    assert re.search(r"^namespace " + re.escape(namespace) + r"$", source, re.M)
     assert not re.search(r"System\.Management\.Automation|Ansible\.Basic|PSObject", source)
     assert re.findall(r"^//AssemblyReference", source, re.M) == []
 
 
+def test_the_write_util_names_the_read_util_so_ansible_ships_both() -> None:
+    # Ansible's module_manifest follows `using ansible_collections...module_utils.X;` in C# utils.
+    source = UTILS[1].read_text(encoding="utf-8")
+    assert re.search(rf"^using {re.escape(PACKAGE)}\.WfpIpsec;$", source, re.M)
+    assert f"using {PACKAGE}.WfpIpsecApply" not in UTIL.read_text(encoding="utf-8")  # not back
+
+
 def test_type_accelerators_name_public_types(host: Host) -> None:
-    accelerators = re.findall(
-        r"^//TypeAccelerator -Name (\S+) -TypeName (\S+)$", UTIL.read_text(encoding="utf-8"), re.M
-    )
+    accelerators = [
+        (name, f"{PACKAGE}.{util.stem}.{type_name}")
+        for util in UTILS
+        for name, type_name in re.findall(
+            r"^//TypeAccelerator -Name (\S+) -TypeName (\S+)$",
+            util.read_text(encoding="utf-8"),
+            re.M,
+        )
+    ]
     assert {name for name, _type_name in accelerators} == {
         "WfpIpsec.PolicyHost",
+        "WfpIpsec.PolicyApply",
         "WfpIpsec.WfpException",
         "WfpIpsec.Json",
     }
     for _name, type_name in accelerators:
-        assert host.call("members", type=f"{NAMESPACE}.{type_name}"), type_name
+        assert host.call("members", type=type_name), type_name

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import HARNESS, MCS, UTIL, Build, run, shared_reference
+from .conftest import HARNESS, MCS, UTIL, UTILS, Build, run, shared_reference
 
 pytestmark = pytest.mark.slow
 Layout = dict[str, dict[str, tuple[int, int]]]  # struct -> field ("" = sizeof) -> (offset, size)
@@ -90,7 +90,7 @@ def test_wrong_unions_with_the_right_sizeof_fail_the_comparison(build: Build) ->
             f"-out:{probe}",
             str(HARNESS / "Driver.cs"),
             str(HARNESS / "LayoutProbe.cs"),
-            str(UTIL),
+            *map(str, UTILS),
         ]
     )
     layout = parse_layout(run(["mono", str(probe), "layout"]).stdout)
@@ -293,7 +293,7 @@ def wrong_targets(
 def test_pointer_fields_point_to_the_structs_the_code_marshals(metadata: Metadata) -> None:
     assert wrong_targets(metadata, POINTER_TARGETS) == {}
     # Every struct the C# code reads or writes through a pointer is covered by the table.
-    source = UTIL.read_text(encoding="utf-8")
+    source = "\n".join(util.read_text(encoding="utf-8") for util in UTILS)
     marshalled = set(re.findall(r"Read(?:Array)?<NativeHelpers\.(\w+)>", source))
     top_level = {"FWPM_PROVIDER0", "FWPM_SUBLAYER0", "FWPM_PROVIDER_CONTEXT2", "FWPM_FILTER0"}
     assert marshalled - top_level <= set(POINTER_TARGETS.values())

@@ -14,6 +14,9 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import (
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import ModuleBackend, plan_arguments
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import RunOptions, converge
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import (
+    provider_key_of as _provider_key_of,
+)
 
 from . import states
 from .conftest import Build, Host, HostError
@@ -21,11 +24,12 @@ from .conftest import Build, Host, HostError
 GE: dict[str, Any] = dict(states.GE_DECLARATION)
 
 
-def module_execute(host: Host) -> Any:
-    """The action plugin's execute closure, answered by the C# dispatch of policy.ps1."""
+def module_execute(host: Host, module: str = "module") -> Any:
+    """An action plugin's execute closure, answered by the C# dispatch of policy.ps1
+    (`module`) or policy_info.ps1 (`module_info`)."""
 
     def execute(module_args: dict[str, Any]) -> dict[str, Any]:
-        reply = host.reply("module", args=module_args)
+        reply = host.reply(module, args=module_args)
         if not reply["ok"]:
             return {
                 "failed": True,
@@ -35,6 +39,11 @@ def module_execute(host: Host) -> Any:
         return reply["result"]  # type: ignore[no-any-return]
 
     return execute
+
+
+def live_backend(host: Host) -> ModuleBackend:
+    """ModuleBackend as the policy action builds it: applies via policy, reads via policy_info."""
+    return ModuleBackend(module_execute(host), module_execute(host, "module_info"))
 
 
 class FakeModule:
@@ -139,7 +148,7 @@ def test_a_returned_pre_shared_key_is_refused_without_echoing_it() -> None:
 @pytest.mark.slow
 def test_live_backend_end_to_end_through_the_module_dispatch(host: Host) -> None:
     """The exact module args live.py builds, fed to the C# entry points the .ps1 calls."""
-    backend = ModuleBackend(module_execute(host))
+    backend = live_backend(host)
     provider_key, desired = states.rich()
     actual = backend.read(provider_key)
     the_plan = plan.make_plan(desired, actual, provider_key)
@@ -212,7 +221,7 @@ def test_an_apply_committed_but_not_read_back_is_changed_with_the_hosts_warning(
 def test_the_runner_reports_an_unreadable_commit_as_applied(build: Build) -> None:
     host = Host(build, {"FWPSIM_FAIL_READ_AFTER_COMMIT": "1"})
     try:
-        result = converge(GE, ModuleBackend(module_execute(host)), RunOptions())
+        result = converge(GE, live_backend(host), RunOptions())
         assert result["changed"] is True and result["apply"]["applied"] == 30
         assert any("applied and committed" in w for w in result["warnings"])
     finally:
@@ -241,17 +250,25 @@ def test_check_mode_reads_only_our_layers_and_reports_unreadable_foreign_filters
     host: Host,
 ) -> None:
     host.call("oddities")
-    execute = module_execute(host)
-    calls: list[dict[str, Any]] = []
+    calls: list[tuple[str, dict[str, Any]]] = []
 
-    def recording(module_args: dict[str, Any]) -> dict[str, Any]:
-        calls.append(module_args)
-        return execute(module_args)
+    def recording(module: str) -> Any:
+        execute = module_execute(host, module)
 
-    result = converge(GE, ModuleBackend(recording), RunOptions(check_mode=True))
-    assert [c["_operation"] for c in calls] == ["read_all"]
+        def call(module_args: dict[str, Any]) -> dict[str, Any]:
+            calls.append((module, module_args))
+            return execute(module_args)  # type: ignore[no-any-return]
+
+        return call
+
+    backend = ModuleBackend(recording("module"), recording("module_info"))
+    result = converge(GE, backend, RunOptions(check_mode=True))
+    # One read, through the read-only module (policy_info.ps1), of only our layers.
+    assert [(module, c["_operation"]) for module, c in calls] == [("module_info", "read_all")]
+    calls_args = [c for _module, c in calls]
+    assert calls_args[0]["provider_key"] == _provider_key_of(GE)
     _provider_key, desired = owned_state()
-    assert calls[0]["layers"] == sorted({f["layer_key"] for f in desired["filters"]})
+    assert calls_args[0]["layers"] == sorted({f["layer_key"] for f in desired["filters"]})
     unreadable = [f for f in result["shadowing"] if "could not read" in f["why"]]
     assert unreadable and {f["certainty"] for f in unreadable} == {"possible"}
     assert {f["theirs"]["key"] for f in unreadable} == {

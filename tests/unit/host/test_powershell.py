@@ -12,10 +12,10 @@ import tree_sitter
 import tree_sitter_powershell
 import yaml
 
-from .conftest import REPO, UTIL, Host
+from .conftest import REPO, UTILS, Host
 
 MODULES = sorted((REPO / "plugins" / "modules").glob("*.ps1"))
-NAMESPACE = "ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec"
+PACKAGE = "ansible_collections.wfp.ipsec.plugins.module_utils"
 PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
 
 
@@ -69,14 +69,19 @@ def test_module_header_loads_ansible_basic_and_the_util(path: Path) -> None:
     assert "#AnsibleRequires -CSharpUtil Ansible.Basic" in lines
     assert "#AnsibleRequires -CSharpUtil ..module_utils.WfpIpsec" in lines
     assert "$module.ExitJson()" in lines
+    # Only the policy module applies; the read-only module does not ship or compile the writes.
+    applies = "#AnsibleRequires -CSharpUtil ..module_utils.WfpIpsecApply" in lines
+    assert applies == (path.name == "policy.ps1")
 
 
 def accelerators() -> dict[str, str]:
-    text = UTIL.read_text(encoding="utf-8")
     return {
-        name: f"{NAMESPACE}.{type_name}"
+        name: f"{PACKAGE}.{util.stem}.{type_name}"
+        for util in UTILS
         for name, type_name in re.findall(
-            r"^//TypeAccelerator -Name (\S+) -TypeName (\S+)$", text, re.M
+            r"^//TypeAccelerator -Name (\S+) -TypeName (\S+)$",
+            util.read_text(encoding="utf-8"),
+            re.M,
         )
     }
 
@@ -117,9 +122,19 @@ def test_policy_spec_accepts_what_the_live_backend_sends() -> None:
     options = spec_options(REPO / "plugins" / "modules" / "policy.ps1")
     assert options == {"_operation", "provider_key", "layers", "plan"}
     assert set(plan_arguments({"operations": []})) <= options
-    module = FakeModule({"state_json": json.dumps(model.empty_state())})
-    ModuleBackend(module).read_all_on_layers("k", ["FWPM_LAYER_ALE_AUTH_CONNECT_V4"])
-    assert set(module.calls[0]) <= options
+    # The reads go to policy_info.ps1: it accepts exactly what live.py sends for them.
+    info_options = spec_options(REPO / "plugins" / "modules" / "policy_info.ps1")
+    info_source = (REPO / "plugins" / "modules" / "policy_info.ps1").read_text(encoding="utf-8")
+    assert "_operation = @{ type = 'str'; choices = @('read', 'read_all') }" in info_source
+    state = {"state_json": json.dumps(model.empty_state())}
+    apply_module, read_module = FakeModule(), FakeModule(state, state, state)
+    backend = ModuleBackend(apply_module, read_module)
+    backend.read("b14b7bdb-dbbd-473e-bed4-8b4708d4f270")
+    backend.read_all()
+    backend.read_all_on_layers("b14b7bdb-dbbd-473e-bed4-8b4708d4f270", ["FWPM_LAYER_IKEEXT_V4"])
+    assert apply_module.calls == []
+    assert all(set(call) <= info_options for call in read_module.calls)
+    assert all(set(call) <= options for call in read_module.calls)  # policy.ps1 still reads
     source = (REPO / "plugins" / "modules" / "policy.ps1").read_text(encoding="utf-8")
     assert "choices = @('read', 'read_all', 'apply')" in source
     assert re.search(r"plan = @\{ type = 'json'; no_log = \$true \}", source)
@@ -131,10 +146,13 @@ def test_policy_info_spec_matches_its_documentation_and_action() -> None:
     exec((REPO / "plugins" / "modules" / "policy_info.py").read_text(encoding="utf-8"), namespace)
     documented = yaml.safe_load(namespace["DOCUMENTATION"])["options"]
     # `shadowing` is controller-only: the action plugin analyses and never sends it to the host.
-    assert options == set(documented) - {"shadowing"} == {"provider_key", "layers"}
+    # `_operation` is internal: the policy action's reads (live.py), never a user option.
+    public = options - {"_operation"}
+    assert public == set(documented) - {"shadowing"} == {"provider_key", "layers"}
     from ansible_collections.wfp.ipsec.plugins.action import policy_info
 
-    assert options == policy_info.MODULE_OPTIONS
+    assert public == policy_info.MODULE_OPTIONS
+    assert "_operation" not in policy_info.ActionModule._VALID_ARGS
     assert set(documented) == policy_info.ActionModule._VALID_ARGS
     for block in ("EXAMPLES", "RETURN"):
         assert yaml.safe_load(namespace[block])

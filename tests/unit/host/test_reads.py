@@ -13,7 +13,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import ModuleBacken
 
 from . import states
 from .conftest import Build, Host, HostError
-from .test_live import module_execute
+from .test_live import live_backend
 
 pytestmark = pytest.mark.slow
 FOREIGN = "4b153735-1049-4480-aab4-d1b9bdc03710"
@@ -44,7 +44,7 @@ def enumerations(host: Host, cmd: str, **kwargs: Any) -> tuple[Any, list[dict[st
 
 
 def module_backend(host: Host) -> ModuleBackend:
-    return ModuleBackend(module_execute(host))
+    return live_backend(host)
 
 
 # ---- owned-only reads and transaction modes ------------------------------------------------
