@@ -54,6 +54,10 @@ notes:
     state file or C(netsh wfp) dump.
   - Provider contexts of types the collection does not manage (for example general or IKEv2
     contexts) are returned with their C(policy) set to C(unsupported=true).
+  - An object the host cannot convert to the canonical form (a condition type newer than the
+    collection, a security descriptor that does not parse, an unknown action or context type) is
+    not returned in its list but in C(state.unsupported), with its key, name, provider, layer,
+    sublayer and the reason. Reads never fail because of such an object.
   - Requires administrator rights and a running Base Filtering Engine (BFE) service.
 seealso:
   - module: wfp.ipsec.policy
@@ -110,6 +114,14 @@ state:
       elements: dict
     filters:
       description: Filters with weight, conditions, action and context, sorted by key.
+      type: list
+      elements: dict
+    unsupported:
+      description:
+        - Objects the host could not convert, each with C(type), C(key), C(name),
+          C(provider_key), C(layer_key), C(sublayer_key) and C(reason); absent when there are none.
+        - The shadow analysis reports an unsupported filter on one of our layers as a possible finding.
+      returned: when the host holds such objects
       type: list
       elements: dict
 shadowing:
