@@ -527,6 +527,8 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             constants["RPC_C_AUTHN_WINNT"] = (ulong)RPC_C_AUTHN_WINNT;
             constants["FWPM_TXN_READ_ONLY"] = (ulong)FWPM_TXN_READ_ONLY;
             constants["FWP_FILTER_ENUM_OVERLAPPING"] = (ulong)FWP_FILTER_ENUM_OVERLAPPING;
+            constants["FWP_FILTER_ENUM_FLAG_INCLUDE_BOOTTIME"] = (ulong)FWP_FILTER_ENUM_FLAG_INCLUDE_BOOTTIME;
+            constants["FWP_FILTER_ENUM_FLAG_INCLUDE_DISABLED"] = (ulong)FWP_FILTER_ENUM_FLAG_INCLUDE_DISABLED;
             constants["FWP_ACTION_FLAG_CALLOUT"] = (ulong)FWP_ACTION_FLAG_CALLOUT;
             constants["FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT"] = (ulong)FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT;
             Dictionary<string, object> dump = new Dictionary<string, object>();
@@ -1419,6 +1421,9 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             template.providerKey = providerKey;
             template.layerKey = layer;  // all zero: every layer
             template.enumType = Catalogue.FWP_FILTER_ENUM_OVERLAPPING;
+            // As Microsoft's WFPSampler does: disabled and boot-time filters too (a BFE that
+            // refuses these flags is read without a template, see Enumerate).
+            template.flags = Catalogue.FWP_FILTER_ENUM_FLAG_INCLUDE_BOOTTIME | Catalogue.FWP_FILTER_ENUM_FLAG_INCLUDE_DISABLED;
             template.actionMask = 0xFFFFFFFF;  // 0 would match no action type
             return arena.Struct(template);
         }
@@ -2245,6 +2250,8 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         internal const uint RPC_C_AUTHN_WINNT = 0xA;
         internal const uint FWPM_TXN_READ_ONLY = 0x1;
         internal const uint FWP_FILTER_ENUM_OVERLAPPING = 0x1;
+        internal const uint FWP_FILTER_ENUM_FLAG_INCLUDE_BOOTTIME = 0x8;
+        internal const uint FWP_FILTER_ENUM_FLAG_INCLUDE_DISABLED = 0x10;
         internal const uint FWP_ACTION_FLAG_CALLOUT = 0x4000;
         internal const uint FWPM_FILTER_FLAG_HAS_PROVIDER_CONTEXT = 0x4;
 

@@ -20,6 +20,8 @@
  *     is logged with the transaction mode it ran in (fwpsim_enum_log_*);
  *   - FWPSIM_REJECT_FILTER_TEMPLATE=1: a filter template without a layer is refused
  *     (FWP_E_LAYER_NOT_FOUND), as a BFE that insists on a layer would;
+ *     FWPSIM_REJECT_ENUM_FLAGS=1: template flags beyond FWP_FILTER_ENUM_VALID_FLAGS (0x3) are
+ *     refused (FWP_E_INVALID_PARAMETER), as an older BFE might;
  *   - FWPSIM_BLANK_PSK=empty|zero: enumeration returns pre-shared keys blanked (no bytes, or
  *     zeroed bytes), as a BFE that hides them would;
  *   - FWPSIM_DROP_PROVIDER_DATA=1: provider contexts are stored without their providerData
@@ -1034,6 +1036,8 @@ EXPORT DWORD FwpmFilterCreateEnumHandle0(void *engine, const FWPM_FILTER_ENUM_TE
     if (tmpl) {
         const char *reject = getenv("FWPSIM_REJECT_FILTER_TEMPLATE");
         if (guid_zero(&tmpl->layerKey) && reject && *reject == '1') return FWP_E_LAYER_NOT_FOUND;
+        const char *old_flags = getenv("FWPSIM_REJECT_ENUM_FLAGS");
+        if ((tmpl->flags & ~0x3u) && old_flags && *old_flags == '1') return FWP_E_INVALID_PARAMETER;
         if (!guid_zero(&tmpl->layerKey)) { spec.has_layer = 1; spec.layer = tmpl->layerKey; }
         spec.action_mask = tmpl->actionMask;
     }

@@ -114,8 +114,11 @@ def test_shadow_read_returns_only_the_layers_asked_for_and_every_owned_filter(ho
     assert set(ODD_FILTERS) <= {u["key"] for u in everything["unsupported"]}
 
 
-def test_a_bfe_that_rejects_the_filter_template_is_read_without_one(build: Build) -> None:
-    host = Host(build, {"FWPSIM_REJECT_FILTER_TEMPLATE": "1"})
+@pytest.mark.parametrize("refusal", ["FWPSIM_REJECT_FILTER_TEMPLATE", "FWPSIM_REJECT_ENUM_FLAGS"])
+def test_a_bfe_that_rejects_the_filter_template_is_read_without_one(
+    build: Build, refusal: str
+) -> None:
+    host = Host(build, {refusal: "1"})
     try:
         provider_key, desired = applied(host)
         state, log = enumerations(host, "read", provider_key=provider_key)
