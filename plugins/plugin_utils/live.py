@@ -127,7 +127,9 @@ class ModuleBackend:
         filter `provider_key` owns: what the plan, the pre-flight and the shadow analysis of
         one provider need, without shipping the host's other filters."""
         arguments = {"_operation": "read_all", "provider_key": provider_key, "layers": layers}
-        return self._state(self._json(self._call(arguments), "state_json"))
+        state = self._state(self._json(self._call(arguments), "state_json"))
+        refuse_unsupported(state, provider_key)  # the plan is made from this read too
+        return state
 
     def apply(self, plan: Plan) -> dict[str, Any]:
         result = self._json(self._call(plan_arguments(plan)), "result_json")
