@@ -274,3 +274,40 @@ def test_check_mode_reads_only_our_layers_and_reports_unreadable_foreign_filters
     assert {f["theirs"]["key"] for f in unreadable} == {
         "0dd00001-0000-4000-8000-00000000000" + str(i) for i in range(1, 5)
     }
+
+
+def test_shadow_analysis_treats_an_unreadable_foreign_filter_conservatively() -> None:
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.shadow import find_shadowing
+
+    provider_key, state = owned_state()
+    ours = state["filters"][0]
+    record = {
+        "type": "filter",
+        "key": "0dd00001-0000-4000-8000-000000000001",
+        "name": "unreadable",
+        "provider_key": "4b153735-1049-4480-aab4-d1b9bdc03710",
+        "layer_key": ours["layer_key"],
+        "sublayer_key": ours["sublayer_key"],
+        "reason": "FWP_TOKEN_INFORMATION_TYPE values cannot be read",
+    }
+    elsewhere = {**record, "key": "0dd00001-0000-4000-8000-000000000002"}
+    elsewhere["sublayer_key"] = "b3cdd441-af90-41ba-a745-7c6008ff2301"
+    other_layer = {**record, "key": "0dd00001-0000-4000-8000-000000000003"}
+    other_layer["layer_key"] = "00000000-0000-4000-8000-0000000000ff"
+    owned = {**record, "key": "0dd00001-0000-4000-8000-000000000004", "provider_key": provider_key}
+    findings = find_shadowing(
+        {**state, "unsupported": [record, elsewhere, other_layer, owned]}, provider_key
+    )
+    assert find_shadowing(state, provider_key) == []
+    by_key = {f.theirs.key: f for f in findings}
+    assert set(by_key) == {record["key"], elsewhere["key"]}
+    assert by_key[record["key"]].rule == "same-sublayer-shadow"
+    assert by_key[elsewhere["key"]].rule == "cross-sublayer-block"
+    for finding in findings:
+        assert (finding.certainty, finding.overlap, finding.coverage) == (
+            "possible",
+            "may overlap",
+            "some",
+        )
+        assert "could not read" in finding.why and "FWP_TOKEN_INFORMATION_TYPE" in finding.why
+        assert finding.theirs.action == "unknown" and finding.theirs.hard is None

@@ -62,3 +62,28 @@ def _broken(change: Any) -> list[str]:
 def test_broken_states_are_rejected(change: Any, where: str) -> None:
     problems = _broken(change)
     assert problems and any(where in p or where.startswith("state") for p in problems), problems
+
+
+UNSUPPORTED = {
+    "type": "filter",
+    "key": "0dd00001-0000-4000-8000-000000000001",
+    "name": "Foreign oddity",
+    "provider_key": "4b153735-1049-4480-aab4-d1b9bdc03710",
+    "layer_key": "e1cd9fe7-f4b5-4273-96c0-592e487b8650",
+    "sublayer_key": "b3cdd441-af90-41ba-a745-7c6008ff2301",
+    "reason": "0x00000077 values cannot be read",
+}
+
+
+def test_unsupported_records_are_valid_and_checked() -> None:
+    state = {**model.empty_state(), "unsupported": [UNSUPPORTED]}
+    assert state_problems(state) == []
+    for broken in (
+        {k: v for k, v in UNSUPPORTED.items() if k != "reason"},
+        {**UNSUPPORTED, "reason": ""},
+        {**UNSUPPORTED, "type": "callout"},
+        {**UNSUPPORTED, "key": "not-a-guid"},
+        {**UNSUPPORTED, "conditions": []},  # a record is not a half-converted object
+    ):
+        problems = state_problems({**model.empty_state(), "unsupported": [broken]})
+        assert problems and all(p.startswith("state.unsupported[0]") for p in problems), broken
