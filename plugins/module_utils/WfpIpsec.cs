@@ -1,8 +1,10 @@
 // Copyright: (c) 2026, wfp.ipsec contributors
 // GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 //
-// Host half of wfp.ipsec: P/Invoke into fwpuclnt.dll, conversion between native WFP structs and
-// the canonical JSON form (docs/canonical-form.md), owned-state reads and atomic plan application.
+// Host half of wfp.ipsec, the read util: P/Invoke into fwpuclnt.dll, conversion from native WFP
+// structs to the canonical JSON form (docs/canonical-form.md), owned-only and shadow reads, the
+// fingerprint and JSON. Every module loads it; the write half (JSON -> native, the atomic apply)
+// is WfpIpsecApply.cs, loaded by the policy module only.
 // C# 5 only (Windows PowerShell 5.1 compiles with the .NET Framework csc); pure BCL + P/Invoke so
 // that Mono can compile and run it against the Linux stand-in (tests/harness/fwpsim.c).
 // Design notes: docs/host-layer.md.
@@ -79,8 +81,9 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         }
     }
 
-    /// <summary>Entry points called by plugins/modules/policy.ps1 and policy_info.ps1. Every
-    /// method takes and returns JSON text in the canonical form.</summary>
+    /// <summary>Read entry points called by plugins/modules/policy.ps1 and policy_info.ps1 (the
+    /// apply is PolicyApply in WfpIpsecApply.cs). Every method returns JSON text in the canonical
+    /// form.</summary>
     public static class PolicyHost
     {
         public const string StateFormat = "wfp.ipsec.state/1";
