@@ -17,6 +17,11 @@ from .conftest import HARNESS, MCS, UTIL, UTILS, Build, run, shared_reference
 
 pytestmark = pytest.mark.slow
 Layout = dict[str, dict[str, tuple[int, int]]]  # struct -> field ("" = sizeof) -> (offset, size)
+ENUM_TEMPLATES = (
+    "FWPM_SUBLAYER_ENUM_TEMPLATE0",
+    "FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0",
+    "FWPM_FILTER_ENUM_TEMPLATE0",
+)
 
 
 def parse_layout(text: str) -> Layout:
@@ -67,6 +72,7 @@ def test_every_csharp_struct_matches_the_x64_table(mono_layout: Layout) -> None:
     structs = [s for s in mono_layout if not s.startswith("probe:")]
     assert len(structs) >= 35
     assert "FWPM_FILTER0" in structs and "IKEEXT_AUTHENTICATION_METHOD2" in structs
+    assert set(ENUM_TEMPLATES) <= set(structs)  # the owned read's provider templates
     problems = [p for struct in structs for p in mismatches(mono_layout, struct)]
     assert problems == []
     assert mono_layout["FWPM_FILTER0"]["rawContext"] == (152, 8)
@@ -75,7 +81,7 @@ def test_every_csharp_struct_matches_the_x64_table(mono_layout: Layout) -> None:
 
 def test_stand_in_structs_match_the_x64_table(build: Build) -> None:
     layout = parse_layout(run([str(build.sim_layout)]).stdout)
-    assert len(layout) >= 35
+    assert len(layout) >= 35 and set(ENUM_TEMPLATES) <= set(layout)
     problems = [p for struct in layout for p in mismatches(layout, struct)]
     # The stand-in declares every member, union arms included.
     missing = [f"{s}.{f}" for s in layout for f in reference()[s] if f not in layout[s]]
@@ -156,6 +162,10 @@ POINTER_TARGETS = {
     ("FWP_CONDITION_VALUE0", "v4AddrMask"): "FWP_V4_ADDR_AND_MASK",
     ("FWP_CONDITION_VALUE0", "byteBlob"): "FWP_BYTE_BLOB",
     ("FWP_CONDITION_VALUE0", "sd"): "FWP_BYTE_BLOB",
+    # The owned read points BFE at our provider's GUID through each enum template.
+    ("FWPM_SUBLAYER_ENUM_TEMPLATE0", "providerKey"): "Guid",
+    ("FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0", "providerKey"): "Guid",
+    ("FWPM_FILTER_ENUM_TEMPLATE0", "providerKey"): "Guid",
 }
 
 
