@@ -418,9 +418,10 @@ _EXTRA_SYMBOL_BY_GUID: Final = {guid: symbol for symbol, guid in EXTRA_SYMBOLS.i
 
 
 def _provider_label(provider_key: str | None, provider: Obj | None) -> str | None:
-    """The provider's name; its symbol when the name is an unresolved resource (`@bfe.dll,-1209`)."""
+    """The provider's well-known symbol (the same on every host, where names such as "Microsoft
+    Corporation" are shared by several providers), else its name."""
     name = (provider or {}).get("name") or ""
-    if provider_key and (not name or name.startswith("@")):
+    if provider_key:
         symbol = symbol_of(provider_key) or _EXTRA_SYMBOL_BY_GUID.get(provider_key)
         if symbol:
             return symbol
@@ -555,11 +556,6 @@ def _analyse_pair(context: _Context, ours: Obj, theirs: Obj) -> Finding | None:
                 f"{_describe(their_ref)} is a hard block in {where}; traffic it {may}matches is "
                 f"blocked whatever our filter decides ({our_action})"
             )
-            if theirs.get("provider_key") == WINDOWS_FIREWALL_PROVIDER:
-                why += (
-                    "; it is a Windows Firewall rule: allow the traffic in Windows Firewall (for "
-                    "example an inbound rule for the port) so that it reaches the IPsec filters"
-                )
         elif their_action in CALLOUTS:
             if their_ref.hard is False:
                 return None
@@ -596,6 +592,11 @@ def _analyse_pair(context: _Context, ours: Obj, theirs: Obj) -> Finding | None:
     if certain and stock and not (covers and names_ports(ours)):
         certain = False
         why += _STOCK_NOTE
+    elif rule == RULE_BLOCK and theirs.get("provider_key") == WINDOWS_FIREWALL_PROVIDER:
+        why += (
+            "; it is a Windows Firewall rule: allow the traffic in Windows Firewall (for "
+            "example an inbound rule for the port) so that it reaches the IPsec filters"
+        )
     return Finding(
         rule=rule,
         certainty="certain" if certain else "possible",
