@@ -91,7 +91,15 @@ def host_entry(
     for finding in result.get("shadowing") or []:
         if not isinstance(finding, Mapping):
             continue
-        identity = json.dumps(finding, sort_keys=True, default=str)
+        identity = (
+            finding.get("rule"),
+            finding.get("layer_key") or finding.get("layer"),
+            str((finding.get("ours") or {}).get("key") or (finding.get("ours") or {}).get("name")),
+            str(
+                (finding.get("theirs") or {}).get("key")
+                or (finding.get("theirs") or {}).get("name")
+            ),
+        )
         if identity in seen:  # the same finding twice (e.g. two tasks' results merged)
             continue
         seen.add(identity)
@@ -387,12 +395,12 @@ def _group_line(group: Mapping[str, Any], prefix: str, total_hosts: int | None =
     where = ""
     if total_hosts is not None:
         hosts = group["hosts"]
-        on = f"all {total_hosts} hosts" if len(hosts) == total_hosts > 1 else _names(hosts)
+        on = f"all {total_hosts} hosts" if len(hosts) == total_hosts > 1 else _names(hosts, 4)
         where = f" — {len(hosts)} host(s): {on}"
     return (
         f"- {' · '.join(tags)} — {_action(theirs['action'])} *{_md(theirs['name'])}* "
         f"({_md(theirs['provider'])}) at {_md(layers)}{where} — "
-        f"ours: {_names([_short(n, prefix) for n in group['ours']], 4)}"
+        f"ours: {_names([_short(n, prefix) for n in group['ours']], 3)}"
     )
 
 
@@ -475,7 +483,7 @@ def to_markdown(
         "| Host | Status | Missing | Unexpected | Changed | Shadowing (counted / all) | Backend |",
         "|---|---|---:|---:|---:|---:|---|",
     ]
-    rows, rows_left = _fit([[_host_row(e)] for e in problem_hosts], limit * 2 // 5)
+    rows, rows_left = _fit([[_host_row(e)] for e in problem_hosts], limit * 7 // 20)
     hosts_part = table_head + rows if problem_hosts else []
     if rows_left:
         hosts_part.append(f"| … {rows_left} more host(s) | | | | | | |")
@@ -495,13 +503,13 @@ def to_markdown(
             "",
         ]
         group_blocks = [[_group_line(g, prefix, summary["hosts"])] for g in counted]
-        kept_lines, groups_left = _fit(group_blocks, limit // 5)
+        kept_lines, groups_left = _fit(group_blocks, limit * 3 // 10)
         findings_part += kept_lines or ["No finding makes a host fail."]
         if others and not groups_left:
             stock = sum(g["stock"] for g in others)
             other_lines, others_left = _fit(
                 [[_group_line(g, prefix, summary["hosts"])] for g in others],
-                limit // 5 - sum(len(line) + 1 for line in kept_lines),
+                limit * 3 // 10 - sum(len(line) + 1 for line in kept_lines),
             )
             groups_left += others_left
             findings_part += [

@@ -74,6 +74,7 @@ font-size:.78rem;margin:1px 2px 1px 0;background:var(--bg);white-space:nowrap}
 .tag.counted{border-color:var(--fail);color:var(--fail);font-weight:600;background:#fff}
 .tag.stock{color:var(--muted)}
 td.tags{min-width:170px}
+tbody th{background:none;font-weight:600}
 .host{border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin:0 0 16px}
 .host > p{margin:4px 0}
 details{margin:8px 0}
@@ -182,7 +183,8 @@ def _glance(report: Mapping[str, Any]) -> list[str]:
         count = sum(summary[s] for s in statuses)
         detail = ""
         if len(statuses) > 1 and count:
-            detail = " (" + ", ".join(f"{summary[s]} {_LABELS[s]}" for s in statuses) + ")"
+            parts = [f"{summary[s]} {_LABELS[s]}" for s in statuses if summary[s]]
+            detail = " (" + ", ".join(parts) + ")" if parts != [f"{count} {css}"] else ""
         cards.append(
             f'<li class="card s-{css}"><span class="n">{count}</span>'
             f'<span class="what">{_e(_LABELS[css])}</span>{_e(detail)}'
@@ -373,36 +375,43 @@ def _filter_item(item: Mapping[str, Any], prefix: str) -> str:
 
 def _layer_figure(layer: str, sublayers: list[dict[str, Any]], prefix: str) -> list[str]:
     items = []
+    quiet: list[str] = []  # sublayers whose filters are all stock Windows and possible only
+    quiet_filters = 0
     for sublayer in sublayers:
         shown = [f for f in sublayer["filters"] if _decides(f)]
-        hidden = [f for f in sublayer["filters"] if not _decides(f)]
-        more = ""
-        if hidden:
-            more = (
-                f'<details class="more"><summary>{len(hidden)} more stock Windows or possible '
-                'filter(s)</summary><ol class="filters">'
-                + "".join(_filter_item(f, prefix) for f in hidden)
-                + "</ol></details>"
-            )
+        hidden = len(sublayer["filters"]) - len(shown)
         ours = sublayer["ours"]
+        if not shown and not ours:
+            quiet.append(f"{sublayer['name']} ({sublayer['weight']})")
+            quiet_filters += hidden
+            continue
+        more = (
+            f'<p class="more">and {hidden} stock Windows filter(s) with possible findings only</p>'
+            if hidden
+            else ""
+        )
         head = (
             f'<div class="sl-head"><span><b>{_e(sublayer["name"])}</b>'
             f"{' — our sublayer' if ours else ''}</span>"
             f"<span>sublayer weight {_e(sublayer['weight'])}</span></div>"
         )
-        body = (
-            f'<ol class="filters">{"".join(_filter_item(f, prefix) for f in shown)}</ol>'
-            if shown
-            else ""
+        body = "".join(_filter_item(f, prefix) for f in shown)
+        items.append(
+            f'<li class="sublayer{" ours" if ours else ""}">{head}'
+            f'<ol class="filters">{body}</ol>{more}</li>'
         )
-        items.append(f'<li class="sublayer{" ours" if ours else ""}">{head}{body}{more}</li>')
-    return [
+    lines = [
         '<figure class="layer">',
         f"<figcaption><code>{_e(layer)}</code>: sublayers in the order WFP evaluates them "
         "(highest weight first)</figcaption>",
         f'<ol class="sublayers">{"".join(items)}</ol>',
-        "</figure>",
     ]
+    if quiet:
+        lines.append(
+            f'<p class="more">Also on this layer: {quiet_filters} stock Windows filter(s) with '
+            f"possible findings only, in {_e(', '.join(quiet))}.</p>"
+        )
+    return [*lines, "</figure>"]
 
 
 def _decides(item: Mapping[str, Any]) -> bool:
@@ -433,11 +442,17 @@ def _host_section(entry: Mapping[str, Any], anchor: str, prefix: str) -> list[st
         for layer, sublayers in arbitration(entry["shadowing"]).items():
             lines += _layer_figure(layer, sublayers, prefix)
         groups = group_findings((entry["host"], f) for f in entry["shadowing"])
+        notable = [g for g in groups if is_notable(g)]
+        routine = sorted({g["theirs"]["name"] for g in groups if not is_notable(g)})
         lines += [
             f"<details><summary>Findings by foreign filter ({len(groups)})</summary><ul>",
-            *[f"<li>{_tags(g)} {_e(g['example'])}</li>" for g in groups],
-            "</ul></details>",
+            *[f"<li>{_tags(g)} {_e(g['example'])}</li>" for g in notable],
         ]
+        if routine:
+            lines.append(
+                f"<li>Stock Windows, possible only ({len(routine)}): {_names(routine, 50)}</li>"
+            )
+        lines.append("</ul></details>")
     lines.append("</article>")
     return lines
 
