@@ -291,8 +291,8 @@ def plan_lines(plan: list[Mapping[str, Any]], limit: int = 12) -> list[str]:
     items = [(verbs.get(frozenset(i["ops"]), "change"), i) for i in by_key.values()]
     if len(items) <= limit:
         return [
-            f"{verb} {item.get('type')} {item.get('name') or item.get('key')} "
-            f"({_reason_text(item.get('reason'))})"
+            f"{verb} {item.get('type')} {item.get('name') or item.get('key')}"
+            + (f" ({_reason_text(item['reason'])})" if item.get("reason") else "")
             for verb, item in items
         ]
     counts: dict[tuple[str, str, str], int] = {}
@@ -351,7 +351,6 @@ def _md(value: Any) -> str:
         ("\\", "\\\\"),
         ("|", "\\|"),
         ("*", "\\*"),
-        ("_", "\\_"),
         ("`", "\\`"),
         ("\n", " "),
     ):

@@ -71,9 +71,11 @@ def test_one_line_per_foreign_filter_with_its_hosts(big: dict) -> None:
 
 
 def test_weights_are_shown_by_name() -> None:
-    report = build_report({"vpn-client": dump_result("jenincare__wfpstate.xml.gz")})
+    report = build_report({"endpoint": dump_result("python_pi_burner__wfpstate.xml.gz")})
     text = to_markdown(report)
-    assert "FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS (range 12)" in text
+    assert "filter weight FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS (range 12) vs theirs" in text
+    assert "'Query User' [FWPM_PROVIDER_MPSSVC_WF] in sublayer" in text
+    assert "(weight 2), filter weight range 3:" in text  # the firewall's default block
     assert not re.search(r"0x[0-9A-Fa-f]{16}", text)
     assert "13835058055282163712" not in text  # 0xC000000000000000 as a number
 
