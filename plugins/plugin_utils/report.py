@@ -156,15 +156,21 @@ def _owner(theirs: Mapping[str, Any]) -> str:
     return str(theirs.get("provider") or theirs.get("provider_key") or "no provider")
 
 
-def _group_key(finding: Mapping[str, Any]) -> tuple[str, ...]:
+def _group_key(finding: Mapping[str, Any]) -> tuple[str, str, str]:
     theirs = finding.get("theirs") or {}
     return (
         _owner(theirs),
         str(theirs.get("name") or theirs.get("key") or ""),
         str(theirs.get("action") or ""),
-        str(finding.get("rule") or ""),
-        str(finding.get("certainty") or ""),
-        str(finding.get("coverage") or "some"),
+    )
+
+
+def finding_rank(finding: Mapping[str, Any]) -> tuple[bool, bool, bool]:
+    """How much a finding matters: counted, then certain, then covering all of our traffic."""
+    return (
+        bool(finding.get("counted")),
+        finding.get("certainty") == "certain",
+        finding.get("coverage") == "all",
     )
 
 
@@ -180,43 +186,54 @@ def _group_order(group: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def group_findings(pairs: Iterable[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any]]:
-    """(host, finding) pairs -> one group per foreign filter (by owner, name, action and
-    classification): the hosts, our filters and layers it affects, most important first."""
-    groups: dict[tuple[str, ...], dict[str, Any]] = {}
+    """(host, finding) pairs -> one group per foreign filter (by owner, name and action), most
+    important first: its most important classification and worked example, the hosts it was
+    found on (`counted_hosts`: where it makes the host fail), our filters (`ours_counted`: those
+    it counts against) and the layers it affects."""
+    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
     for host, finding in pairs:
         theirs = finding.get("theirs") or {}
-        group = groups.setdefault(
-            _group_key(finding),
-            {
+        group = groups.get(_group_key(finding))
+        if group is None:
+            group = groups[_group_key(finding)] = {
                 "theirs": {
                     "name": str(theirs.get("name") or theirs.get("key") or ""),
                     "provider": _owner(theirs),
                     "action": theirs.get("action"),
                     "sublayer": theirs.get("sublayer"),
                 },
-                "rule": finding.get("rule"),
-                "certainty": finding.get("certainty"),
-                "coverage": finding.get("coverage", "some"),
                 "stock": bool(finding.get("stock")),
-                "counted": False,
-                "why": finding.get("why"),
-                "example": finding_detail(finding),
                 "hosts": [],
+                "counted_hosts": [],
                 "ours": [],
+                "ours_counted": [],
                 "layers": [],
                 "findings": 0,
-            },
-        )
-        group["counted"] = group["counted"] or bool(finding.get("counted"))
+                "_rank": None,
+            }
+        if group["_rank"] is None or finding_rank(finding) > group["_rank"]:
+            group.update(
+                _rank=finding_rank(finding),
+                rule=finding.get("rule"),
+                certainty=finding.get("certainty"),
+                coverage=finding.get("coverage", "some"),
+                counted=bool(finding.get("counted")),
+                why=finding.get("why"),
+                example=finding_detail(finding),
+            )
         group["findings"] += 1
         ours = str((finding.get("ours") or {}).get("name") or "")
-        for field, value in (("hosts", host), ("ours", ours), ("layers", finding.get("layer"))):
+        values = [("hosts", host), ("ours", ours), ("layers", finding.get("layer"))]
+        if finding.get("counted"):
+            values += [("counted_hosts", host), ("ours_counted", ours)]
+        for field, value in values:
             if value and value not in group[field]:
                 group[field].append(value)
     result = list(groups.values())
     for group in result:
-        group["ours"].sort()
-        group["layers"].sort()
+        del group["_rank"]
+        for field in ("ours", "ours_counted", "layers"):
+            group[field].sort()
     result.sort(key=_group_order)
     return result
 
@@ -394,12 +411,19 @@ def _group_line(group: Mapping[str, Any], prefix: str, total_hosts: int | None =
     where = ""
     if total_hosts is not None:
         hosts = group["hosts"]
-        on = f"all {total_hosts} hosts" if len(hosts) == total_hosts > 1 else _names(hosts, 4)
-        where = f" — {len(hosts)} host(s): {on}"
+        counted = len(group["counted_hosts"])
+        fails = f", fails {counted}" if counted and counted != len(hosts) else ""
+        if len(hosts) == total_hosts > 1:
+            where = f" — all {total_hosts} hosts{fails}"
+        else:
+            where = f" — {len(hosts)} host(s){fails}: {_names(hosts, 4)}"
+    ours = [
+        _short(n, prefix) + (" (counted)" if n in group["ours_counted"] else "")
+        for n in sorted(group["ours"], key=lambda n: n not in group["ours_counted"])
+    ]
     return (
         f"- {' · '.join(tags)} — {_action(theirs['action'])} *{_md(theirs['name'])}* "
-        f"({_md(theirs['provider'])}) at {_md(layers)}{where} — "
-        f"ours: {_names([_short(n, prefix) for n in group['ours']], 3)}"
+        f"({_md(theirs['provider'])}) at {_md(layers)}{where} — ours: {_names(ours, 3)}"
     )
 
 

@@ -18,6 +18,7 @@ from .report import (
     ERRORS,
     SEVERITY,
     common_prefix,
+    finding_rank,
     group_findings,
     host_reason,
     is_notable,
@@ -240,8 +241,14 @@ def _group_row(group: Mapping[str, Any], total: int, prefix: str) -> str:
     css, verb = _action_class(theirs["action"])
     hosts = group["hosts"]
     on = f"all {total}" if len(hosts) == total > 1 else _names(hosts)
+    counted = len(group["counted_hosts"])
+    if counted and counted != len(hosts):
+        on += f" (fails {counted}: {_names(group['counted_hosts'], 4)})"
     layers = ", ".join(str(x).removeprefix("FWPM_LAYER_") for x in group["layers"])
-    ours = [name.removeprefix(prefix) for name in group["ours"]]
+    ours = [
+        name.removeprefix(prefix) + (" (counted)" if name in group["ours_counted"] else "")
+        for name in sorted(group["ours"], key=lambda n: n not in group["ours_counted"])
+    ]
     return (
         f'<tr><td class="tags">{_tags(group)}</td><td><span class="act {css}">{verb}</span> '
         f'<b>{_e(theirs["name"])}</b><br><span class="why">{_e(theirs["provider"])}'
@@ -298,15 +305,7 @@ def _worst(old: Mapping[str, Any] | None, finding: Mapping[str, Any]) -> dict[st
     }
     if old is None:
         return new
-    return dict(old) if _rank(old) >= _rank(new) else new
-
-
-def _rank(classification: Mapping[str, Any]) -> tuple[bool, bool, bool]:
-    return (
-        bool(classification["counted"]),
-        classification["certainty"] == "certain",
-        classification["coverage"] == "all",
-    )
+    return dict(old) if finding_rank(old) >= finding_rank(new) else new
 
 
 def arbitration(findings: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
