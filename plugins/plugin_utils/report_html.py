@@ -274,7 +274,7 @@ def _groups_table(report: Mapping[str, Any], prefix: str) -> list[str]:
         '<h2 id="groups-title">Shadowing by foreign filter</h2>',
     ]
     if prefix:
-        lines.append(f'<p class="legend">Our filters without the prefix “{_e(prefix)}”.</p>')
+        lines.append(f'<p class="legend">Our filters without the prefix &quot;{_e(prefix)}&quot;.</p>')
     if notable:
         lines += [
             "<table><caption>One row per foreign filter: counted, certain and third-party "
@@ -485,7 +485,7 @@ def to_html(report: Mapping[str, Any]) -> str:
             '<p class="legend">WFP evaluates every sublayer of a layer, highest weight first; '
             "inside a sublayer the heaviest matching filter with a terminating action decides. "
             "A block decides across sublayers unless a hard permit of a higher sublayer came "
-            "first. Our sublayer and filters are outlined in blue and marked “ours”.</p>",
+            "first. Our sublayer and filters are outlined in blue and marked &quot;ours&quot;.</p>",
         ]
         for entry in detailed:
             body += _host_section(entry, anchors[entry["host"]], prefix)

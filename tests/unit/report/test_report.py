@@ -17,6 +17,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.report import (
     to_junit,
     to_markdown,
 )
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.report_html import to_html
 
 FINDING = {
     "rule": "cross-sublayer-block",
@@ -191,3 +192,26 @@ def test_weights_by_name() -> None:
     assert weight_text(512) == "512"
     assert fwp_weight_text({"type": "FWP_UINT8", "value": 0}) == "FWPM_WEIGHT_RANGE_IPSEC (range 0)"
     assert fwp_weight_text({"type": "FWP_EMPTY"}) == "automatic"
+
+
+def test_no_object_body_and_so_no_secret_reaches_a_report() -> None:
+    secret = "correct horse battery staple"
+    op = {
+        "op": "add",
+        "type": "provider_context",
+        "name": "ctx",
+        "key": "k",
+        "reason": "missing",
+        "object": {"policy": {"authentication_methods": [{"preshared_key": secret}]}},
+    }
+    report = build_report({"h": {**RESULTS["drifted"], "plan": [op]}})
+    assert report["hosts"][0]["plan"] == [
+        {"op": "add", "type": "provider_context", "name": "ctx", "key": "k", "reason": "missing"}
+    ]
+    for fmt, text in (
+        ("json", to_json(report)),
+        ("markdown", to_markdown(report)),
+        ("html", to_html(report)),
+        ("junit", to_junit(report)),
+    ):
+        assert secret not in text, fmt
