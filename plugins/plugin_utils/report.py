@@ -548,7 +548,7 @@ def to_markdown(
         if groups_left:
             findings_part.append(f"- … {groups_left} more foreign filter(s) in the full report")
     if prefix:
-        findings_part += ["", f"Our filters are named without the prefix "{_md(prefix)}"."]
+        findings_part += ["", f"Our filters are named without the prefix '{_md(prefix)}'."]
     text_lines = head + hosts_part + findings_part + ["", "## Details", ""]
     reserve = 600  # the closing line
     budget = limit - sum(len(line) + 1 for line in text_lines) - reserve
