@@ -75,7 +75,7 @@ def host_entry(
         "shadowing_counted": 0,
     }
     if not isinstance(result, Mapping) or not result:
-        entry["message"] = "no result: the check did not run on this host"
+        entry["message"] = "the check did not run on this host"
         return entry
     if result.get("unreachable"):
         entry.update(status="unreachable", message=str(result.get("msg") or "unreachable"))
@@ -436,20 +436,17 @@ def _host_row(entry: Mapping[str, Any]) -> str:
     )
 
 
-def _host_details(entry: Mapping[str, Any], prefix: str) -> list[str]:
-    lines = [
-        "<details>",
-        f"<summary><b>{_md(entry['host'])}</b> — {_md(host_reason(entry))}</summary>",
-        "",
-    ]
-    if entry["message"]:
+def _details_body(entry: Mapping[str, Any], prefix: str) -> list[str]:
+    """What a host's details say, without its name (hosts with the same body share a block)."""
+    lines = []
+    if entry["message"] and entry["status"] not in ERRORS:  # errors: the summary says it
         lines += [f"> {_md(entry['message'])}", ""]
     if entry["plan"]:
         lines += ["What a converge would do:", ""]
         lines += [f"- {_md(line)}" for line in plan_lines(entry["plan"])]
         lines.append("")
     if entry["shadowing"]:
-        groups = group_findings((entry["host"], f) for f in entry["shadowing"])
+        groups = group_findings(("", f) for f in entry["shadowing"])
         lines += [f"Shadowing findings ({len(entry['shadowing'])}, by foreign filter):", ""]
         routine = [g for g in groups if not is_notable(g)]
         for group in groups:
@@ -462,8 +459,27 @@ def _host_details(entry: Mapping[str, Any], prefix: str) -> list[str]:
                 f"- {len(routine)} more stock Windows filter(s), possible only: {_names(names, 12)}"
             )
         lines.append("")
-    lines += ["</details>", ""]
     return lines
+
+
+def _details_blocks(entries: list[Mapping[str, Any]], prefix: str) -> list[tuple[list[str], int]]:
+    """One collapsed block per distinct result, in severity order: hosts whose details read the
+    same (copies of one machine image, say) share one block that names them all."""
+    bodies: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for entry in entries:
+        body = (host_reason(entry), *_details_body(entry, prefix))
+        bodies.setdefault(body, []).append(entry)
+    blocks = []
+    for body, same in bodies.items():
+        names = [str(e["host"]) for e in same]
+        who = f"<b>{_md(names[0])}</b>"
+        if len(names) > 1:
+            who += f" and {len(names) - 1} more host(s) with the same result"
+        lines = ["<details>", f"<summary>{who} — {_md(body[0])}</summary>", ""]
+        if len(names) > 1:
+            lines += [f"Hosts: {_names(names, 30)}", ""]
+        blocks.append(([*lines, *body[1:], "</details>", ""], len(names)))
+    return blocks
 
 
 def _fit(blocks: list[list[str]], budget: int) -> tuple[list[str], int]:
@@ -553,7 +569,9 @@ def to_markdown(
     reserve = 600  # the closing line
     budget = limit - sum(len(line) + 1 for line in text_lines) - reserve
     detailed = [e for e in hosts if e["status"] != "in_sync" or e["shadowing"]]
-    details, details_left = _fit([_host_details(e, prefix) for e in detailed], max(budget, 0))
+    blocks = _details_blocks(detailed, prefix)
+    details, blocks_left = _fit([lines for lines, _ in blocks], max(budget, 0))
+    details_left = sum(hosts for _, hosts in blocks[len(blocks) - blocks_left :])
     text_lines += details or ["No host has details to show."]
     if details_left or rows_left or groups_left:
         where = full_report or "the JSON and HTML reports"

@@ -274,7 +274,9 @@ def _groups_table(report: Mapping[str, Any], prefix: str) -> list[str]:
         '<h2 id="groups-title">Shadowing by foreign filter</h2>',
     ]
     if prefix:
-        lines.append(f'<p class="legend">Our filters without the prefix &quot;{_e(prefix)}&quot;.</p>')
+        lines.append(
+            f'<p class="legend">Our filters without the prefix &quot;{_e(prefix)}&quot;.</p>'
+        )
     if notable:
         lines += [
             "<table><caption>One row per foreign filter: counted, certain and third-party "

@@ -36,10 +36,33 @@ def test_a_330_host_fleet_fits_a_merge_request_comment(big: dict) -> None:
     assert "| **total** | **330** |" in text
     assert "<details>" in text and "</details>" in text
     assert text.count("<details>") == text.count("</details>")
-    # what did not fit is named, with where the full report is
+    # copies of one machine share one details block, so every host's details fit
+    assert "Left out" not in text
+    shared = re.findall(r"and (\d+) more host\(s\) with the same result", text)
+    blocks = text.count("<summary><b>")
+    assert blocks + sum(map(int, shared)) == 330 - 66  # every host but the in-sync ones
+
+
+def test_what_does_not_fit_is_named_with_where_the_full_report_is() -> None:
+    """400 hosts that each drift differently: their details cannot all fit."""
+    results = {}
+    for index in range(400):
+        plan = [
+            {"op": "add", "type": "filter", "name": f"filter {index}-{n}", "key": f"{index}-{n}"}
+            for n in range(10)
+        ]
+        drift = {"missing": 10, "unexpected": 0, "changed": 0}
+        results[f"host{index:03d}"] = {"plan": plan, "drift": drift, "shadowing": []}
+    text = to_markdown(
+        build_report(results), full_report="https://ci.example/artifacts/wfp-ipsec-drift.html"
+    )
+    assert len(text) <= MARKDOWN_LIMIT
+    assert text.count("<details>") == text.count("</details>")
     left_out = re.search(r"_Left out to stay under 65,536 characters: details of (\d+) host", text)
-    assert left_out and int(left_out.group(1)) > 0
-    assert "https://ci.example/artifacts/wfp-ipsec-drift.html" in text
+    assert left_out, text[-500:]
+    shown = text.count("<summary><b>")
+    assert shown > 50 and shown + int(left_out.group(1)) == 400
+    assert text.rstrip().endswith("https://ci.example/artifacts/wfp-ipsec-drift.html._")
 
 
 def test_hosts_are_sorted_by_severity(big: dict) -> None:

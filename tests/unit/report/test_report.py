@@ -143,7 +143,7 @@ def test_markdown_table_and_details() -> None:
     assert "<summary><b>shadowed</b> — 1 counted shadowing finding(s)</summary>" in text
     assert "a \\| pipe and &lt;xml&gt; &amp; stuff" in text  # table- and HTML-safe
     assert "<b>clean</b>" not in text and "In sync (1): clean" in text
-    assert "> timed out" in text
+    assert "<summary><b>gone</b> — unreachable: timed out</summary>" in text
     assert "- add filter f (missing)" not in text and "- add filter f" in text
 
 
