@@ -570,8 +570,8 @@ def to_markdown(
     budget = limit - sum(len(line) + 1 for line in text_lines) - reserve
     detailed = [e for e in hosts if e["status"] != "in_sync" or e["shadowing"]]
     blocks = _details_blocks(detailed, prefix)
-    details, blocks_left = _fit([lines for lines, _ in blocks], max(budget, 0))
-    details_left = sum(hosts for _, hosts in blocks[len(blocks) - blocks_left :])
+    details, blocks_left = _fit([lines for lines, _hosts in blocks], max(budget, 0))
+    details_left = sum(hosts for _lines, hosts in blocks[len(blocks) - blocks_left :])
     text_lines += details or ["No host has details to show."]
     if details_left or rows_left or groups_left:
         where = full_report or "the JSON and HTML reports"

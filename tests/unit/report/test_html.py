@@ -40,7 +40,7 @@ class Page(HTMLParser):
 
 
 def fleet_results() -> dict[str, Any]:
-    results: dict[str, Any] = {name.split("__")[0]: dump_result(name) for name in DUMPS}
+    results: dict[str, Any] = {name.split("__", maxsplit=1)[0]: dump_result(name) for name in DUMPS}
     results["converged"] = IN_SYNC
     results["broken"] = {"failed": True, "msg": "WinRM: access denied"}
     return results
@@ -57,7 +57,7 @@ def test_the_page_is_self_contained(page_text: str) -> None:
     csp = page.find("meta", **{"http-equiv": "Content-Security-Policy"})
     assert csp and "default-src 'none'" in (csp[0]["content"] or "")
     assert not page.find("link") and not page.find("img") and not page.find("iframe")
-    assert all(not tag.get("src") for _, tag in page.tags)  # inline script and style only
+    assert all(not attrs.get("src") for _tag, attrs in page.tags)  # inline script and style only
     hrefs = [a.get("href") or "" for a in page.find("a")]
     assert hrefs and all(href.startswith("#") for href in hrefs)
     assert not re.search(r"(?:https?:)?//", page_text.replace("http-equiv", ""))
@@ -68,8 +68,8 @@ def test_the_fleet_at_a_glance(page_text: str) -> None:
     cards = "".join(page.text)
     assert re.search(r"1\s*in sync", cards) and re.search(r"5\s*drift", cards)
     assert re.search(r"1\s*failed", cards)
-    bar = page.find("svg", role="img")
-    assert bar and "5 drift" in (bar[0]["aria-label"] or "")
+    svg = page.find("svg", role="img")
+    assert svg and "5 drift" in (svg[0]["aria-label"] or "")
     rows = page_text[page_text.index('<table id="hosts">') :]
     rows = rows[: rows.index("</table>")]
     assert rows.count("<tr>") == 1 + 7  # header + every host

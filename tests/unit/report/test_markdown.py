@@ -71,7 +71,7 @@ def test_hosts_are_sorted_by_severity(big: dict) -> None:
     text = to_markdown(big)
     rows = re.findall(r"^\| (win\d{4}\.corp\.example) \| ([a-z ]+) \|", text, re.M)
     labels = {"no result": "no_result", "in sync": "in_sync"}
-    statuses = [labels.get(status, status) for _, status in rows]
+    statuses = [labels.get(status, status) for _host, status in rows]
     assert statuses == sorted(statuses, key=SEVERITY.index)
     assert statuses[0] == "failed" and "in_sync" not in statuses  # in-sync hosts: one line
     assert re.search(r"^In sync \(66\): win0000\.corp\.example, ", text, re.M)
