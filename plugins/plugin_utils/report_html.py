@@ -75,6 +75,7 @@ font-size:.78rem;margin:1px 2px 1px 0;background:var(--bg);white-space:nowrap}
 .tag.counted{border-color:var(--fail);color:var(--fail);font-weight:600;background:#fff}
 .tag.stock{color:var(--muted)}
 td.tags{min-width:170px}
+td.filter-name{min-width:220px}
 tbody th{background:none;font-weight:600}
 .host{border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin:0 0 16px}
 .host > p{margin:4px 0}
@@ -244,15 +245,18 @@ def _group_row(group: Mapping[str, Any], total: int, prefix: str) -> str:
     counted = len(group["counted_hosts"])
     if counted and counted != len(hosts):
         on += f" (fails {counted}: {_names(group['counted_hosts'], 4)})"
-    layers = ", ".join(str(x).removeprefix("FWPM_LAYER_") for x in group["layers"])
+    layers = "<br>".join(
+        f"<code>{_e(str(x).removeprefix('FWPM_LAYER_'))}</code>" for x in group["layers"]
+    )
     ours = [
         name.removeprefix(prefix) + (" (counted)" if name in group["ours_counted"] else "")
         for name in sorted(group["ours"], key=lambda n: n not in group["ours_counted"])
     ]
     return (
-        f'<tr><td class="tags">{_tags(group)}</td><td><span class="act {css}">{verb}</span> '
+        f'<tr><td class="tags">{_tags(group)}</td><td class="filter-name">'
+        f'<span class="act {css}">{verb}</span> '
         f'<b>{_e(theirs["name"])}</b><br><span class="why">{_e(theirs["provider"])}'
-        f"</span></td><td><code>{_e(layers)}</code></td>"
+        f"</span></td><td>{layers}</td>"
         f'<td class="num">{len(hosts)}</td><td>{on}</td><td>{_names(ours, 4)}</td></tr>'
     )
 
