@@ -54,11 +54,11 @@ class ActionModule(ActionBase):
             backend = self._backend(task_vars)
             run = converge(arguments, backend, options)
         except DeclarationError as error:
-            return self._failed(result, str(error), problems=[str(p) for p in error.problems])
+            return self._failed(result, str(error), {"problems": [str(p) for p in error.problems]})
         except PolicyError as error:
-            return self._failed(result, str(error), **error.details)
+            return self._failed(result, str(error), error.details)
         except BackendError as error:
-            return self._failed(result, str(error), **error.details)
+            return self._failed(result, str(error), error.details)
         except ModelError as error:
             return self._failed(result, f"host returned an object that is not valid: {error}")
         warnings = run.pop("warnings", [])
@@ -68,8 +68,11 @@ class ActionModule(ActionBase):
         return result
 
     @staticmethod
-    def _failed(result: dict[str, Any], message: str, **details: Any) -> dict[str, Any]:
-        result.update(details)
+    def _failed(
+        result: dict[str, Any], message: str, details: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A failed task result: `details` (any keys, `message` included) and then msg."""
+        result.update(details or {})
         result.update(failed=True, changed=False, msg=message)
         return result
 

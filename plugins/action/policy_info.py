@@ -68,12 +68,15 @@ class ActionModule(ActionBase):
         except UnknownSymbolError as error:
             return self._failed(result, f"layers: {error}; use FWPM_LAYER_* symbols or GUIDs")
         except BackendError as error:
-            return self._failed(result, str(error), **error.details)
+            return self._failed(result, str(error), error.details)
         return result
 
     @staticmethod
-    def _failed(result: dict[str, Any], message: str, **details: Any) -> dict[str, Any]:
-        result.update(details)
+    def _failed(
+        result: dict[str, Any], message: str, details: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A failed task result: `details` (any keys, `message` included) and then msg."""
+        result.update(details or {})
         result.update(failed=True, msg=message)
         return result
 
