@@ -15,6 +15,7 @@ from typing import Final
 from . import catalogue
 from ._catalogue_data import GUIDS
 from .model import Obj, State
+from .netsh import EXTRA_SYMBOLS  # symbols of newer SDKs (MPSSVC providers and sublayers)
 
 #: The mark in our provider's providerData. Never change it: add a new version beside it.
 OWNERSHIP_MARK: Final = b"wfp.ipsec/owned/v1"
@@ -28,8 +29,6 @@ _BUILTIN_PREFIXES: Final = {"provider": "FWPM_PROVIDER_", "sublayer": "FWPM_SUBL
 @cache
 def _builtin_keys(prefix: str) -> dict[str, str]:
     """GUID -> symbol of Windows' own objects of one kind (the catalogue and newer SDKs)."""
-    from .netsh import EXTRA_SYMBOLS  # symbols of newer SDKs (MPSSVC providers, sublayers)
-
     symbols = {**GUIDS, **EXTRA_SYMBOLS}
     return {
         guid: symbol
