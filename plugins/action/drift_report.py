@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ansible.plugins.action import ActionBase
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.redaction import internal_error, redact
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.report import (
     DEFAULT_SHADOWING_THRESHOLD,
     FILE_NAMES,
@@ -67,7 +68,17 @@ class ActionModule(ActionBase):
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         self._supports_check_mode = True
         result: dict[str, Any] = super().run(tmp, task_vars)
-        task_vars = task_vars or {}
+        try:
+            result = self._report(result, task_vars or {})
+        except Exception as error:
+            message, details = internal_error("wfp.ipsec.drift_report", error)
+            result = self._failed(result, message)
+            result.update(details)
+        # Results come from wfp.ipsec.policy, already redacted; masking again costs nothing.
+        redacted: dict[str, Any] = redact(result)
+        return redacted
+
+    def _report(self, result: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         args = self._task.args
         dest = args.get("dest")
         if not dest:
@@ -98,9 +109,15 @@ class ActionModule(ActionBase):
         paths = {name: os.path.join(dest, FILE_NAMES[name]) for name in formats}
         changed = False
         if not self._task.check_mode:
-            os.makedirs(dest, exist_ok=True)
-            for name, path in paths.items():
-                changed = _write(path, RENDERERS[name](report)) or changed
+            try:
+                os.makedirs(dest, exist_ok=True)
+                for name, path in paths.items():
+                    changed = _write(path, RENDERERS[name](report)) or changed
+            except OSError as error:
+                where = error.filename or dest
+                return self._failed(
+                    result, f"cannot write the drift report {where}: {error.strerror or error}"
+                )
         drifted = failing_hosts(report, include_errors=False)
         errors = [h for h in failing_hosts(report) if h not in drifted]
         result.update(

@@ -113,3 +113,13 @@ def redact(value: Any, secrets: Iterable[str] = ()) -> Any:
         return item
 
     return clean(value)
+
+
+def internal_error(component: str, error: BaseException) -> tuple[str, dict[str, Any]]:
+    """(message, details) of an unexpected exception: a clear failure instead of a traceback."""
+    name = type(error).__name__
+    return (
+        f"{component} failed unexpectedly ({name}: {error}). This is a bug in the wfp.ipsec "
+        "collection: please report it with the task and its input",
+        {"internal_error": name},
+    )
