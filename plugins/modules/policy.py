@@ -479,4 +479,17 @@ problems:
   returned: when the declaration is invalid
   type: list
   elements: str
+ownership:
+  description:
+    - Why the run refused to touch the provider or sublayer (see O(adopt_provider)); nothing was
+      planned or changed.
+  returned: when the declared provider or sublayer is not ours to manage
+  type: list
+  elements: str
+internal_error:
+  description:
+    - The type of an unexpected error (a bug in the collection) that failed the task instead of a
+      traceback.
+  returned: on an unexpected error
+  type: str
 """

@@ -54,7 +54,8 @@ def digest_keys(state: State) -> State:
 
 
 def _is_auth_method(value: dict[str, Any], in_auth_list: bool) -> bool:
-    return in_auth_list or value.get("method") in _PSK_NAMES or value.get("type") in _PSK_NAMES
+    kinds = (value.get("method"), value.get("type"))
+    return in_auth_list or any(isinstance(kind, str) and kind in _PSK_NAMES for kind in kinds)
 
 
 def secrets_of(arguments: Any) -> set[str]:
