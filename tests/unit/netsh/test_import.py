@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import catalogue, model
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.netsh import (
     EXTRA_SYMBOLS,
+    MAX_DUMP_BYTES,
     STOCK_SUBLAYERS,
     NetshImportError,
     import_dump,
@@ -333,6 +334,17 @@ def test_entities_and_dtds_are_refused() -> None:
     assert error_of(bomb).element == "/"
     external = b"""<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><wfpdiag><filters>&e;</filters></wfpdiag>"""
     assert error_of(external).element == "/"
+    for document in (bomb, external, b"<!DOCTYPE wfpdiag><wfpdiag/>"):
+        message = str(error_of(document))
+        assert "refused: the XML declares a DTD or entities (<!DOCTYPE" in message
+        assert "XXE" in message and "not well-formed" not in message
+
+
+def test_a_gzip_bomb_is_refused_before_it_is_inflated_whole() -> None:
+    bomb = gzip.compress(b" " * (MAX_DUMP_BYTES + 1024 * 1024), compresslevel=9)
+    assert len(bomb) < MAX_DUMP_BYTES // 100
+    message = str(error_of(bomb))
+    assert "inflates to larger than 64 MiB" in message and "decompression bomb" in message
 
 
 def test_unknown_document_and_missing_file(tmp_path: Path) -> None:
