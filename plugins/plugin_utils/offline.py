@@ -221,7 +221,7 @@ class OfflineBackend(_StateReader):
         while True:
             target = self.target
             try:
-                descriptor = os.open(target, os.O_RDONLY)
+                descriptor = os.open(target, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block
             except FileNotFoundError:
                 if not self.create:
                     raise self._not_found() from None
@@ -261,6 +261,16 @@ class OfflineBackend(_StateReader):
         )
 
     def _read_text(self) -> str | None:
+        try:
+            mode = os.stat(self.path).st_mode
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise BackendError(
+                f"cannot read {self.path}: {error.strerror or error}", {"path": self.path}
+            ) from None
+        if not stat.S_ISREG(mode):  # a FIFO or device would block or never end
+            raise _problem(self.path, "is not a regular file; point it at a JSON state file")
         try:
             with open(self.path, encoding="utf-8") as handle:
                 return handle.read()

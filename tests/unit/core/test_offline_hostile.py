@@ -153,6 +153,14 @@ def test_a_symlinked_state_file_is_written_through_to_its_target(tmp_path: Path)
     assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["host.json"]
 
 
+def test_a_fifo_or_directory_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path):
+        assert "not a regular file" in str(refused(lambda p=path: OfflineBackend(p).read_all()))
+        refused(lambda p=path: OfflineBackend(p, create=True).apply(delete_plan()))
+
+
 def test_a_read_only_state_file_is_refused_not_overwritten(tmp_path: Path) -> None:
     path = write(tmp_path / "host.json", basic_state())
     path.chmod(0o444)
