@@ -68,7 +68,7 @@ def _state_file(directory: str) -> Path:
 
 
 def _shape_differs(base: Any, value: Any) -> bool:
-    """A container of `base` (object or list) replaced by another kind, at any depth."""
+    """A value of `base` replaced by one of another kind (object, list, scalar), at any depth."""
     if isinstance(base, dict):
         return not isinstance(value, dict) or any(
             _shape_differs(base[name], value[name]) for name in base.keys() & value.keys()
@@ -77,7 +77,7 @@ def _shape_differs(base: Any, value: Any) -> bool:
         return not isinstance(value, list) or (
             bool(base) and any(_shape_differs(base[0], item) for item in value)
         )
-    return False
+    return isinstance(value, dict | list)
 
 
 def known_engine_rules_issue(arguments: dict[str, Any]) -> bool:

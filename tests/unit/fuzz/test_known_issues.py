@@ -66,6 +66,24 @@ ENGINE_RULES_CASES = {
             ]
         }
     },
+    "raw filter match type: a list": {
+        "objects": {
+            "filters": [
+                {
+                    "name": "f",
+                    "layer_key": "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4",
+                    "conditions": [
+                        {
+                            "field_key": "FWPM_CONDITION_IP_LOCAL_PORT",
+                            "match_type": [],
+                            "value": {"type": "FWP_UINT16", "value": 23},
+                        }
+                    ],
+                    "action": {"type": "FWP_ACTION_BLOCK"},
+                }
+            ]
+        }
+    },
 }
 
 
