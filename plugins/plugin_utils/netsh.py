@@ -22,6 +22,7 @@ import io
 import ipaddress
 import os
 import re
+import stat
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -176,6 +177,8 @@ def _read_bytes(source: str | os.PathLike[str] | bytes, name: str) -> bytes:
         data = source
     else:
         try:
+            if not stat.S_ISREG(os.stat(source).st_mode):  # a FIFO or device would block
+                raise NetshImportError(name, "/", "not a regular file; point it at a dump file")
             with open(source, "rb") as handle:
                 data = handle.read(MAX_DUMP_BYTES + 1)
         except OSError as error:

@@ -50,7 +50,12 @@ def mutated_dump(draw: st.DrawFn) -> bytes:
                 element.remove(child)
     body = "".join(ElementTree.tostring(child, encoding="unicode") for child in root)
     data = ('<?xml version="1.0" encoding="UTF-8"?>\n' + body).encode("utf-8")
-    return gzip.compress(data) if draw(st.booleans()) else data
+    if not draw(st.booleans()):
+        return data
+    packed = bytearray(gzip.compress(data, mtime=0))
+    for _ in range(draw(st.integers(0, 2))):  # corrupt the compressed stream too
+        packed[draw(st.integers(10, len(packed) - 1))] ^= draw(st.integers(1, 255))
+    return bytes(packed)
 
 
 @FUZZ

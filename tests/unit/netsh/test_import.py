@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -338,6 +339,21 @@ def test_entities_and_dtds_are_refused() -> None:
         message = str(error_of(document))
         assert "refused: the XML declares a DTD or entities (<!DOCTYPE" in message
         assert "XXE" in message and "not well-formed" not in message
+
+
+def test_corrupt_deflate_data_is_not_a_valid_gzip_file() -> None:
+    corrupt = bytearray(
+        gzip.compress(b"<wfpdiag>" + bytes(range(256)) * 50 + b"</wfpdiag>", mtime=0)
+    )
+    corrupt[10] ^= 0xFF  # the first byte of the deflate stream: zlib.error, not OSError
+    assert "not a valid gzip file: Error -3" in str(error_of(bytes(corrupt)))
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "dump.xml"
+    os.mkfifo(fifo)
+    with pytest.raises(NetshImportError, match="not a regular file"):
+        import_dump(fifo)
 
 
 def test_a_gzip_bomb_is_refused_before_it_is_inflated_whole() -> None:
