@@ -256,6 +256,7 @@ def import_dump(source: str | os.PathLike[str] | bytes, name: str | None = None)
     """Import a `netsh wfp show state` or `show filters` dump (path or bytes, optionally gzip)."""
     label = name or (os.fspath(source) if not isinstance(source, bytes) else "<bytes>")
     root = _parse_xml(_decode(_read_bytes(source, label), label), label)
+    _refuse_duplicate_elements(root, label)
     importer = _Importer(label)
     state_element = root.find("wfpstate")
     if state_element is not None:
@@ -267,6 +268,27 @@ def import_dump(source: str | os.PathLike[str] | bytes, name: str | None = None)
     raise NetshImportError(
         label, "/", f"not a netsh wfp dump: expected <wfpstate> or <wfpdiag>, found {found}"
     )
+
+
+def _refuse_duplicate_elements(root: Element, name: str) -> None:
+    """Two children of one element with the same tag (other than list <item>s) are an error:
+    the importer would read one and silently drop the other (netsh never writes that)."""
+    stack: list[tuple[Element, str]] = [(child, f"/{child.tag}") for child in root]
+    while stack:
+        element, path = stack.pop()
+        seen: set[str] = set()
+        items = 0
+        for child in element:
+            if child.tag == "item":
+                items += 1
+                stack.append((child, f"{path}/item[{items}]"))
+                continue
+            if child.tag in seen:
+                raise NetshImportError(
+                    name, f"{path}/{child.tag}", "appears twice; netsh writes each element once"
+                )
+            seen.add(child.tag)
+            stack.append((child, f"{path}/{child.tag}"))
 
 
 def load_dump_backend(path: str | os.PathLike[str]) -> HostBackend:

@@ -349,6 +349,14 @@ def test_corrupt_deflate_data_is_not_a_valid_gzip_file() -> None:
     assert "not a valid gzip file: Error -3" in str(error_of(bytes(corrupt)))
 
 
+def test_a_duplicated_element_is_an_error_naming_it() -> None:
+    text = (FIXTURES / "small_filters.xml").read_text(encoding="utf-8")
+    doubled = text.replace("<weight>", "<weight><type>FWP_EMPTY</type></weight><weight>", 1)
+    error = error_of(doubled.encode("utf-8"))
+    assert error.element.endswith("/weight") and "appears twice" in str(error)
+    assert "/item[1]/" in error.element
+
+
 def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "dump.xml"
     os.mkfifo(fifo)
