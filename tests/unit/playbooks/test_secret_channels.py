@@ -59,7 +59,16 @@ def _tasks(report_dir: Path) -> list[dict[str, Any]]:
             }
         }
     }
-    unknown_option = {"scenario": {"guaranteed_encryption": {PSK: 1}}}
+    unknown_option = {  # the key also pasted as an option name: the message lists unknown names
+        "scenario": {
+            "guaranteed_encryption": {
+                "keying_modules": ["ike"],
+                "main_mode": {
+                    "authentication": [{"method": "preshared_key", "key": PSK, PSK: True}]
+                },
+            }
+        }
+    }
     tasks: list[dict[str, Any]] = [
         {"name": "check", "wfp.ipsec.policy": policy, "check_mode": True, "register": "r_check"},
         {"name": "apply", "wfp.ipsec.policy": policy, "register": "r_apply"},
@@ -147,7 +156,7 @@ def test_a_planted_key_appears_in_no_channel(tmp_path: Path) -> None:
     assert results["r_info"]["state"]["provider_contexts"]
     assert results["r_drift"]["drift"]["missing"] == 4  # 2 filters x 2 IP versions
     reports = sorted(report_dir.iterdir())
-    assert [p.suffix for p in reports] == [".json", ".md", ".xml"]
+    assert sorted(p.suffix for p in reports) == [".json", ".md", ".xml"]
 
     channels = {
         "printed output (-vvvv --diff)": output,
