@@ -2,7 +2,7 @@
 
 Channels scanned: task results (registered and printed, at -vvvv, in check mode, diff mode, on
 failure), warnings, errors, the Ansible log, policy_info, the offline state file and the fleet
-drift report (JSON, Markdown, JUnit).
+drift report (JSON, Markdown, HTML, JUnit).
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def _tasks(report_dir: Path) -> list[dict[str, Any]]:
             "wfp.ipsec.drift_report": {
                 "dest": str(report_dir),
                 "var": "r_drift",
-                "formats": ["json", "markdown", "junit"],
+                "formats": ["json", "markdown", "html", "junit"],
             },
             "run_once": True,
         }
@@ -156,7 +156,7 @@ def test_a_planted_key_appears_in_no_channel(tmp_path: Path) -> None:
     assert results["r_info"]["state"]["provider_contexts"]
     assert results["r_drift"]["drift"]["missing"] == 4  # 2 filters x 2 IP versions
     reports = sorted(report_dir.iterdir())
-    assert sorted(p.suffix for p in reports) == [".json", ".md", ".xml"]
+    assert sorted(p.suffix for p in reports) == [".html", ".json", ".md", ".xml"]
 
     channels = {
         "printed output (-vvvv --diff)": output,
