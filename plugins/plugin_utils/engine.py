@@ -17,7 +17,18 @@ Rules modelled (Microsoft's "Object Management" and WFP error-code pages):
 * filter weights: FWP_EMPTY, FWP_UINT8 0-15 (a weight range) or FWP_UINT64
   (FWP_E_INVALID_WEIGHT); a filter's provider-context type must suit its layer
   (FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER); extended mode is AuthIP only (FWP_E_EM_NOT_SUPPORTED);
-* one transaction at a time (FWP_E_TXN_IN_PROGRESS); an exception inside rolls everything back.
+* one transaction at a time (FWP_E_TXN_IN_PROGRESS); an exception inside rolls everything back;
+* a filter's conditions must be fields of its layer (FWP_E_CONDITION_NOT_FOUND), with a value of
+  a type the field takes (FWP_E_TYPE_MISMATCH), compared with a match type that fits that value
+  type (FWP_E_MATCH_TYPE_MISMATCH), ranges low <= high (FWP_E_INVALID_RANGE); a built-in callout
+  only at the layer it applies at (FWP_E_INCOMPATIBLE_LAYER); tables from Microsoft's data
+  (catalogue, `_layer_data.py`);
+* refused by this collection although BFE would take them: the all-zero GUID as a key (BFE would
+  make up a random key: ZERO_KEY), control characters in names and descriptions (the host would
+  cut them: CONTROL_CHARACTER), provider-context types the host layer cannot write
+  (E_INVALIDARG, as WfpIpsec.cs answers).
+
+`host_problems(object_type, obj, state)` lists every such problem of one object without raising.
 
 The engine never mutates the dicts it is given (added objects are canonicalised copies), so
 `preflight` needs no deep copy of the host state. Objects it returns are its own: treat them as
@@ -26,12 +37,15 @@ read-only.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any, Final
 
 from . import catalogue
 from .arbitration import effective_weight
+from .catalogue import SUPPORTED_CONTEXT_TYPES
 from .model import (
     LIST_NAMES,
     OBJECT_TYPES,
@@ -45,12 +59,19 @@ from .model import (
     fingerprint,
     iter_objects,
     owned_state,
+    text_problem,
 )
 
 Plan = dict[str, Any]
 Ref = tuple[str, str]  # (object type, key)
 
 STATE_CHANGED: Final = "STATE_CHANGED"
+ZERO_KEY: Final = "ZERO_KEY"
+CONTROL_CHARACTER: Final = "CONTROL_CHARACTER"
+HOST_LAYER_REFUSED: Final = "E_INVALIDARG"
+_KEY_FIELDS: Final = ("key", "provider_key", "sublayer_key", "provider_context_key")
+_TEXT_FIELDS: Final = ("name", "description")
+_MAX_LISTED: Final = 8
 
 NOT_FOUND: Final = {
     "provider": "FWP_E_PROVIDER_NOT_FOUND",
@@ -301,6 +322,9 @@ class Engine:
         return key in self._objects[object_type] or _is_builtin(object_type, key)
 
     def _check_add(self, object_type: str, obj: Obj) -> None:
+        problems = object_problems(object_type, obj)
+        if problems:
+            raise problems[0]
         if self._exists(object_type, obj["key"]):
             raise WfpError("FWP_E_ALREADY_EXISTS", f"{object_type} {{{obj['key']}}} exists")
         provider_key = obj.get("provider_key")
@@ -318,20 +342,12 @@ class Engine:
             raise WfpError(
                 "FWP_E_INVALID_FLAGS", "a filter cannot be both persistent and boot-time"
             )
-        if not catalogue.is_layer(obj["layer_key"]):
-            raise WfpError("FWP_E_LAYER_NOT_FOUND", f"layer_key {{{obj['layer_key']}}}")
         if not self._exists("sublayer", obj["sublayer_key"]):
             raise WfpError("FWP_E_SUBLAYER_NOT_FOUND", f"sublayer_key {{{obj['sublayer_key']}}}")
         _check_weight(obj["weight"])
         callout = obj["action"].get("callout_key")
         if callout and not (catalogue.is_callout(callout) or callout in self._callouts):
             raise WfpError("FWP_E_CALLOUT_NOT_FOUND", f"action.callout_key {{{callout}}}")
-        for index, condition in enumerate(obj["conditions"]):
-            if not catalogue.is_condition(condition["field_key"]):
-                raise WfpError(
-                    "FWP_E_CONDITION_NOT_FOUND",
-                    f"conditions[{index}].field_key {{{condition['field_key']}}}",
-                )
         context_key = obj.get("provider_context_key")
         if context_key:
             context = self._objects["provider_context"].get(context_key)
@@ -498,6 +514,180 @@ def _check_extended_mode(obj: Obj) -> None:
     policy = obj.get("policy") or {}
     if obj["type"] in _IKE_QM_CONTEXTS and policy.get("em_policy") is not None:
         raise WfpError("FWP_E_EM_NOT_SUPPORTED", f"em_policy on a {obj['type']}")
+
+
+# ---- what BFE (or the host layer) refuses about one object -------------------------------------
+
+
+def _problem(code: str, field: str, message: str) -> WfpError:
+    return WfpError(code, f"{field}: {message}", {"field": field})
+
+
+def _listed(guids: list[str]) -> str:
+    names = [catalogue.display(guid) for guid in guids[:_MAX_LISTED]]
+    more = len(guids) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def object_problems(object_type: str, obj: Obj) -> list[WfpError]:
+    """What the host would refuse about adding `obj` (canonical form) regardless of the state.
+
+    Each WfpError has the offending field (`context["field"]`, e.g. `conditions[0].match_type`,
+    indices as in `obj`) and says how to fix it.
+    """
+    problems: list[WfpError] = []
+    for field in _KEY_FIELDS:
+        if obj.get(field) == catalogue.NULL_GUID:
+            problems.append(
+                _problem(ZERO_KEY, field, "the all-zero GUID; give a real key or leave it out")
+            )
+    for field in _TEXT_FIELDS:
+        text = obj.get(field)
+        problem = text_problem(text) if isinstance(text, str) else None
+        if problem:
+            problems.append(_problem(CONTROL_CHARACTER, field, problem))
+    if object_type == "provider_context" and obj.get("type") not in SUPPORTED_CONTEXT_TYPES:
+        problems.append(
+            _problem(
+                HOST_LAYER_REFUSED,
+                "type",
+                f"{obj.get('type')} contexts are read-only in this collection; "
+                f"use one of {', '.join(sorted(SUPPORTED_CONTEXT_TYPES))}",
+            )
+        )
+    if object_type == "filter":
+        problems += filter_problems(obj)
+    return problems
+
+
+def filter_problems(obj: Obj) -> list[WfpError]:
+    """Layer, callout and condition problems of a filter (canonical form)."""
+    layer_key = obj["layer_key"]
+    if not catalogue.is_layer(layer_key):
+        return [_problem("FWP_E_LAYER_NOT_FOUND", "layer_key", f"no layer {{{layer_key}}}")]
+    problems = []
+    callout = (obj.get("action") or {}).get("callout_key")
+    applicable = catalogue.callout_layer(callout) if callout else None
+    if callout and applicable is not None and applicable != layer_key:
+        fitting = catalogue.callouts_at(layer_key)
+        fix = f"use one of {_listed(fitting)}" if fitting else "no built-in callout applies here"
+        problems.append(
+            _problem(
+                "FWP_E_INCOMPATIBLE_LAYER",
+                "action.callout_key",
+                f"{catalogue.display(callout)} applies at {catalogue.display(applicable)}, "
+                f"not at {catalogue.display(layer_key)}; {fix}, or move the filter to "
+                f"{catalogue.display(applicable)}",
+            )
+        )
+    return problems + condition_problems(layer_key, obj.get("conditions") or [])
+
+
+def condition_problems(
+    layer_key: str, conditions: list[Obj], prefix: str = "conditions"
+) -> list[WfpError]:
+    """Problems of canonical conditions at a layer; fields are `{prefix}[i]...` in list order."""
+    problems = []
+    for index, condition in enumerate(conditions):
+        problem = _condition_problem(layer_key, condition, f"{prefix}[{index}]")
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def _condition_problem(layer_key: str, condition: Obj, path: str) -> WfpError | None:
+    value = condition["value"]
+    bound_type = value["low"]["type"] if value["type"] == "FWP_RANGE_TYPE" else None
+    found = _type_problem(
+        layer_key, condition["field_key"], condition["match_type"], value["type"], bound_type
+    )
+    if found is not None:
+        code, field, message = found
+        return _problem(code, f"{path}.{field}", message)
+    if bound_type is not None and _bound(value["low"]) > _bound(value["high"]):
+        return _problem(
+            "FWP_E_INVALID_RANGE", f"{path}.value", "the low bound is above the high bound; swap them"
+        )
+    return None
+
+
+@cache
+def _type_problem(
+    layer_key: str, field_key: str, match_type: str, value_type: str, bound_type: str | None
+) -> tuple[str, str, str] | None:
+    """(code, field below the condition, message) for a condition's types at a layer."""
+    if not catalogue.is_condition(field_key):
+        return "FWP_E_CONDITION_NOT_FOUND", "field_key", f"no condition {{{field_key}}}"
+    field = catalogue.layer_field(layer_key, field_key)
+    if field is None and catalogue.has_field_table(layer_key):
+        return (
+            "FWP_E_CONDITION_NOT_FOUND",
+            "field_key",
+            f"{catalogue.display(field_key)} is not a field of {catalogue.display(layer_key)}; "
+            f"its fields are {_listed(catalogue.layer_field_keys(layer_key))}",
+        )
+    if field is not None:
+        if value_type not in field.value_types:
+            return (
+                "FWP_E_TYPE_MISMATCH",
+                "value.type",
+                f"{catalogue.display(field_key)} at {catalogue.display(layer_key)} is "
+                f"{field.data_type}; a {value_type} value cannot match it, use one of "
+                f"{', '.join(sorted(field.value_types))}",
+            )
+        if bound_type is not None and bound_type != field.data_type:
+            return (
+                "FWP_E_TYPE_MISMATCH",
+                "value.low.type",
+                f"the range bounds of {catalogue.display(field_key)} must be {field.data_type}, "
+                f"not {bound_type}",
+            )
+    if not catalogue.match_type_fits(match_type, value_type):
+        fitting = catalogue.match_types_for(value_type)
+        hint = (
+            "; a range needs {type: FWP_RANGE_TYPE, low: ..., high: ...}"
+            if match_type == "FWP_MATCH_RANGE"
+            else ""
+        )
+        return (
+            "FWP_E_MATCH_TYPE_MISMATCH",
+            "match_type",
+            f"{match_type} cannot compare a {value_type} value; for {value_type} use one of "
+            f"{', '.join(fitting) or 'no match type'}{hint}",
+        )
+    return None
+
+
+def _bound(value: Obj) -> tuple[int, str]:
+    """A sortable bound as a comparable key (integers, IPv6 addresses, bytes, strings)."""
+    raw = value.get("value")
+    if isinstance(raw, int):
+        return raw, ""
+    if value["type"] == "FWP_BYTE_ARRAY16_TYPE":
+        return int(ipaddress.IPv6Address(raw)), ""
+    return 0, str(raw or "")
+
+
+def host_problems(object_type: str, obj: Obj, state: State | None = None) -> list[WfpError]:
+    """Would the host refuse to add `obj` to `state`? Every reason, or [] when it would not.
+
+    `obj` may be in any form `model.canonical` reads. Without `state`, references are not
+    checked. The generated-input suite uses this to tell input the collection must refuse.
+    """
+    try:
+        _check_type(object_type)
+        stored = Engine._canonical(object_type, obj)
+    except WfpError as error:
+        return [error]
+    problems = object_problems(object_type, stored)
+    if problems or state is None:
+        return problems
+    engine = Engine(state)
+    try:
+        engine.add(object_type, stored)
+    except WfpError as error:
+        return [error]
+    return []
 
 
 # ---- module-level helpers ----------------------------------------------------------------------
