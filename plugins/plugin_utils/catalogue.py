@@ -380,11 +380,13 @@ def callout_layer(callout_key: str) -> str | None:
 
 
 def callouts_at(layer_key: str) -> list[str]:
-    """The built-in callouts that apply at a layer, sorted by symbol (for messages)."""
-    return sorted(
-        (callout for callout, layer in CALLOUT_LAYERS.items() if layer == layer_key.lower()),
-        key=display,
-    )
+    """The catalogue's built-in callouts that apply at a layer, sorted by symbol (for messages)."""
+    known = [
+        callout
+        for callout, layer in CALLOUT_LAYERS.items()
+        if layer == layer_key.lower() and symbol_of(callout) is not None
+    ]
+    return sorted(known, key=display)
 
 
 # ---- FWP_E_* error codes -------------------------------------------------------------------
@@ -440,9 +442,14 @@ def error_name(code: int) -> str:
     return f"0x{unsigned:08X}"
 
 
+def error_code(name: str) -> int | None:
+    """The HRESULT of an FWP_E_* symbol or of a host-layer code such as E_INVALIDARG."""
+    return ERROR_CODES.get(name, _OTHER_CODES.get(name))
+
+
 def error_message(name: str) -> str:
     """A readable explanation of an FWP_E_* symbol."""
     hint = _ERROR_HINTS.get(name)
-    code = ERROR_CODES.get(name, _OTHER_CODES.get(name))
+    code = error_code(name)
     text = f"{name} (0x{code:08X})" if code is not None else name
     return f"{text}: {hint}" if hint else text

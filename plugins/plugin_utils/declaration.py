@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 from . import crypto
 from .catalogue import normalise_guid
 from .deps import require
+from .engine import declaration_problems
 from .model import ModelError
 from .scenario import expand, merged_scenario, raw_object_id
 
@@ -491,6 +492,8 @@ def validate(arguments: dict[str, Any]) -> Validated:
             problems += found
             warnings += warned
         problems += _raw_object_problems(arguments)
+        # What the host would refuse (engine model), named by option path.
+        problems += [Problem(path, message) for path, message in declaration_problems(arguments)]
         if not problems:
             problems += _expansion_problems(arguments)
     if problems:

@@ -55,6 +55,8 @@ from .model import (
     Obj,
     State,
     canonical,
+    canonical_condition,
+    declared_problems,
     empty_state,
     fingerprint,
     iter_objects,
@@ -72,6 +74,7 @@ HOST_LAYER_REFUSED: Final = "E_INVALIDARG"
 _KEY_FIELDS: Final = ("key", "provider_key", "sublayer_key", "provider_context_key")
 _TEXT_FIELDS: Final = ("name", "description")
 _MAX_LISTED: Final = 8
+_ZERO_FIX: Final = "the all-zero GUID; give a real key or leave it out (a derived key is used)"
 
 NOT_FOUND: Final = {
     "provider": "FWP_E_PROVIDER_NOT_FOUND",
@@ -116,8 +119,9 @@ class WfpError(Exception):
         """Safe-to-show details (no object bodies, so no secrets) for task results."""
         result: dict[str, Any] = dict(self.context)
         result["code"] = self.code
-        if self.code in catalogue.ERROR_CODES:
-            result["hresult"] = f"0x{catalogue.ERROR_CODES[self.code]:08X}"
+        hresult = catalogue.error_code(self.code)
+        if hresult is not None:
+            result["hresult"] = f"0x{hresult:08X}"
         result["message"] = self.message
         return result
 
@@ -538,9 +542,7 @@ def object_problems(object_type: str, obj: Obj) -> list[WfpError]:
     problems: list[WfpError] = []
     for field in _KEY_FIELDS:
         if obj.get(field) == catalogue.NULL_GUID:
-            problems.append(
-                _problem(ZERO_KEY, field, "the all-zero GUID; give a real key or leave it out")
-            )
+            problems.append(_problem(ZERO_KEY, field, _ZERO_FIX))
     for field in _TEXT_FIELDS:
         text = obj.get(field)
         problem = text_problem(text) if isinstance(text, str) else None
@@ -606,7 +608,9 @@ def _condition_problem(layer_key: str, condition: Obj, path: str) -> WfpError | 
         return _problem(code, f"{path}.{field}", message)
     if bound_type is not None and _bound(value["low"]) > _bound(value["high"]):
         return _problem(
-            "FWP_E_INVALID_RANGE", f"{path}.value", "the low bound is above the high bound; swap them"
+            "FWP_E_INVALID_RANGE",
+            f"{path}.value",
+            "the low bound is above the high bound; swap them",
         )
     return None
 
@@ -688,6 +692,113 @@ def host_problems(object_type: str, obj: Obj, state: State | None = None) -> lis
     except WfpError as error:
         return [error]
     return []
+
+
+# ---- declared objects: the same rules, named by option path -----------------------------------
+
+_PLACEHOLDER_KEY: Final = "ffffffff-ffff-ffff-ffff-ffffffffffff"
+
+
+def refusal_text(error: WfpError) -> str:
+    """An error's explanation without its field, with the code the host would answer."""
+    detail = error.detail
+    field = error.context.get("field")
+    if field and detail.startswith(f"{field}: "):
+        detail = detail[len(field) + 2 :]
+    return f"{detail} (the host would refuse it: {catalogue.error_message(error.code)})"
+
+
+def declaration_problems(arguments: dict[str, Any]) -> list[tuple[str, str]]:
+    """(option path, message) for everything in the module options the host would refuse.
+
+    Checks, before anything is expanded: the declared provider and sublayer (all-zero keys,
+    control characters) and every raw object: its shape (`model.declared_problems`: unknown
+    keys, control characters, context types this collection cannot write), then the engine
+    rules of `object_problems`, with conditions numbered as declared, and a provider context
+    referenced by a filter at a layer that cannot take it. Field errors that canonicalisation
+    reports (unknown symbols, out-of-range values) are left to the expansion.
+    """
+    found: list[tuple[str, str]] = []
+    for name in ("provider", "sublayer"):
+        section = arguments.get(name)
+        if not isinstance(section, dict):
+            continue
+        if catalogue.normalise_guid(str(section.get("key") or "")) == catalogue.NULL_GUID:
+            found.append((f"{name}.key", refusal_text(_problem(ZERO_KEY, "key", _ZERO_FIX))))
+        for field in _TEXT_FIELDS:
+            text = section.get(field)
+            problem = text_problem(text) if isinstance(text, str) else None
+            if problem:
+                found.append((f"{name}.{field}", problem))
+    objects = arguments.get("objects")
+    if isinstance(objects, dict):
+        found += _raw_objects_problems(objects)
+    return found
+
+
+def _raw_objects_problems(objects: dict[str, Any]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    context_types: dict[str, str] = {}
+    for object_type in ("provider_context", "filter"):
+        items = objects.get(LIST_NAMES[object_type])
+        if not isinstance(items, list):
+            continue
+        for index, raw in enumerate(items):
+            path = f"objects.{LIST_NAMES[object_type]}[{index}]"
+            shape = declared_problems(object_type, raw, path)
+            if shape:
+                found += [(error.path, error.message) for error in shape]
+                continue
+            checked = _declared_form(object_type, raw, path)
+            if checked is None:
+                continue  # the expansion names the field
+            for error in object_problems(object_type, checked):
+                found.append((f"{path}.{error.context['field']}", refusal_text(error)))
+            if object_type == "provider_context":
+                for name in (raw.get("id"), raw.get("name"), checked["key"]):
+                    if isinstance(name, str):
+                        context_types[name] = checked["type"]
+            else:
+                found += _declared_context_problems(raw, checked, context_types, path)
+    return found
+
+
+def _declared_form(object_type: str, raw: Obj, path: str) -> Obj | None:
+    """A raw object in canonical form for the checks, conditions in declared order."""
+    stand_in = {"key": _PLACEHOLDER_KEY, "sublayer_key": _PLACEHOLDER_KEY}
+    obj = {**stand_in, **{k: v for k, v in raw.items() if v is not None}}
+    obj.pop("provider_context_key", None)  # may be an id: checked below
+    obj.pop("id", None)
+    try:
+        checked = canonical(object_type, obj, path)
+        if object_type == "filter":
+            checked["conditions"] = [
+                canonical_condition(condition, f"{path}.conditions[{index}]")
+                for index, condition in enumerate(raw.get("conditions") or [])
+            ]
+    except ModelError:
+        return None
+    return checked
+
+
+def _declared_context_problems(
+    raw: Obj, checked: Obj, context_types: dict[str, str], path: str
+) -> list[tuple[str, str]]:
+    reference = raw.get("provider_context_key")
+    context_type = context_types.get(str(reference)) if reference else None
+    if context_type is None:
+        return []
+    allowed = catalogue.context_types_for_layer(checked["layer_key"])
+    if context_type in allowed:
+        return []
+    error = _problem(
+        "FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER",
+        "provider_context_key",
+        f"{reference!r} is a {context_type}, which a filter at "
+        f"{catalogue.display(checked['layer_key'])} cannot use; it takes "
+        f"{', '.join(sorted(allowed))}",
+    )
+    return [(f"{path}.provider_context_key", refusal_text(error))]
 
 
 # ---- module-level helpers ----------------------------------------------------------------------

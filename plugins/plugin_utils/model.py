@@ -616,6 +616,7 @@ class _Strings:
 
 
 _SCALAR: Final = None
+_ANY: Final = object()  # not checked here (refused as a whole elsewhere)
 _VALUE_SPEC: dict[str, Any] = {"type": _SCALAR, "value": _SCALAR}
 _VALUE_SPEC["low"] = _VALUE_SPEC
 _VALUE_SPEC["high"] = _VALUE_SPEC
@@ -700,7 +701,7 @@ def _context_spec(obj: Any) -> dict[str, Any]:
     elif context_type in catalogue.QM_TRANSPORT_CONTEXT_TYPES:
         policy = _QM_POLICY_SPEC
     else:
-        policy = _SCALAR  # refused below: this collection writes no other context type
+        policy = _ANY  # the type is refused below: this collection writes no other context
     return {**_COMMON_SPEC, "type": _SCALAR, "policy": policy}
 
 
@@ -735,11 +736,16 @@ def _unknown_key(key: Any, allowed: Iterable[str], path: str) -> ModelError:
 def _walk(value: Any, spec: Any, path: str, problems: list[ModelError]) -> None:
     if callable(spec) and not isinstance(spec, dict):
         spec = spec(value)
-    if value is None:
+    if value is None or spec is _ANY:
         return
     if isinstance(spec, dict):
         if not isinstance(value, dict):
-            problems.append(ModelError(path, f"expected a mapping, got {value!r}"))
+            shape = (
+                "a typed value such as {type: FWP_UINT64, value: 0}"
+                if spec is _VALUE_SPEC
+                else f"a mapping with the keys {', '.join(sorted(spec))}"
+            )
+            problems.append(ModelError(path, f"expected {shape}, got {value!r}"))
             return
         for key, item in value.items():
             if key not in spec:
