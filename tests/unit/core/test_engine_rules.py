@@ -600,3 +600,17 @@ def test_engine_accepts_exactly_what_the_tables_allow(case: tuple[Obj, bool]) ->
 
 def test_engine_module_names_the_function_for_the_generated_input_suite() -> None:
     assert engine.host_problems is host_problems
+
+
+def test_a_misspelt_conditions_key_is_no_block_everything_filter() -> None:
+    declaration = declared_filter(
+        action={"type": "FWP_ACTION_BLOCK"},
+        conditons=[
+            {
+                "field_key": "FWPM_CONDITION_IP_LOCAL_PORT",
+                "value": {"type": "FWP_UINT16", "value": 445},
+            }
+        ],
+    )
+    [problem] = problems_of(declaration)
+    assert problem.startswith("objects.filters[0].conditons: unknown key 'conditons'; did you mean")

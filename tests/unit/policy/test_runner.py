@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import DeclarationError
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import empty_state
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import OfflineBackend
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
@@ -83,6 +84,25 @@ def test_lockout_guard_refuses_before_reading(backend: CountingBackend) -> None:
 def test_preflight_failure_names_the_operation_and_writes_nothing(
     backend: CountingBackend, tmp_path: Path
 ) -> None:
+    missing_context = "cccccccc-0000-0000-0000-000000000001"
+    bad_filter = {
+        "name": "filter with a context nobody declared",
+        "layer_key": "FWPM_LAYER_IPSEC_V4",
+        "action": {"type": "FWP_ACTION_PERMIT"},
+        "provider_context_key": missing_context,
+    }
+    before = (tmp_path / "host.json").read_bytes()
+    with pytest.raises(PolicyError) as caught:
+        converge({"objects": {"filters": [bad_filter]}}, backend, RunOptions())
+    assert caught.value.details["preflight"]["code"] == "FWP_E_PROVIDER_CONTEXT_NOT_FOUND"
+    assert caught.value.details["preflight"]["name"] == "filter with a context nobody declared"
+    assert "apply" not in backend.calls
+    assert (tmp_path / "host.json").read_bytes() == before
+
+
+def test_what_the_host_would_refuse_is_refused_before_reading_it(
+    backend: CountingBackend, tmp_path: Path
+) -> None:
     bad_context = {
         "name": "mm at the wrong layer",
         "type": "FWPM_IPSEC_IKE_MM_CONTEXT",
@@ -94,17 +114,13 @@ def test_preflight_failure_names_the_operation_and_writes_nothing(
         "action": {"type": "FWP_ACTION_PERMIT"},
         "provider_context_key": "mm at the wrong layer",
     }
-    before = (tmp_path / "host.json").read_bytes()
-    with pytest.raises(PolicyError) as caught:
-        converge(
-            {"objects": {"provider_contexts": [bad_context], "filters": [bad_filter]}},
-            backend,
-            RunOptions(),
-        )
-    assert caught.value.details["preflight"]["code"] == "FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER"
-    assert caught.value.details["preflight"]["name"] == "transport filter with an MM context"
-    assert "apply" not in backend.calls
-    assert (tmp_path / "host.json").read_bytes() == before
+    declaration = {"objects": {"provider_contexts": [bad_context], "filters": [bad_filter]}}
+    with pytest.raises(DeclarationError) as caught:
+        converge(declaration, backend, RunOptions(check_mode=True))
+    [problem] = caught.value.problems
+    assert problem.path == "objects.filters[0].provider_context_key"
+    assert "FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER" in problem.message
+    assert backend.calls == []
 
 
 def test_exempting_the_management_port_satisfies_the_lockout_guard(
