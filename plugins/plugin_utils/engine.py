@@ -767,7 +767,8 @@ def _declared_form(object_type: str, raw: Obj, path: str) -> Obj | None:
     """A raw object in canonical form for the checks, conditions in declared order."""
     stand_in = {"key": _PLACEHOLDER_KEY, "sublayer_key": _PLACEHOLDER_KEY}
     obj = {**stand_in, **{k: v for k, v in raw.items() if v is not None}}
-    obj.pop("provider_context_key", None)  # may be an id: checked below
+    if catalogue.normalise_guid(str(obj.get("provider_context_key") or "")) is None:
+        obj.pop("provider_context_key", None)  # an id of a declared context: checked below
     obj.pop("id", None)
     try:
         checked = canonical(object_type, obj, path)

@@ -733,6 +733,12 @@ def _unknown_key(key: Any, allowed: Iterable[str], path: str) -> ModelError:
     )
 
 
+def _kind(value: Any) -> str:
+    """What a value is, without showing it (it may be a pre-shared key)."""
+    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
 def _walk(value: Any, spec: Any, path: str, problems: list[ModelError]) -> None:
     if callable(spec) and not isinstance(spec, dict):
         spec = spec(value)
@@ -745,7 +751,7 @@ def _walk(value: Any, spec: Any, path: str, problems: list[ModelError]) -> None:
                 if spec is _VALUE_SPEC
                 else f"a mapping with the keys {', '.join(sorted(spec))}"
             )
-            problems.append(ModelError(path, f"expected {shape}, got {value!r}"))
+            problems.append(ModelError(path, f"expected {shape}, got {_kind(value)}"))
             return
         for key, item in value.items():
             if key not in spec:
@@ -754,7 +760,7 @@ def _walk(value: Any, spec: Any, path: str, problems: list[ModelError]) -> None:
                 _walk(item, spec[key], f"{path}.{key}", problems)
     elif isinstance(spec, _ListOf):
         if not isinstance(value, list):
-            problems.append(ModelError(path, f"expected a list, got {value!r}"))
+            problems.append(ModelError(path, f"expected a list, got {_kind(value)}"))
             return
         for index, item in enumerate(value):
             _walk(item, spec.item, f"{path}[{index}]", problems)
@@ -762,13 +768,13 @@ def _walk(value: Any, spec: Any, path: str, problems: list[ModelError]) -> None:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             problems.append(
-                ModelError(path, f"expected a string or a list of strings, got {value!r}")
+                ModelError(path, f"expected a string or a list of strings, got {_kind(value)}")
             )
             return
         for index, item in enumerate(items):
             _walk(item, _SCALAR, f"{path}[{index}]" if isinstance(value, list) else path, problems)
     elif isinstance(value, (dict, list)):
-        problems.append(ModelError(path, f"expected a single value, got {value!r}"))
+        problems.append(ModelError(path, f"expected a single value, got {_kind(value)}"))
     elif isinstance(value, str):
         problem = text_problem(value)
         if problem:

@@ -274,3 +274,13 @@ def test_declared_context_shape(raw: dict[str, Any], path: str, text: str) -> No
 def test_well_formed_declared_objects_have_no_problems() -> None:
     assert model.declared_problems("filter", {**RAW_FILTER, "conditions": [PORT_445]}, "f") == []
     assert model.declared_problems("provider_context", MM_CONTEXT, "c") == []
+
+
+@pytest.mark.parametrize("key", [["s3cret-psk"], {"k": "s3cret-psk"}, "s3cret-psk\x00"])
+def test_shape_errors_never_show_a_pre_shared_key(key: Any) -> None:
+    psk = [{"type": "IKEEXT_PRESHARED_KEY", "key": key}]
+    [problem] = model.declared_problems(
+        "provider_context", _with_policy(authentication_methods=psk), "c"
+    )
+    assert problem.path == "c.policy.authentication_methods[0].key"
+    assert "s3cret" not in str(problem)
