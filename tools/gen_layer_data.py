@@ -14,10 +14,14 @@ Usage: tools/gen_layer_data.py [SHARED_DIR]   (default: ../shared beside the rep
 
 from __future__ import annotations
 
+import gzip
 import importlib
 import os
+import re
 import sys
 from pathlib import Path
+
+from defusedxml import ElementTree
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "plugins" / "plugin_utils" / "_layer_data.py"
@@ -31,7 +35,7 @@ Fields = dict[str, dict[str, tuple[str, str]]]
 
 
 def _netsh():  # type: ignore[no-untyped-def]
-    """The project's netsh importer (its safe XML parsing and symbol tables)."""
+    """The project's netsh importer (its table of symbols newer than the SDK catalogue)."""
     build = ROOT / ".build"
     link = build / "ansible_collections" / "wfp" / "ipsec"
     if not link.exists():
@@ -45,15 +49,23 @@ def _text(element, tag: str) -> str:  # type: ignore[no-untyped-def]
     return (element.findtext(tag) or "").strip()
 
 
+def _parse(path: Path):  # type: ignore[no-untyped-def]
+    """The <wfpstate> element of a (gzip) dump, parsed with defusedxml (no DTDs, no entities).
+
+    `show state` writes two top-level elements (<wfpstate>, <firewallState>): wrapped.
+    """
+    text = gzip.decompress(path.read_bytes()).decode("utf-8-sig")
+    body = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+    return ElementTree.fromstring("<netsh>" + body + "</netsh>").find("wfpstate")
+
+
 def read_dumps(shared: Path) -> tuple[Fields, dict[str, str]]:
     """(layer -> field -> (FWPM_FIELD_* type, FWP_* data type), callout -> layer), as printed."""
-    netsh = _netsh()
     fields: Fields = {}
     callouts: dict[str, str] = {}
     for name in DUMPS:
         path = shared / "wfp_realdata" / name
-        root = netsh._parse_xml(netsh._decode(netsh._read_bytes(path, name), name), name)
-        for item in root.find("wfpstate").find("layers").findall("item"):
+        for item in _parse(path).find("layers").findall("item"):
             layer = item.find("layer")
             layer_key = _text(layer, "layerKey")
             known = fields.setdefault(layer_key, {})
@@ -77,8 +89,15 @@ def read_dumps(shared: Path) -> tuple[Fields, dict[str, str]]:
 
 
 def _guid(netsh, text: str) -> str:  # type: ignore[no-untyped-def]
-    """A symbol or {GUID} as printed by netsh -> GUID text (the importer's own resolution)."""
-    return netsh._Importer("gen_layer_data").key(text, "/")
+    """A symbol or {GUID} as printed by netsh -> GUID text (the catalogue, then newer symbols)."""
+    if re.fullmatch(r"\{[0-9a-fA-F-]{36}\}", text):
+        return text.strip("{}").lower()
+    guids = importlib.import_module(netsh.__name__.rsplit(".", 1)[0] + "._catalogue_data").GUIDS
+    if text in guids:
+        return str(guids[text])
+    if text in netsh.EXTRA_SYMBOLS:
+        return str(netsh.EXTRA_SYMBOLS[text])
+    raise SystemExit(f"unknown symbol {text!r}: add it to netsh.EXTRA_SYMBOLS from win32metadata")
 
 
 def render(shared: Path) -> str:

@@ -7,6 +7,7 @@ documentation lists, transcribed below with the page each table comes from.
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -267,3 +268,16 @@ def test_callouts_apply_where_the_documentation_says(
 @pytest.mark.parametrize("layer", SCENARIO_LAYERS)
 def test_every_layer_of_the_scenario_has_a_field_table(layer: str) -> None:
     assert catalogue.has_field_table(GUIDS[layer])
+
+
+def test_writable_context_types_are_what_the_host_layer_writes() -> None:
+    """WfpIpsec.cs writes MM and QM transport policies only; any other type is E_INVALIDARG."""
+    source = (REPO / "plugins" / "module_utils" / "WfpIpsec.cs").read_text()
+    bodies = re.findall(
+        r"private static bool (?:IsMainMode|IsQuickModeTransport)\(string type\)\s*\{\s*return ([^;]+);",
+        source,
+    )
+    assert len(bodies) == 2
+    writable = set(re.findall(r'"(FWPM_[A-Z0-9_]+)"', " ".join(bodies)))
+    assert writable == catalogue.SUPPORTED_CONTEXT_TYPES
+    assert 'throw WfpException.Invalid(path + ".type: "' in source
