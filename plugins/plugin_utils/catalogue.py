@@ -423,6 +423,7 @@ _ERROR_HINTS: Mapping[str, str] = {
     ),
     "FWP_E_INVALID_RANGE": "the range is not valid (its low bound is above its high bound)",
     "FWP_E_INCOMPATIBLE_LAYER": "the operation is not supported at this layer",
+    "FWP_E_ZERO_LENGTH_ARRAY": "an array that must hold at least one element is empty",
     "E_INVALIDARG": "the host layer of this collection cannot write this object",
     "ZERO_KEY": (
         "the all-zero GUID is no key: BFE would generate a random one, so every run would "

@@ -557,9 +557,37 @@ def object_problems(object_type: str, obj: Obj) -> list[WfpError]:
                 f"use one of {', '.join(sorted(SUPPORTED_CONTEXT_TYPES))}",
             )
         )
+    if object_type == "provider_context":
+        problems += _policy_problems(obj)
     if object_type == "filter":
         problems += filter_problems(obj)
     return problems
+
+
+def _policy_problems(obj: Obj) -> list[WfpError]:
+    """Arrays an IKE/AuthIP policy must not leave empty (FWP_E_ZERO_LENGTH_ARRAY)."""
+    policy = obj.get("policy") or {}
+    required: list[tuple[str, Any, str]] = []
+    if obj.get("type") in catalogue.MM_CONTEXT_TYPES:
+        required += [
+            ("policy.proposals", policy.get("proposals"), "a main-mode proposal"),
+            (
+                "policy.authentication_methods",
+                policy.get("authentication_methods"),
+                "an authentication method",
+            ),
+        ]
+    elif obj.get("type") in catalogue.QM_TRANSPORT_CONTEXT_TYPES:
+        proposals = policy.get("proposals")
+        required.append(("policy.proposals", proposals, "a quick-mode proposal"))
+        for index, proposal in enumerate(proposals or []):
+            path = f"policy.proposals[{index}].transforms"
+            required.append((path, proposal.get("transforms"), "a transform"))
+    return [
+        _problem("FWP_E_ZERO_LENGTH_ARRAY", field, f"is empty; give at least {what}")
+        for field, items, what in required
+        if not items
+    ]
 
 
 def filter_problems(obj: Obj) -> list[WfpError]:

@@ -735,7 +735,15 @@ def _unknown_key(key: Any, allowed: Iterable[str], path: str) -> ModelError:
 
 def _kind(value: Any) -> str:
     """What a value is, without showing it (it may be a pre-shared key)."""
-    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}
+    names = {
+        dict: "a mapping",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        type(None): "null",
+    }
     return names.get(type(value), f"a {type(value).__name__}")
 
 
@@ -781,6 +789,18 @@ def _walk(value: Any, spec: Any, path: str, problems: list[ModelError]) -> None:
             problems.append(ModelError(path, problem))
 
 
+def _text_field_problems(obj: Obj, path: str) -> list[ModelError]:
+    """Text fields canonicalisation would otherwise coerce (`name: 0` -> "", `provider_data: 12`)."""
+    problems = []
+    for name, nullable in (("name", False), ("description", True), ("provider_data", True)):
+        value = obj.get(name)
+        if (value is None and nullable) or isinstance(value, str):
+            continue
+        wanted = "a string" + (" or null" if nullable else "")
+        problems.append(ModelError(f"{path}.{name}", f"expected {wanted}, got {_kind(value)}"))
+    return problems
+
+
 def declared_problems(object_type: str, obj: Any, path: str) -> list[ModelError]:
     """What is wrong with the shape of a declared (raw) object, each naming its field.
 
@@ -793,6 +813,8 @@ def declared_problems(object_type: str, obj: Any, path: str) -> list[ModelError]
         return [ModelError(path, f"{object_type} objects cannot be declared")]
     problems: list[ModelError] = []
     _walk(obj, spec, path, problems)
+    if isinstance(obj, dict):
+        problems += _text_field_problems(obj, path)
     if object_type == "provider_context" and isinstance(obj, dict):
         context_type = obj.get("type")
         if context_type in catalogue.CONTEXT_TYPES and context_type not in SUPPORTED_CONTEXT_TYPES:

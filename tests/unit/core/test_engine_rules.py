@@ -615,3 +615,29 @@ def test_a_misspelt_conditions_key_is_no_block_everything_filter() -> None:
     )
     [problem] = problems_of(declaration)
     assert problem.startswith("objects.filters[0].conditons: unknown key 'conditons'; did you mean")
+
+
+@pytest.mark.parametrize(
+    ("context_type", "policy_change", "field"),
+    [
+        ("FWPM_IPSEC_IKE_MM_CONTEXT", {"proposals": []}, "policy.proposals"),
+        (
+            "FWPM_IPSEC_AUTHIP_MM_CONTEXT",
+            {"authentication_methods": []},
+            "policy.authentication_methods",
+        ),
+        ("FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", {"proposals": []}, "policy.proposals"),
+    ],
+)
+def test_policies_need_their_arrays(context_type: str, policy_change: Obj, field: str) -> None:
+    obj = context("empty", OURS["provider"], context_type)
+    obj["policy"].update(policy_change)
+    problem = only_problem("provider_context", obj)
+    assert (problem.code, problem.context["field"]) == ("FWP_E_ZERO_LENGTH_ARRAY", field)
+
+
+def test_quick_mode_proposals_need_a_transform() -> None:
+    obj = context("no transform", OURS["provider"])
+    obj["policy"]["proposals"][0]["transforms"] = []
+    problem = only_problem("provider_context", obj)
+    assert problem.context["field"] == "policy.proposals[0].transforms"

@@ -284,3 +284,17 @@ def test_shape_errors_never_show_a_pre_shared_key(key: Any) -> None:
     )
     assert problem.path == "c.policy.authentication_methods[0].key"
     assert "s3cret" not in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "text"),
+    [
+        ("name", 0, "expected a string, got an integer"),
+        ("name", None, "expected a string, got null"),
+        ("description", ["a"], "expected a string or null, got a list"),
+        ("provider_data", 1234, "expected a string or null, got an integer"),
+    ],
+)
+def test_declared_text_fields_are_not_coerced(field: str, value: Any, text: str) -> None:
+    problems = model.declared_problems("filter", {**RAW_FILTER, field: value}, "f")
+    assert any(p.path == f"f.{field}" and text in p.message for p in problems), problems

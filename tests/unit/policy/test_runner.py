@@ -106,7 +106,16 @@ def test_what_the_host_would_refuse_is_refused_before_reading_it(
     bad_context = {
         "name": "mm at the wrong layer",
         "type": "FWPM_IPSEC_IKE_MM_CONTEXT",
-        "policy": {"authentication_methods": [{"type": "IKEEXT_KERBEROS"}], "proposals": []},
+        "policy": {
+            "authentication_methods": [{"type": "IKEEXT_KERBEROS"}],
+            "proposals": [
+                {
+                    "cipher": "IKEEXT_CIPHER_AES_256",
+                    "integrity": "IKEEXT_INTEGRITY_SHA_256",
+                    "max_lifetime_seconds": 28800,
+                }
+            ],
+        },
     }
     bad_filter = {
         "name": "transport filter with an MM context",
