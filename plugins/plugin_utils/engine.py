@@ -51,9 +51,11 @@ from .model import (
     OBJECT_TYPES,
     PERSISTENT_FLAG,
     RUNTIME_KEY,
+    ControlCharacterError,
     ModelError,
     Obj,
     State,
+    UnwritableContextError,
     canonical,
     canonical_condition,
     declared_problems,
@@ -700,17 +702,42 @@ def _bound(value: Obj) -> tuple[int, str]:
     return 0, str(raw or "")
 
 
-def host_problems(object_type: str, obj: Obj, state: State | None = None) -> list[WfpError]:
+def host_problems(object_type: str, obj: Any, state: State | None = None) -> list[WfpError]:
     """Would the host refuse to add `obj` to `state`? Every reason, or [] when it would not.
 
-    `obj` may be in any form `model.canonical` reads. Without `state`, references are not
-    checked. The generated-input suite uses this to tell input the collection must refuse.
+    `obj` may be in any form `model.canonical` reads (runtime fields are ignored); filters and
+    provider contexts are first held to the strict shape of declared objects. Without `state`,
+    references are not checked. Never raises: the generated-input suite uses this to tell input
+    the collection must refuse.
     """
     try:
         _check_type(object_type)
+    except WfpError as error:
+        return [error]
+    if not isinstance(obj, dict):
+        return [WfpError("FWP_E_INVALID_PARAMETER", f"a {object_type} must be a mapping")]
+    obj = {name: value for name, value in obj.items() if name != RUNTIME_KEY}
+    if object_type in ("filter", "provider_context"):
+        # The strict shape of declared objects; the context type is left to object_problems.
+        shape = [
+            WfpError(
+                CONTROL_CHARACTER
+                if isinstance(error, ControlCharacterError)
+                else "FWP_E_INVALID_PARAMETER",
+                f"{error.path.lstrip('.')}: {error.message}",
+                {"field": error.path.lstrip(".")},
+            )
+            for error in declared_problems(object_type, obj, "")
+            if not isinstance(error, UnwritableContextError)
+        ]
+        if shape:
+            return shape
+    try:
         stored = Engine._canonical(object_type, obj)
     except WfpError as error:
         return [error]
+    except (TypeError, AttributeError, ValueError) as error:  # a shape canonical() cannot read
+        return [WfpError("FWP_E_INVALID_PARAMETER", f"unreadable {object_type}: {error}")]
     problems = object_problems(object_type, stored)
     if problems or state is None:
         return problems

@@ -66,6 +66,14 @@ class ModelError(ValueError):
         self.message = message
 
 
+class ControlCharacterError(ModelError):
+    """A string of a declared object holds a character the host would cut or change."""
+
+
+class UnwritableContextError(ModelError):
+    """A declared provider context of a type this collection cannot write."""
+
+
 def bit_domain(signed: bool, bits: int) -> tuple[int, int]:
     """The lowest and highest value of a signed or unsigned number of `bits` bits."""
     if signed:
@@ -786,7 +794,7 @@ def _walk(value: Any, spec: Any, path: str, problems: list[ModelError]) -> None:
     elif isinstance(value, str):
         problem = text_problem(value)
         if problem:
-            problems.append(ModelError(path, problem))
+            problems.append(ControlCharacterError(path, problem))
 
 
 def _text_field_problems(obj: Obj, path: str) -> list[ModelError]:
@@ -819,7 +827,7 @@ def declared_problems(object_type: str, obj: Any, path: str) -> list[ModelError]
         context_type = obj.get("type")
         if context_type in catalogue.CONTEXT_TYPES and context_type not in SUPPORTED_CONTEXT_TYPES:
             problems.append(
-                ModelError(
+                UnwritableContextError(
                     f"{path}.type",
                     f"this collection writes only {', '.join(sorted(SUPPORTED_CONTEXT_TYPES))} "
                     f"provider contexts, not {context_type}",

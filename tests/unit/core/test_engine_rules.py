@@ -641,3 +641,37 @@ def test_quick_mode_proposals_need_a_transform() -> None:
     obj["policy"]["proposals"][0]["transforms"] = []
     problem = only_problem("provider_context", obj)
     assert problem.context["field"] == "policy.proposals[0].transforms"
+
+
+@pytest.mark.parametrize(
+    ("object_type", "obj"),
+    [
+        ("filter", "not a mapping"),
+        ("filter", {**OURS["filter"], "action": "FWP_ACTION_BLOCK"}),
+        ("filter", {**OURS["filter"], "conditions": "abc"}),
+        ("filter", {**OURS["filter"], "conditons": []}),
+        ("provider_context", {**OURS["context"], "policy": ["x"]}),
+        ("sublayer", {**OURS["sublayer"], "weight": "heavy"}),
+        ("provider", {"key": 5}),
+    ],
+)
+def test_host_problems_never_raises_on_garbage(object_type: str, obj: Any) -> None:
+    problems = host_problems(object_type, obj, basic_state())
+    assert problems and all(p.code == "FWP_E_INVALID_PARAMETER" for p in problems)
+
+
+def test_host_problems_ignores_runtime_fields_of_read_objects() -> None:
+    read_back = {**OURS["filter"], "runtime": {"filter_id": 7}}
+    state = basic_state()
+    state["filters"] = [f for f in state["filters"] if f["key"] != OURS["filter"]["key"]]
+    assert host_problems("filter", read_back, state) == []
+
+
+def test_host_problems_finds_control_characters_at_any_depth() -> None:
+    obj = context("certs", OURS["provider"], "FWPM_IPSEC_IKE_MM_CONTEXT")
+    obj["policy"]["authentication_methods"] = [
+        {"type": "IKEEXT_CERTIFICATE", "root_subjects": ["CN=Corp\x00Root"]}
+    ]
+    problem = only_problem("provider_context", obj)
+    assert problem.code == "CONTROL_CHARACTER"
+    assert problem.context["field"] == "policy.authentication_methods[0].root_subjects[0]"
