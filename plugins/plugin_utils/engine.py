@@ -545,11 +545,9 @@ def object_problems(object_type: str, obj: Obj) -> list[WfpError]:
     for field in _KEY_FIELDS:
         if obj.get(field) == catalogue.NULL_GUID:
             problems.append(_problem(ZERO_KEY, field, _ZERO_FIX))
-    for field in _TEXT_FIELDS:
-        text = obj.get(field)
-        problem = text_problem(text) if isinstance(text, str) else None
-        if problem:
-            problems.append(_problem(CONTROL_CHARACTER, field, problem))
+    problems += [
+        _problem(CONTROL_CHARACTER, field, problem) for field, problem in _text_problems(obj, "")
+    ]
     if object_type == "provider_context" and obj.get("type") not in SUPPORTED_CONTEXT_TYPES:
         problems.append(
             _problem(
@@ -590,6 +588,21 @@ def _policy_problems(obj: Obj) -> list[WfpError]:
         for field, items, what in required
         if not items
     ]
+
+
+def _text_problems(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(field, problem) for every string of a canonical object the host would cut or change."""
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem:
+            yield path, problem
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            if name != RUNTIME_KEY:
+                yield from _text_problems(item, f"{path}.{name}" if path else name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _text_problems(item, f"{path}[{index}]")
 
 
 def filter_problems(obj: Obj) -> list[WfpError]:

@@ -675,3 +675,14 @@ def test_host_problems_finds_control_characters_at_any_depth() -> None:
     problem = only_problem("provider_context", obj)
     assert problem.code == "CONTROL_CHARACTER"
     assert problem.context["field"] == "policy.authentication_methods[0].root_subjects[0]"
+
+
+def test_preflight_refuses_control_characters_in_nested_strings() -> None:
+    obj = a_filter(
+        "FWPM_LAYER_ALE_AUTH_CONNECT_V4",
+        condition("FWPM_CONDITION_ALE_USER_ID", "FWP_SECURITY_DESCRIPTOR_TYPE", "O:LS\x01D:"),
+    )
+    with pytest.raises(WfpError) as raised:
+        Engine(basic_state()).add("filter", obj)
+    assert raised.value.code == "CONTROL_CHARACTER"
+    assert raised.value.context["field"] == "conditions[0].value.value"
