@@ -24,9 +24,10 @@ Rules modelled (Microsoft's "Object Management" and WFP error-code pages):
   only at the layer it applies at (FWP_E_INCOMPATIBLE_LAYER); tables from Microsoft's data
   (catalogue, `_layer_data.py`);
 * refused by this collection although BFE would take them: the all-zero GUID as a key (BFE would
-  make up a random key: ZERO_KEY), control characters in names and descriptions (the host would
-  cut them: CONTROL_CHARACTER), provider-context types the host layer cannot write
-  (E_INVALIDARG, as WfpIpsec.cs answers).
+  make up a random key: ZERO_KEY), control characters in any string (the host would cut them:
+  CONTROL_CHARACTER); refused by the host layer: provider-context types it cannot write
+  (E_INVALIDARG, as WfpIpsec.cs answers); policies with an empty proposal, authentication-method
+  or transform list (FWP_E_ZERO_LENGTH_ARRAY).
 
 `host_problems(object_type, obj, state)` lists every such problem of one object without raising.
 
@@ -773,6 +774,8 @@ def refusal_text(error: WfpError) -> str:
     field = error.context.get("field")
     if field and detail.startswith(f"{field}: "):
         detail = detail[len(field) + 2 :]
+    if catalogue.error_code(error.code) is None:  # refused by this collection, not by the host
+        return f"{detail} ({catalogue.error_message(error.code)})"
     return f"{detail} (the host would refuse it: {catalogue.error_message(error.code)})"
 
 
