@@ -300,19 +300,21 @@ def _auth_method(method: Any, path: str) -> Obj:
                 catalogue.CERT_CONFIG_TYPES,
                 f"{path}.{direction}",
             )
-        result["root_subjects"] = _string_list(method.get("root_subjects"))
+        result["root_subjects"] = _string_list(method.get("root_subjects"), f"{path}.root_subjects")
         result["flags"] = _flags(method.get("flags"), catalogue.CERT_AUTH_FLAGS, f"{path}.flags")
     elif method_type != "IKEEXT_ANONYMOUS":
         raise ModelError(f"{path}.type", f"{method_type} is not supported by this collection")
     return result
 
 
-def _string_list(value: Any) -> list[str]:
+def _string_list(value: Any, path: str) -> list[str]:
     """A list of strings; a single string is a one-item list (as Ansible treats list options)."""
     if value is None:
         return []
     if isinstance(value, str):
         return [value]
+    if not isinstance(value, list):
+        raise ModelError(path, "expected a string or a list of strings")
     return [str(item) for item in value]
 
 
