@@ -686,3 +686,27 @@ def test_preflight_refuses_control_characters_in_nested_strings() -> None:
         Engine(basic_state()).add("filter", obj)
     assert raised.value.code == "CONTROL_CHARACTER"
     assert raised.value.context["field"] == "conditions[0].value.value"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"keying_modules": ["ike"], "ip_versions": [4]},
+        {
+            "required_ports": [{"port": 445, "protocol": "tcp"}],
+            "exempt_ports": [{"port": 5986}, {"port": 53, "protocol": "udp"}],
+        },
+    ],
+)
+def test_every_scenario_object_passes_the_engine_rules(options: dict[str, Any]) -> None:
+    """The guaranteed-encryption scenario only uses what Microsoft's tables allow."""
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import iter_objects
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand
+
+    desired = expand({"scenario": {"guaranteed_encryption": options}})
+    checked = 0
+    for object_type, obj in iter_objects(desired):
+        assert engine.object_problems(object_type, obj) == [], (object_type, obj["name"])
+        checked += 1
+    assert checked > 10
