@@ -1,7 +1,9 @@
 """The WFP catalogue: symbols <-> GUIDs and integer values, grouped into the families we use.
 
 All values come from `_catalogue_data.py`, generated from the Windows SDK tables (see
-tools/gen_catalogue.py). Tests check every value against Microsoft's win32metadata.
+tools/gen_catalogue.py). Tests check every value against Microsoft's win32metadata. Each layer's
+fields and each built-in callout's layer come from `_layer_data.py`, generated from real netsh
+dumps (tools/gen_layer_data.py) and checked against Microsoft's documentation.
 """
 
 from __future__ import annotations
