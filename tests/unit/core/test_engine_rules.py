@@ -710,3 +710,34 @@ def test_every_scenario_object_passes_the_engine_rules(options: dict[str, Any]) 
         assert engine.object_problems(object_type, obj) == [], (object_type, obj["name"])
         checked += 1
     assert checked > 10
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["type", "value", "low", "conditions", "action", "policy", "x"]),
+            children,
+            max_size=3,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["name", "key", "layer_key", "weight", "conditions", "action", "flags", "conditons"]
+        ),
+        _JSON,
+    ),
+    st.sampled_from(["filter", "provider_context"]),
+)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_hostile_raw_objects_get_messages_not_tracebacks(raw: Obj, object_type: str) -> None:
+    list_name = "filters" if object_type == "filter" else "provider_contexts"
+    found = engine.declaration_problems({"objects": {list_name: [raw]}})
+    assert all(path.startswith(f"objects.{list_name}[0]") for path, _ in found)
+    assert all(isinstance(error, WfpError) for error in host_problems(object_type, raw))
