@@ -782,9 +782,10 @@ def refusal_text(error: WfpError) -> str:
 def declaration_problems(arguments: dict[str, Any]) -> list[tuple[str, str]]:
     """(option path, message) for everything in the module options the host would refuse.
 
-    Checks, before anything is expanded: the declared provider and sublayer (all-zero keys,
-    control characters) and every raw object: its shape (`model.declared_problems`: unknown
-    keys, control characters, context types this collection cannot write), then the engine
+    Checks, before anything is expanded: the declared provider and sublayer (control characters;
+    their keys, the all-zero GUID included, are ownership.py's) and every raw object: its shape
+    (`model.declared_problems`: unknown keys, control characters, context types this collection
+    cannot write), then the engine
     rules of `object_problems`, with conditions numbered as declared, and a provider context
     referenced by a filter at a layer that cannot take it. Field errors that canonicalisation
     reports (unknown symbols, out-of-range values) are left to the expansion.
@@ -794,8 +795,6 @@ def declaration_problems(arguments: dict[str, Any]) -> list[tuple[str, str]]:
         section = arguments.get(name)
         if not isinstance(section, dict):
             continue
-        if catalogue.normalise_guid(str(section.get("key") or "")) == catalogue.NULL_GUID:
-            found.append((f"{name}.key", refusal_text(_problem(ZERO_KEY, "key", _ZERO_FIX))))
         for field in _TEXT_FIELDS:
             text = section.get(field)
             problem = text_problem(text) if isinstance(text, str) else None

@@ -455,8 +455,6 @@ def test_declared_callout_and_context_at_the_wrong_layer() -> None:
 @pytest.mark.parametrize(
     ("arguments", "path"),
     [
-        ({"provider": {"name": "p", "key": ZERO}}, "provider.key"),
-        ({"provider": {"name": "p"}, "sublayer": {"key": "{" + ZERO + "}"}}, "sublayer.key"),
         (declared_filter(key=ZERO), "objects.filters[0].key"),
         (declared_filter(provider_context_key=ZERO), "objects.filters[0].provider_context_key"),
         ({"provider": {"name": "cut\x00"}}, "provider.name"),
