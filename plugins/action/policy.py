@@ -27,12 +27,14 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
 
 MODULE_NAME = "wfp.ipsec.policy"
 
-# Ports the controller reaches a host on, by connection plugin, when ansible_port is not set.
-_DEFAULT_PORTS = {
-    "winrm": {"http": 5985, "https": 5986},
-    "psrp": {"http": 5985, "https": 5986},
-    "ssh": {"": 22},
+# Ports the controller reaches a host on, by connection plugin, when no port variable is set:
+# (variable naming the scheme, {scheme: port}, the plugin's own default scheme).
+_DEFAULT_PORTS: dict[str, tuple[str, dict[str, int]]] = {
+    "winrm": ("ansible_winrm_scheme", {"http": 5985, "https": 5986}),
+    "psrp": ("ansible_psrp_protocol", {"http": 5985, "https": 5986}),
+    "ssh": ("", {"": 22}),
 }
+_MANAGED_CONNECTIONS = frozenset(_DEFAULT_PORTS)
 
 
 class ActionModule(ActionBase):
@@ -92,25 +94,52 @@ class ActionModule(ActionBase):
         return ModuleBackend(execute)
 
     def _management_ports(self, task_vars: dict[str, Any]) -> list[int]:
-        """The port the controller uses to reach this host (for the lockout guard)."""
-        if task_vars.get(OFFLINE_STATE_VAR):
+        """The ports the controller uses to reach this host (for the lockout guard).
+
+        Every way Ansible names the port counts: ansible_port, ansible_<connection>_port, the
+        connection plugin's own resolved option, else the plugin's default for the scheme.
+        Offline hosts are guarded like the live host their inventory describes
+        (ansible_connection winrm, psrp or ssh), so a rehearsal refuses what production would.
+        """
+        offline = bool(task_vars.get(OFFLINE_STATE_VAR))
+        declared = self._template(task_vars.get("ansible_connection"))
+        if declared is None and not offline:
+            declared = self._connection.transport
+        connection = str(declared or "").rsplit(".", 1)[-1]
+        if connection not in _MANAGED_CONNECTIONS:
             return []
-        connection = str(
-            self._template(task_vars.get("ansible_connection")) or self._connection.transport
-        )
-        connection = connection.rsplit(".", 1)[-1]
-        port = self._template(task_vars.get("ansible_port"))
-        if port:
-            try:
-                return [int(port)]
-            except ValueError as error:
-                raise AnsibleActionFail(f"ansible_port {port!r} is not a port number") from error
-        defaults = _DEFAULT_PORTS.get(connection)
-        if not defaults:
-            return []
-        if connection == "ssh":
-            return [22]
-        scheme = self._template(task_vars.get(f"ansible_{connection}_scheme"))
+        ports = {
+            self._port(name, self._template(task_vars.get(name)))
+            for name in ("ansible_port", f"ansible_{connection}_port")
+            if task_vars.get(name) not in (None, "")
+        }
+        if not offline and self._connection.transport.rsplit(".", 1)[-1] == connection:
+            ports.add(self._plugin_port())
+        ports.discard(None)
+        if ports:
+            return sorted(p for p in ports if p is not None)
+        scheme_var, defaults = _DEFAULT_PORTS[connection]
+        scheme = self._template(task_vars.get(scheme_var)) if scheme_var else ""
         if scheme in defaults:
             return [defaults[scheme]]
         return sorted(defaults.values())
+
+    @staticmethod
+    def _port(name: str, value: Any) -> int:
+        try:
+            port = int(str(value).strip())
+        except ValueError:
+            port = 0
+        if not 0 < port < 65536:
+            raise AnsibleActionFail(f"{name} {value!r} is not a port number (1-65535)")
+        return port
+
+    def _plugin_port(self) -> int | None:
+        """The port the connection plugin resolved (its option, variables and default)."""
+        try:
+            value = self._connection.get_option("port")
+        except (AttributeError, KeyError):
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or value in ("", 0):
+            return None
+        return self._port("the connection's port option", value)
