@@ -15,6 +15,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import (
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.hosts import (
     OFFLINE_CREATE_VAR,
+    OFFLINE_SIMULATE_VAR,
     OFFLINE_STATE_VAR,
     offline_backend,
 )
@@ -26,6 +27,8 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
 )
 
 MODULE_NAME = "wfp.ipsec.policy"
+# Commit confirmed is on by default (docs/commit-confirmed.md); the option `confirm_timeout`.
+DEFAULT_CONFIRM_TIMEOUT = 120
 
 # Ports the controller reaches a host on, by connection plugin, when no port variable is set:
 # (variable naming the scheme, {scheme: port}, the plugin's own default scheme).
@@ -51,6 +54,7 @@ class ActionModule(ActionBase):
             check_mode=bool(self._task.check_mode),
             diff=bool(self._task.diff),
             management_ports=self._management_ports(task_vars),
+            confirm_timeout=DEFAULT_CONFIRM_TIMEOUT,
         )
         try:
             backend = self._backend(task_vars)
@@ -58,6 +62,12 @@ class ActionModule(ActionBase):
         except DeclarationError as error:
             return self._failed(result, str(error), problems=[str(p) for p in error.problems])
         except PolicyError as error:
+            if error.unreachable:
+                result.update(error.details)
+                result.update(
+                    unreachable=True, changed="confirmation" in error.details, msg=str(error)
+                )
+                return result
             return self._failed(result, str(error), **error.details)
         except BackendError as error:
             return self._failed(result, str(error), **error.details)
@@ -82,16 +92,31 @@ class ActionModule(ActionBase):
         path = self._template(task_vars.get(OFFLINE_STATE_VAR))
         if path:
             create = bool(self._template(task_vars.get(OFFLINE_CREATE_VAR, False)))
-            return offline_backend(str(path), self._loader.get_basedir(), create=create)
+            simulate = self._template(task_vars.get(OFFLINE_SIMULATE_VAR)) or None
+            return offline_backend(
+                str(path), self._loader.get_basedir(), create=create, simulate=simulate
+            )
+        from ansible.errors import AnsibleConnectionFailure
+        from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import HostUnreachable
         from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import ModuleBackend
 
         def execute(module_args: dict[str, Any]) -> dict[str, Any]:
-            reply: dict[str, Any] = self._execute_module(
-                module_name=MODULE_NAME, module_args=module_args, task_vars=task_vars
-            )
+            try:
+                reply: dict[str, Any] = self._execute_module(
+                    module_name=MODULE_NAME, module_args=module_args, task_vars=task_vars
+                )
+            except AnsibleConnectionFailure as error:
+                raise HostUnreachable(f"host unreachable: {error}") from None
             return reply
 
-        return ModuleBackend(execute)
+        def reconnect() -> None:
+            """Commit confirmed: the confirmation must travel over a new connection."""
+            try:
+                self._connection.reset()
+            except AnsibleConnectionFailure as error:
+                raise HostUnreachable(f"cannot reconnect: {error}") from None
+
+        return ModuleBackend(execute, reconnect)
 
     def _management_ports(self, task_vars: dict[str, Any]) -> list[int]:
         """The ports the controller uses to reach this host (for the lockout guard).

@@ -189,13 +189,26 @@ def management_lockout_findings(
                 layer = symbol_of(str(layer_key)) or layer_key
                 direction = "inbound" if layer_key in _INBOUND_LAYERS else "outbound (replies)"
                 findings.append(
-                    f"TCP port {port} (used to manage this host) could be cut: filter "
-                    f"'{obj.get('name')}' ({obj.get('key')}) at {layer} {reason} for {direction} "
-                    f"TCP/{port} with no exemption in front of it; if the controller cannot "
-                    "negotiate IPsec the host becomes unreachable. Exempt the port (scenario "
-                    f"option exempt_ports: [{{port: {port}}}]; a raw permit counts only when it "
-                    "is enabled, in the same sublayer and layer, outweighs the filter and has no "
-                    "conditions beyond protocol TCP, this local port and unicast), or set "
-                    "allow_management_lockout: true to accept the risk."
+                    f"TCP port {port}: filter '{obj.get('name')}' ({obj.get('key')}) at {layer} "
+                    f"{reason} for {direction} TCP/{port}"
                 )
     return findings
+
+
+def lockout_refusal(desired_state: dict[str, Any], ports: list[int]) -> str | None:
+    """The refusal message for a desired state that could cut the management connection on one
+    of `ports` (every finding, then how to resolve them once), or None."""
+    by_port = {port: management_lockout_findings(desired_state, [port]) for port in set(ports)}
+    cut = sorted(port for port, findings in by_port.items() if findings)
+    if not cut:
+        return None
+    exempt = ", ".join(f"{{port: {port}}}" for port in cut)
+    return (
+        "refusing a policy that could cut the management connection: "
+        + "; ".join(finding for port in cut for finding in by_port[port])
+        + "; if the controller cannot negotiate IPsec the host becomes unreachable. Exempt "
+        f"the port (scenario option exempt_ports: [{exempt}]; a raw permit counts only when it "
+        "is enabled, in the same sublayer and layer, outweighs the filter and has no conditions "
+        "beyond protocol TCP, this local port and unicast), or set allow_management_lockout: "
+        "true if the controller negotiates IPsec with the host"
+    )

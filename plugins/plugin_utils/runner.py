@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backend import BackendError, HostBackend
+from .backend import BackendError, HostBackend, HostUnreachable
 from .catalogue import symbol_of
 from .declaration import validate
 from .engine import WfpError, preflight
-from .lockout import management_lockout_findings
+from .lockout import lockout_refusal, management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
 from .plan import drift_counts, make_plan, summary
 from .render import plan_diff
@@ -22,11 +22,15 @@ from .scenario import expand, provider_key_of, sublayer_key_of
 
 
 class PolicyError(Exception):
-    """The run cannot go on; `details` go into the task result (no secrets)."""
+    """The run cannot go on; `details` go into the task result (no secrets). `unreachable`:
+    the host could not be reached (Ansible marks it unreachable, not failed)."""
 
-    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, message: str, details: dict[str, Any] | None = None, unreachable: bool = False
+    ) -> None:
         super().__init__(message)
         self.details = details or {}
+        self.unreachable = unreachable
 
 
 @dataclass
@@ -34,6 +38,9 @@ class RunOptions:
     check_mode: bool = False
     diff: bool = False
     management_ports: list[int] = field(default_factory=list)
+    #: Commit confirmed when above 0 and the backend supports it (the module option
+    #: `confirm_timeout` overrides it); docs/commit-confirmed.md.
+    confirm_timeout: int = 0
 
 
 def desired_state(arguments: dict[str, Any]) -> State:
@@ -47,14 +54,10 @@ def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) 
     if arguments.get("allow_management_lockout"):
         return
     declared_ports = list(arguments.get("management_ports") or [])
-    findings = management_lockout_findings(desired, sorted(set(ports + declared_ports)))
-    if findings:
-        raise PolicyError(
-            "refusing a policy that would require IPsec on the management connection: "
-            + "; ".join(findings)
-            + " (set allow_management_lockout: true if the controller can negotiate IPsec)",
-            {"lockout": findings},
-        )
+    ports = sorted(set(ports + declared_ports))
+    refusal = lockout_refusal(desired, ports)
+    if refusal:
+        raise PolicyError(refusal, {"lockout": management_lockout_findings(desired, ports)})
 
 
 def _shadowing(everything: State, desired: State, provider_key: str) -> list[dict[str, Any]]:
@@ -98,12 +101,21 @@ def converge(
     wants_shadowing = options.check_mode and present and arguments.get("shadow_check", True)
     # One read per run: everything when the shadow analysis or the pre-flight needs foreign
     # objects (a raw filter in another provider's sublayer, say), else only what we own.
-    everything = (
-        backend.read_all() if wants_shadowing or references_foreign_objects(desired) else None
-    )
-    actual = (
-        backend.read(provider_key) if everything is None else owned_state(everything, provider_key)
-    )
+    reads_everything = wants_shadowing or references_foreign_objects(desired)
+
+    def read_host() -> tuple[State | None, State]:
+        if reads_everything:
+            everything = backend.read_all()
+            return everything, owned_state(everything, provider_key)
+        return None, backend.read(provider_key)
+
+    everything, actual = read_host()
+    confirmation = None
+    pending = _pending(backend, provider_key)
+    if pending is not None:
+        confirmation, everything, actual = _settle_pending(
+            backend, pending, options.check_mode, read_host, (everything, actual)
+        )
     plan = make_plan(desired, actual, provider_key)
     engine_view = actual if everything is None else everything
     try:
@@ -122,6 +134,9 @@ def converge(
         "drift": drift_counts(desired, actual, provider_key),
         "warnings": validated.warnings,
     }
+    if confirmation is not None:
+        result["confirmation"] = confirmation
+        result["warnings"] = [*result["warnings"], _pending_warning(confirmation)]
     if options.diff:
         result["diff"] = plan_diff(plan, desired, actual)
     if options.check_mode:
@@ -129,6 +144,10 @@ def converge(
             result["shadowing"] = _shadowing(everything, desired, provider_key)
         return result
     if plan["operations"]:
+        timeout = int(arguments.get("confirm_timeout", options.confirm_timeout) or 0)
+        if timeout > 0 and _confirms(backend):
+            result["apply"], result["confirmation"] = apply_confirmed(backend, plan, timeout)
+            return result
         try:
             result["apply"] = backend.apply(plan)
         except BackendError as error:
@@ -136,3 +155,91 @@ def converge(
                 f"apply failed, the host keeps its previous policy: {error}", error.details
             ) from error
     return result
+
+
+# ---- commit confirmed (docs/commit-confirmed.md) ----------------------------------------------
+
+
+def _confirms(backend: HostBackend) -> bool:
+    return all(
+        callable(getattr(backend, name, None))
+        for name in ("apply_tentative", "reconnect", "confirm")
+    )
+
+
+def _pending(backend: HostBackend, provider_key: str) -> dict[str, Any] | None:
+    """The unconfirmed apply the last read saw on the host, if the backend knows of any."""
+    pending = getattr(backend, "pending", None)
+    return pending(provider_key) if callable(pending) else None
+
+
+def apply_confirmed(
+    backend: Any, plan: dict[str, Any], timeout: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Phase 1 (tentative apply, host-side rollback armed), a new connection, phase 2
+    (confirm). Returns (apply report, confirmation). If phase 2 cannot confirm, the host rolls
+    back by itself: PolicyError says when (unreachable=True when it could not be reached)."""
+    try:
+        report = backend.apply_tentative(plan, timeout)
+    except BackendError as error:
+        raise PolicyError(
+            f"apply failed, the host keeps its previous policy: {error}",
+            error.details,
+            unreachable=isinstance(error, HostUnreachable),
+        ) from error
+    pending = report.pop("pending")
+    when = pending.get("deadline_utc", "the deadline")
+    try:
+        backend.reconnect()
+        confirmed = backend.confirm(plan["provider_key"], pending)
+    except BackendError as error:
+        lost = isinstance(error, HostUnreachable)
+        raise PolicyError(
+            f"applied, but the confirmation over a new connection failed ({error}); "
+            f"the host restores its previous policy at {when}"
+            + (" (unless it rebooted or restored already)" if not lost else ""),
+            {"confirmation": {"status": "unconfirmed", **pending}, **error.details},
+            unreachable=lost,
+        ) from error
+    return report, {"status": "confirmed", **pending, "confirmed": confirmed.get("confirmed")}
+
+
+def _settle_pending(
+    backend: Any,
+    pending: dict[str, Any],
+    check_mode: bool,
+    read_host: Any,
+    seen: tuple[State | None, State],
+) -> tuple[dict[str, Any], State | None, State]:
+    """An unconfirmed apply found by this run. This run reached the host over a new connection,
+    so (like a plain `commit` during a Junos commit confirmed) it confirms it, then reads again;
+    check mode only reports it and plans as if it were confirmed."""
+    from .confirm import confirmed_view
+
+    everything, actual = seen
+    if check_mode:
+        view = confirmed_view(everything, pending) if everything is not None else None
+        return {"status": "pending", **pending}, view, confirmed_view(actual, pending)
+    try:
+        backend.confirm(pending["provider_key"], pending)
+    except BackendError as error:
+        raise PolicyError(
+            f"found an unconfirmed apply (deadline {pending.get('deadline_utc')}) and could not "
+            f"confirm it: {error}; re-run once the host has restored its previous policy",
+            {"confirmation": {"status": "unconfirmed", **pending}, **error.details},
+            unreachable=isinstance(error, HostUnreachable),
+        ) from error
+    everything, actual = read_host()
+    return {"status": "confirmed_earlier_apply", **pending}, everything, actual
+
+
+def _pending_warning(confirmation: dict[str, Any]) -> str:
+    if confirmation["status"] == "pending":
+        return (
+            "an earlier apply is not confirmed yet; the host restores its previous policy at "
+            f"{confirmation.get('deadline_utc')} unless a run confirms it (the next apply does)"
+        )
+    return (
+        "an earlier apply was not confirmed (its confirmation was lost); this run reached the "
+        "host over a new connection and confirmed it before converging"
+    )

@@ -6,7 +6,10 @@ import copy
 from typing import Any
 
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.catalogue import GUIDS
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.lockout import management_lockout_findings
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.lockout import (
+    lockout_refusal,
+    management_lockout_findings,
+)
 
 from . import states
 
@@ -33,9 +36,11 @@ GUARDED_LAYERS = INBOUND_LAYERS | {
 def test_guaranteed_encryption_requires_ipsec_for_winrm() -> None:
     _key, desired = states.guaranteed_encryption()
     findings = management_lockout_findings(desired, [5985])
-    assert findings and all(
-        "TCP port 5985" in f and "allow_management_lockout: true" in f for f in findings
-    )
+    assert findings and all(f.startswith("TCP port 5985: filter ") for f in findings)
+    refusal = lockout_refusal(desired, [5985, 5986])
+    assert refusal is not None and "exempt_ports: [{port: 5985}, {port: 5986}]" in refusal
+    assert refusal.count("allow_management_lockout: true") == 1
+    assert lockout_refusal(desired, []) is None
     # The all-unicast callouts (inbound transport, recv-accept and outbound transport, v4 and
     # v6) catch 5985; the port-5555 filters and the ICMP exemptions do not.
     catching = [

@@ -130,16 +130,28 @@ def test_offline_host_uses_the_state_file(
 ) -> None:
     seen: dict[str, Any] = {}
 
-    def fake_offline(path: str, base_dir: str, create: bool = False) -> str:
-        seen.update(path=path, base_dir=base_dir, create=create)
+    def fake_offline(
+        path: str, base_dir: str, create: bool = False, simulate: str | None = None
+    ) -> str:
+        seen.update(path=path, base_dir=base_dir, create=create, simulate=simulate)
         return "offline-backend"
 
     monkeypatch.setattr(policy, "offline_backend", fake_offline)
     plugin = make_plugin({"state": "absent"}, check_mode=True)
     plugin.run(
-        task_vars={"wfp_ipsec_offline_state": "states/web01.json", "wfp_ipsec_offline_create": True}
+        task_vars={
+            "wfp_ipsec_offline_state": "states/web01.json",
+            "wfp_ipsec_offline_create": True,
+            "wfp_ipsec_offline_simulate": "unreachable_after_apply",
+        }
     )
-    assert seen == {"path": "states/web01.json", "base_dir": "/playbooks", "create": True}
+    assert seen == {
+        "path": "states/web01.json",
+        "base_dir": "/playbooks",
+        "create": True,
+        "simulate": "unreachable_after_apply",
+    }
+    assert captured["options"].confirm_timeout == policy.DEFAULT_CONFIRM_TIMEOUT
     assert captured["backend"] == "offline-backend"
     assert captured["options"].check_mode is True
     assert captured["options"].management_ports == []
@@ -173,3 +185,23 @@ def test_invalid_declaration_lists_every_problem(monkeypatch: pytest.MonkeyPatch
         "state: 'maybe' is not valid; use one of ['present', 'absent']",
         "sublayer.weight: -1 is out of range; use a value from 0 to 65535",
     ]
+
+
+def test_a_lost_confirmation_makes_the_host_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import PolicyError
+
+    monkeypatch.setattr(policy.ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
+    monkeypatch.setattr(policy, "offline_backend", lambda *a, **k: None)
+
+    def lost(arguments: dict[str, Any], backend: Any, options: Any) -> dict[str, Any]:
+        raise PolicyError(
+            "applied, but ...; the host restores its previous policy at 2026-01-01T00:00:00Z",
+            {"confirmation": {"status": "unconfirmed"}},
+            unreachable=True,
+        )
+
+    monkeypatch.setattr(policy, "converge", lost)
+    result = make_plugin({}).run(task_vars={"wfp_ipsec_offline_state": "x.json"})
+    assert result["unreachable"] is True and result["changed"] is True
+    assert "failed" not in result
+    assert result["msg"].endswith("restores its previous policy at 2026-01-01T00:00:00Z")
