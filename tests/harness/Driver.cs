@@ -174,7 +174,8 @@ internal static class Driver
     private static object Module(Dictionary<string, object> args)
     {
         string operation = (string)args["_operation"];
-        string directory = Environment.GetEnvironmentVariable("WFP_IPSEC_PENDING_DIR");
+        string directory = Environment.GetEnvironmentVariable("WFP_IPSEC_PENDING_DIR") ??
+            Path.Combine(Path.GetTempPath(), "wfp.ipsec-pending-" + System.Diagnostics.Process.GetCurrentProcess().Id);
         Dictionary<string, object> result = new Dictionary<string, object>();
         result["changed"] = false;
         if (operation == "read")
