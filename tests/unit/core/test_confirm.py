@@ -17,6 +17,8 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import (
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import make_plan
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import desired_state
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand, provider_key_of
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.unit.core.builders import basic_objects, basic_state, filter_
 
@@ -218,3 +220,48 @@ def test_a_failing_confirm_rolls_its_transaction_back(monkeypatch: pytest.Monkey
     with pytest.raises(WfpError, match="injected"):
         cc.confirm(engine, pending, NOW)
     assert fingerprint(engine.owned(PK)) == before
+
+
+# ---- properties -------------------------------------------------------------------------------
+
+
+DECLARATIONS = st.fixed_dictionaries(
+    {
+        "persistent": st.booleans(),
+        "scenario": st.fixed_dictionaries(
+            {
+                "guaranteed_encryption": st.fixed_dictionaries(
+                    {
+                        "ip_versions": st.sampled_from([[4], [6], [4, 6]]),
+                        "keying_modules": st.sampled_from([["ike"], ["authip"], ["authip", "ike"]]),
+                        "icmp_exemption": st.booleans(),
+                        "required_ports": st.lists(
+                            st.builds(lambda p: {"port": p}, st.integers(5000, 5010)),
+                            max_size=2,
+                            unique_by=lambda p: p["port"],
+                        ),
+                    }
+                )
+            }
+        ),
+    }
+)
+
+
+@given(first=DECLARATIONS, second=DECLARATIONS, rollback=st.booleans(), reboot=st.booleans())
+def test_confirmed_equals_a_direct_apply_and_rollback_equals_the_previous_state(
+    first: dict[str, Any], second: dict[str, Any], rollback: bool, reboot: bool
+) -> None:
+    engine = Engine()
+    cc.confirm(engine, converge(engine, first), NOW)
+    previous = fingerprint(engine.owned(PK))
+    pending = converge(engine, second)
+    if reboot:
+        engine.reboot()
+    if rollback or reboot:
+        cc.restore(engine, pending)
+        assert fingerprint(engine.owned(PK)) == previous
+    else:
+        cc.confirm(engine, pending, NOW)
+        assert fingerprint(engine.owned(PK)) == fingerprint(desired_state(second))
+        assert make_plan(desired_state(second), engine.owned(PK), PK)["operations"] == []
