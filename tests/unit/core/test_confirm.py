@@ -17,7 +17,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import (
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import make_plan
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import desired_state
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand, provider_key_of
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.unit.core.builders import basic_objects, basic_state, filter_
@@ -248,6 +248,7 @@ DECLARATIONS = st.fixed_dictionaries(
 )
 
 
+@settings(deadline=None, max_examples=40)
 @given(first=DECLARATIONS, second=DECLARATIONS, rollback=st.booleans(), reboot=st.booleans())
 def test_confirmed_equals_a_direct_apply_and_rollback_equals_the_previous_state(
     first: dict[str, Any], second: dict[str, Any], rollback: bool, reboot: bool
