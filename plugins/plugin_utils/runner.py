@@ -198,7 +198,7 @@ def apply_confirmed(
             f"applied, but the confirmation over a new connection failed ({error}); "
             f"the host restores its previous policy at {when}"
             + (" (unless it rebooted or restored already)" if not lost else ""),
-            {"confirmation": {"status": "unconfirmed", **pending}, **error.details},
+            {"confirmation": {"status": "unconfirmed", **pending}, "error": error.details},
             unreachable=lost,
         ) from error
     return report, {"status": "confirmed", **pending, "confirmed": confirmed.get("confirmed")}
@@ -226,7 +226,7 @@ def _settle_pending(
         raise PolicyError(
             f"found an unconfirmed apply (deadline {pending.get('deadline_utc')}) and could not "
             f"confirm it: {error}; re-run once the host has restored its previous policy",
-            {"confirmation": {"status": "unconfirmed", **pending}, **error.details},
+            {"confirmation": {"status": "unconfirmed", **pending}, "error": error.details},
             unreachable=isinstance(error, HostUnreachable),
         ) from error
     everything, actual = read_host()

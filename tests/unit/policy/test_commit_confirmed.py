@@ -187,6 +187,9 @@ def test_a_reboot_before_the_confirmation_restores_the_previous_policy(
     with pytest.raises(PolicyError, match="no unconfirmed apply") as caught:
         converge(CHANGED, rebooting, CONFIRMED)
     assert caught.value.unreachable is False
+    # The host's error stays nested: its keys never collide with the task result's own.
+    assert caught.value.details["error"]["code"] == "WFP_IPSEC_NOT_PENDING"
+    assert set(caught.value.details) == {"confirmation", "error"}
     assert owned_fingerprint(path, clock) == previous
     assert PENDING_KEY not in json.loads(path.read_text())
 
