@@ -8,7 +8,11 @@ from typing import Any
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError, HostBackend
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import (
+    BackendError,
+    HostBackend,
+    HostUnreachable,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import (
     DECLARATION_SCHEMA,
     DeclarationError,
@@ -63,12 +67,10 @@ class ActionModule(ActionBase):
             return self._failed(result, str(error), problems=[str(p) for p in error.problems])
         except PolicyError as error:
             if error.unreachable:
-                result.update(error.details)
-                result.update(
-                    unreachable=True, changed="confirmation" in error.details, msg=str(error)
-                )
-                return result
+                return self._unreachable(result, str(error), error.details)
             return self._failed(result, str(error), **error.details)
+        except HostUnreachable as error:
+            return self._unreachable(result, str(error), {"error": error.details})
         except BackendError as error:
             return self._failed(result, str(error), **error.details)
         except ModelError as error:
@@ -85,6 +87,16 @@ class ActionModule(ActionBase):
         result.update(failed=True, changed=False, msg=message)
         return result
 
+    @staticmethod
+    def _unreachable(
+        result: dict[str, Any], message: str, details: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Ansible marks the host unreachable (not failed). Changed only when an apply whose
+        confirmation was lost ran (the host then restores its previous policy by itself)."""
+        result.update(details)
+        result.update(unreachable=True, changed="confirmation" in details, msg=message)
+        return result
+
     def _template(self, value: Any) -> Any:
         return self._templar.template(value) if isinstance(value, str) else value
 
@@ -97,7 +109,6 @@ class ActionModule(ActionBase):
                 str(path), self._loader.get_basedir(), create=create, simulate=simulate
             )
         from ansible.errors import AnsibleConnectionFailure
-        from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import HostUnreachable
         from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import ModuleBackend
 
         def execute(module_args: dict[str, Any]) -> dict[str, Any]:

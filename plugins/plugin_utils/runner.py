@@ -152,7 +152,9 @@ def converge(
             result["apply"] = backend.apply(plan)
         except BackendError as error:
             raise PolicyError(
-                f"apply failed, the host keeps its previous policy: {error}", error.details
+                f"apply failed, the host keeps its previous policy: {error}",
+                error.details,
+                unreachable=isinstance(error, HostUnreachable),
             ) from error
     return result
 

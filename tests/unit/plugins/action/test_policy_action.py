@@ -205,3 +205,24 @@ def test_a_lost_confirmation_makes_the_host_unreachable(monkeypatch: pytest.Monk
     assert result["unreachable"] is True and result["changed"] is True
     assert "failed" not in result
     assert result["msg"].endswith("restores its previous policy at 2026-01-01T00:00:00Z")
+
+
+def test_a_host_that_cannot_be_reached_is_unreachable_not_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import HostUnreachable
+
+    monkeypatch.setattr(policy.ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
+    monkeypatch.setattr(policy, "offline_backend", lambda *a, **k: None)
+
+    def refused(arguments: dict[str, Any], backend: Any, options: Any) -> dict[str, Any]:
+        raise HostUnreachable("host unreachable: connection refused")
+
+    monkeypatch.setattr(policy, "converge", refused)
+    result = make_plugin({}).run(task_vars={"wfp_ipsec_offline_state": "x.json"})
+    assert result == {
+        "unreachable": True,
+        "changed": False,
+        "msg": "host unreachable: connection refused",
+        "error": {},
+    }
