@@ -11,7 +11,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import (
     BackendError,
     HostBackend,
-    HostUnreachable,
+    HostUnreachableError,
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import (
     DECLARATION_SCHEMA,
@@ -69,7 +69,7 @@ class ActionModule(ActionBase):
             if error.unreachable:
                 return self._unreachable(result, str(error), error.details)
             return self._failed(result, str(error), **error.details)
-        except HostUnreachable as error:
+        except HostUnreachableError as error:
             return self._unreachable(result, str(error), {"error": error.details})
         except BackendError as error:
             return self._failed(result, str(error), **error.details)
@@ -117,7 +117,7 @@ class ActionModule(ActionBase):
                     module_name=MODULE_NAME, module_args=module_args, task_vars=task_vars
                 )
             except AnsibleConnectionFailure as error:
-                raise HostUnreachable(f"host unreachable: {error}") from None
+                raise HostUnreachableError(f"host unreachable: {error}") from None
             return reply
 
         def reconnect() -> None:
@@ -125,9 +125,9 @@ class ActionModule(ActionBase):
             try:
                 self._connection.reset()
             except AnsibleConnectionFailure as error:
-                raise HostUnreachable(f"cannot reconnect: {error}") from None
+                raise HostUnreachableError(f"cannot reconnect: {error}") from None
 
-        return ModuleBackend(execute, reconnect)
+        return ModuleBackend(execute, reconnect=reconnect)
 
     def _management_ports(self, task_vars: dict[str, Any]) -> list[int]:
         """The ports the controller uses to reach this host (for the lockout guard).

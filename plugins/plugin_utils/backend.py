@@ -44,7 +44,7 @@ class HostBackend(Protocol):
         FWP_E_* code; the host keeps its previous state."""
 
 
-class HostUnreachable(BackendError):
+class HostUnreachableError(BackendError):
     """The host could not be reached at all (connection refused, timed out, reset); Ansible
     reports the host as unreachable rather than the task as failed."""
 
@@ -62,7 +62,7 @@ class ConfirmingBackend(HostBackend, Protocol):
         at startup. The result has the apply report and `pending` (a summary)."""
 
     def reconnect(self) -> None:
-        """Drop the connection so the next call opens a new one (HostUnreachable if it cannot)."""
+        """Drop the connection so the next call opens a new one (HostUnreachableError if it cannot)."""
 
     def confirm(self, provider_key: str, pending: dict[str, Any]) -> dict[str, Any]:
         """Phase 2: make the tentative objects persistent and disarm the rollback, if the owned

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from .backend import BackendError, HostUnreachable, Plan, StateDocument
+from .backend import BackendError, HostUnreachableError, Plan, StateDocument
 from .deps import require
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ class ModuleBackend:
 
     kind = "live"
 
-    def __init__(self, execute: Execute, reconnect: Callable[[], None] | None = None) -> None:
+    def __init__(self, execute: Execute, *, reconnect: Callable[[], None] | None = None) -> None:
         self._execute = execute
         self._reconnect = reconnect
         self._pending: dict[str, dict[str, Any]] = {}
@@ -192,7 +192,7 @@ class ModuleBackend:
         if not isinstance(reply, dict):
             raise BackendError(f"wfp.ipsec.policy ({operation}) returned {type(reply).__name__}")
         if reply.get("unreachable"):
-            raise HostUnreachable(f"host unreachable: {reply.get('msg', 'no message')}")
+            raise HostUnreachableError(f"host unreachable: {reply.get('msg', 'no message')}")
         if reply.get("failed"):
             failure = reply.get("error")
             details: dict[str, Any] = dict(failure) if isinstance(failure, dict) else {}

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 from . import confirm as commit_confirmed
-from .backend import BackendError, HostUnreachable, Plan, StateDocument
+from .backend import BackendError, HostUnreachableError, Plan, StateDocument
 from .engine import Engine, PlanRefused, WfpError
 from .model import STATE_FORMAT, ModelError, canonical_state, owned_state
 
@@ -302,7 +302,7 @@ class OfflineBackend(_StateReader):
 
     def reconnect(self) -> None:
         if self.simulate == "unreachable_after_apply" and self._applied_tentatively:
-            raise HostUnreachable(
+            raise HostUnreachableError(
                 f"rehearsal: {OFFLINE_SIMULATE_VAR}=unreachable_after_apply, the new connection "
                 "after the apply fails"
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backend import BackendError, HostBackend, HostUnreachable
+from .backend import BackendError, HostBackend, HostUnreachableError
 from .catalogue import symbol_of
 from .declaration import validate
 from .engine import WfpError, preflight
@@ -154,7 +154,7 @@ def converge(
             raise PolicyError(
                 f"apply failed, the host keeps its previous policy: {error}",
                 error.details,
-                unreachable=isinstance(error, HostUnreachable),
+                unreachable=isinstance(error, HostUnreachableError),
             ) from error
     return result
 
@@ -187,7 +187,7 @@ def apply_confirmed(
         raise PolicyError(
             f"apply failed, the host keeps its previous policy: {error}",
             error.details,
-            unreachable=isinstance(error, HostUnreachable),
+            unreachable=isinstance(error, HostUnreachableError),
         ) from error
     pending = report.pop("pending")
     when = pending.get("deadline_utc", "the deadline")
@@ -195,7 +195,7 @@ def apply_confirmed(
         backend.reconnect()
         confirmed = backend.confirm(plan["provider_key"], pending)
     except BackendError as error:
-        lost = isinstance(error, HostUnreachable)
+        lost = isinstance(error, HostUnreachableError)
         raise PolicyError(
             f"applied, but the confirmation over a new connection failed ({error}); "
             f"the host restores its previous policy at {when}"
@@ -229,7 +229,7 @@ def _settle_pending(
             f"found an unconfirmed apply (deadline {pending.get('deadline_utc')}) and could not "
             f"confirm it: {error}; re-run once the host has restored its previous policy",
             {"confirmation": {"status": "unconfirmed", **pending}, "error": error.details},
-            unreachable=isinstance(error, HostUnreachable),
+            unreachable=isinstance(error, HostUnreachableError),
         ) from error
     everything, actual = read_host()
     return {"status": "confirmed_earlier_apply", **pending}, everything, actual

@@ -211,7 +211,7 @@ def test_the_live_backend_runs_both_phases_through_the_module_dispatch(
 ) -> None:
     reconnects: list[str] = []
     backend = ModuleBackend(
-        lambda args: host.call("module", args=args), lambda: reconnects.append("reset")
+        lambda args: host.call("module", args=args), reconnect=lambda: reconnects.append("reset")
     )
     declaration = {"scenario": {"guaranteed_encryption": {}}}
     provider_key = provider_key_of(declaration)
@@ -227,15 +227,17 @@ def test_the_live_backend_runs_both_phases_through_the_module_dispatch(
 def test_the_live_backend_reports_a_lost_confirmation_and_the_next_run_confirms_it(
     host: Host, pending_dir: Path
 ) -> None:
-    from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import HostUnreachable
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import HostUnreachableError
 
     def lost() -> None:
-        raise HostUnreachable("connection refused")
+        raise HostUnreachableError("connection refused")
 
     declaration = {"scenario": {"guaranteed_encryption": {}}}
     execute = lambda args: host.call("module", args=args)  # noqa: E731
     with pytest.raises(PolicyError) as caught:
-        converge(declaration, ModuleBackend(execute, lost), RunOptions(confirm_timeout=60))
+        converge(
+            declaration, ModuleBackend(execute, reconnect=lost), RunOptions(confirm_timeout=60)
+        )
     assert caught.value.unreachable is True
     assert "the host restores its previous policy at" in str(caught.value)
     again = converge(declaration, ModuleBackend(execute), RunOptions(confirm_timeout=60))

@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError, HostUnreachable
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import (
+    BackendError,
+    HostUnreachableError,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import empty_state, fingerprint
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import PENDING_KEY, OfflineBackend
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
@@ -67,12 +70,12 @@ class Host:
     def reconnect(self) -> None:
         self.calls.append("reconnect")
         if not self.connected:
-            raise HostUnreachable("connection refused")
+            raise HostUnreachableError("connection refused")
 
     def confirm(self, provider_key: str, pending: dict[str, Any]) -> dict[str, Any]:
         self.calls.append("confirm")
         if not self.connected:
-            raise HostUnreachable("connection refused")
+            raise HostUnreachableError("connection refused")
         return self.inner.confirm(provider_key, pending)
 
 

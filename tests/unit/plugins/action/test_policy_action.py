@@ -210,13 +210,13 @@ def test_a_lost_confirmation_makes_the_host_unreachable(monkeypatch: pytest.Monk
 def test_a_host_that_cannot_be_reached_is_unreachable_not_failed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import HostUnreachable
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import HostUnreachableError
 
     monkeypatch.setattr(policy.ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
     monkeypatch.setattr(policy, "offline_backend", lambda *a, **k: None)
 
     def refused(arguments: dict[str, Any], backend: Any, options: Any) -> dict[str, Any]:
-        raise HostUnreachable("host unreachable: connection refused")
+        raise HostUnreachableError("host unreachable: connection refused")
 
     monkeypatch.setattr(policy, "converge", refused)
     result = make_plugin({}).run(task_vars={"wfp_ipsec_offline_state": "x.json"})
