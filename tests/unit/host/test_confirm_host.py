@@ -232,8 +232,11 @@ def test_the_live_backend_reports_a_lost_confirmation_and_the_next_run_confirms_
     def lost() -> None:
         raise HostUnreachableError("connection refused")
 
+    def execute(args: dict[str, Any]) -> dict[str, Any]:
+        reply: dict[str, Any] = host.call("module", args=args)
+        return reply
+
     declaration = {"scenario": {"guaranteed_encryption": {}}}
-    execute = lambda args: host.call("module", args=args)  # noqa: E731
     with pytest.raises(PolicyError) as caught:
         converge(
             declaration, ModuleBackend(execute, reconnect=lost), RunOptions(confirm_timeout=60)

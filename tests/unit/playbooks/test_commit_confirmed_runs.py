@@ -95,7 +95,7 @@ def test_a_host_lost_after_the_apply_rolls_back_by_itself(tmp_path: Path) -> Non
 def test_a_rebooted_host_restores_its_previous_policy(tmp_path: Path) -> None:
     path = state_file(tmp_path, "web")
     host = {"ansible_connection": "local", "wfp_ipsec_offline_state": str(path)}
-    recap, _ = play(tmp_path, {"web": host}, {"wfp.ipsec.policy": POLICY})
+    recap, _output = play(tmp_path, {"web": host}, {"wfp.ipsec.policy": POLICY})
     assert recap["web"]["changed"] == 1
     before = path.read_text()
     host["wfp_ipsec_offline_simulate"] = "reboot_after_apply"
