@@ -90,6 +90,9 @@ Function Initialize-PendingDirectory {
 
 Function Register-RollbackTask {
     param([string]$ProviderKey, [DateTime]$Deadline, [System.Collections.IDictionary]$Sources)
+    if ($null -eq $Sources) {
+        $module.FailJson('restore_sources is required with confirm_timeout: the rollback task compiles them')
+    }
     $directory = Initialize-PendingDirectory
     foreach ($name in @('WfpIpsec.cs', 'WfpIpsecConfirm.cs')) {
         if (-not $Sources.Contains($name)) {
