@@ -266,3 +266,26 @@ def test_confirmed_equals_a_direct_apply_and_rollback_equals_the_previous_state(
         cc.confirm(engine, pending, NOW)
         assert fingerprint(engine.owned(PK)) == fingerprint(desired_state(second))
         assert make_plan(desired_state(second), engine.owned(PK), PK)["operations"] == []
+
+
+def test_pre_shared_keys_survive_confirm_and_restore() -> None:
+    psk = {
+        "scenario": {
+            "guaranteed_encryption": {
+                "keying_modules": ["ike"],
+                "main_mode": {"authentication": [{"method": "preshared_key", "key": "k-1"}]},
+            }
+        }
+    }
+    other = copy.deepcopy(psk)
+    other["scenario"]["guaranteed_encryption"]["main_mode"]["authentication"][0]["key"] = "k-2"
+    engine = Engine()
+    cc.confirm(engine, converge(engine, psk), NOW)
+    previous = fingerprint(engine.owned(PK))
+    assert previous == fingerprint(expand(psk))
+    pending = converge(engine, other)
+    assert "k-1" not in str(cc.summary(pending))
+    cc.restore(engine, pending)
+    assert fingerprint(engine.owned(PK)) == previous
+    cc.confirm(engine, converge(engine, other), NOW)
+    assert fingerprint(engine.owned(PK)) == fingerprint(expand(other))
