@@ -7,11 +7,13 @@ pre-flights cleanly on the engine model, and the run is not in check mode.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from .backend import BackendError, HostBackend, HostUnreachableError
 from .catalogue import symbol_of
+from .confirm import confirmed_view, deadline_utc
 from .declaration import validate
 from .engine import WfpError, preflight
 from .lockout import lockout_refusal, management_lockout_findings
@@ -150,11 +152,17 @@ def converge(
             return result
         try:
             result["apply"] = backend.apply(plan)
+        except HostUnreachableError as error:
+            raise PolicyError(
+                f"the connection was lost during the apply ({error}); the host may or may not "
+                "have applied the plan, and without commit confirmed (confirm_timeout: 0) it "
+                "does not roll back by itself",
+                {"error": error.details},
+                unreachable=True,
+            ) from error
         except BackendError as error:
             raise PolicyError(
-                f"apply failed, the host keeps its previous policy: {error}",
-                error.details,
-                unreachable=isinstance(error, HostUnreachableError),
+                f"apply failed, the host keeps its previous policy: {error}", error.details
             ) from error
     return result
 
@@ -181,13 +189,22 @@ def apply_confirmed(
     """Phase 1 (tentative apply, host-side rollback armed), a new connection, phase 2
     (confirm). Returns (apply report, confirmation). If phase 2 cannot confirm, the host rolls
     back by itself: PolicyError says when (unreachable=True when it could not be reached)."""
+    started = time.time()
     try:
         report = backend.apply_tentative(plan, timeout)
+    except HostUnreachableError as error:
+        # The reply was lost: the apply may have committed (a policy that cuts the connection
+        # also cuts the reply). The host armed its rollback before applying.
+        about = deadline_utc(started + timeout)
+        raise PolicyError(
+            f"the connection was lost during the apply ({error}); if the host applied it, the "
+            f"host restores its previous policy at about {about} (controller clock) by itself",
+            {"confirmation": {"status": "unknown", "deadline_utc": about}, "error": error.details},
+            unreachable=True,
+        ) from error
     except BackendError as error:
         raise PolicyError(
-            f"apply failed, the host keeps its previous policy: {error}",
-            error.details,
-            unreachable=isinstance(error, HostUnreachableError),
+            f"apply failed, the host keeps its previous policy: {error}", error.details
         ) from error
     pending = report.pop("pending")
     when = pending.get("deadline_utc", "the deadline")
@@ -216,8 +233,6 @@ def _settle_pending(
     """An unconfirmed apply found by this run. This run reached the host over a new connection,
     so (like a plain `commit` during a Junos commit confirmed) it confirms it, then reads again;
     check mode only reports it and plans as if it were confirmed."""
-    from .confirm import confirmed_view
-
     everything, actual = seen
     if check_mode:
         view = confirmed_view(everything, pending) if everything is not None else None

@@ -248,3 +248,39 @@ def test_a_malformed_pending_record_is_a_clear_error(path: Path, record: Any) ->
     path.write_text(json.dumps({**empty_state(), PENDING_KEY: record}))
     with pytest.raises(BackendError, match=PENDING_KEY):
         OfflineBackend(path).read(PK)
+
+
+def test_a_reply_lost_during_phase_one_says_the_host_rolls_back_by_itself(
+    host: Host, path: Path, clock: Clock
+) -> None:
+    """A policy that cuts the connection also cuts phase 1's own reply: it may have committed."""
+    converge(POLICY, host, CONFIRMED)
+    previous = owned_fingerprint(path, clock)
+    original = host.apply_tentative
+
+    def applied_then_lost(plan: dict[str, Any], timeout: int) -> dict[str, Any]:
+        original(plan, timeout)
+        raise HostUnreachableError("connection reset")
+
+    host.apply_tentative = applied_then_lost  # type: ignore[method-assign]
+    with pytest.raises(PolicyError) as caught:
+        converge(CHANGED, host, CONFIRMED)
+    error = caught.value
+    assert error.unreachable is True
+    assert "if the host applied it, the host restores its previous policy at about" in str(error)
+    assert "keeps its previous policy" not in str(error)
+    assert error.details["confirmation"]["status"] == "unknown"
+    clock.now += 61
+    assert owned_fingerprint(path, clock) == previous
+
+
+def test_a_reply_lost_without_commit_confirmed_does_not_claim_the_policy_is_kept(
+    host: Host,
+) -> None:
+    def lost(plan: dict[str, Any]) -> dict[str, Any]:
+        raise HostUnreachableError("connection reset")
+
+    host.apply = lost  # type: ignore[method-assign]
+    with pytest.raises(PolicyError, match="may or may not have applied") as caught:
+        converge({**POLICY, "confirm_timeout": 0}, host, CONFIRMED)
+    assert caught.value.unreachable is True
