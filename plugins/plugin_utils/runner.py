@@ -208,15 +208,18 @@ def apply_confirmed(
         ) from error
     pending = report.pop("pending")
     when = pending.get("deadline_utc", "the deadline")
+    sent = False
     try:
         backend.reconnect()
+        sent = True
         confirmed = backend.confirm(plan["provider_key"], pending)
     except BackendError as error:
         lost = isinstance(error, HostUnreachableError)
+        maybe = "unless the confirmation reached it, " if lost and sent else ""
+        after = "" if lost else " (unless it rebooted or restored already)"
         raise PolicyError(
             f"applied, but the confirmation over a new connection failed ({error}); "
-            f"the host restores its previous policy at {when}"
-            + (" (unless it rebooted or restored already)" if not lost else ""),
+            f"{maybe}the host restores its previous policy at {when}{after}",
             {"confirmation": {"status": "unconfirmed", **pending}, "error": error.details},
             unreachable=lost,
         ) from error

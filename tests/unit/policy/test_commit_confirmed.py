@@ -284,3 +284,14 @@ def test_a_reply_lost_without_commit_confirmed_does_not_claim_the_policy_is_kept
     with pytest.raises(PolicyError, match="may or may not have applied") as caught:
         converge({**POLICY, "confirm_timeout": 0}, host, CONFIRMED)
     assert caught.value.unreachable is True
+
+
+def test_a_confirmation_lost_in_flight_says_it_may_have_reached_the_host(host: Host) -> None:
+    host.lose_connection_after_apply = True
+    host.reconnect = lambda: None  # type: ignore[method-assign]
+    with pytest.raises(PolicyError) as caught:
+        converge(POLICY, host, CONFIRMED)
+    assert caught.value.unreachable is True
+    assert "unless the confirmation reached it, the host restores its previous policy at" in str(
+        caught.value
+    )
