@@ -104,6 +104,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsecConfirm
                     Write(path, pending);
                     written = true;
                     session.Commit();
+                    written = false;  // committed: the record must stay, the rollback needs it
                     Dictionary<string, object> result = new Dictionary<string, object>();
                     result["applied"] = (long)operations.Count;
                     result["base_fingerprint"] = actual;
@@ -160,7 +161,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsecConfirm
                     claimed = path + ".confirming";
                     File.Move(path, claimed);
                     session.Commit();
-                    File.Delete(claimed);
+                    Discard(ref claimed);
                     Dictionary<string, object> result = new Dictionary<string, object>();
                     result["confirmed"] = count;
                     return Json.Serialize(result);
@@ -211,7 +212,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsecConfirm
                     claimed = path + ".restoring";
                     File.Move(path, claimed);
                     session.Commit();
-                    File.Delete(claimed);
+                    Discard(ref claimed);
                     return Json.Serialize(result);
                 }
                 catch
@@ -224,6 +225,25 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsecConfirm
         }
 
         // ---- helpers ----------------------------------------------------------------------
+
+        /// <summary>After a commit the claimed record is spent: delete it, and never put it
+        /// back (a record put back would make the task undo what was just committed). A file
+        /// that cannot be deleted is left under its claimed name, which no reader looks at.</summary>
+        private static void Discard(ref string claimed)
+        {
+            string spent = claimed;
+            claimed = null;
+            try
+            {
+                File.Delete(spent);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
 
         private static List<object> TentativeOperations(List<object> operations, List<object> tentative, List<object> objects)
         {
