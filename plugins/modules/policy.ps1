@@ -137,6 +137,11 @@ try {
                 $module.Result.msg = 'check mode: plan not applied'
             }
             elseif ($module.Params.confirm_timeout -gt 0) {
+                if (Test-Path -LiteralPath ([WfpIpsec.Confirmation]::PendingPath($pendingDir, $planProvider))) {
+                    # Checked before the task is registered: re-registering would move the
+                    # pending apply's own rollback to a later deadline.
+                    $module.FailJson("an unconfirmed apply of provider $planProvider is pending; confirm it (run again) or wait for the host to restore its previous policy")
+                }
                 $deadline = [DateTime]::UtcNow.AddSeconds($module.Params.confirm_timeout)
                 $epoch = New-Object -TypeName DateTime -ArgumentList 1970, 1, 1, 0, 0, 0, ([DateTimeKind]::Utc)
                 $unix = [long][Math]::Floor(($deadline - $epoch).TotalSeconds)

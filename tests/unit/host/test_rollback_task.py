@@ -55,9 +55,11 @@ def test_the_task_runs_as_system_at_the_deadline_and_at_startup() -> None:
 
 def test_the_task_is_armed_before_the_tentative_apply() -> None:
     text = source()
-    assert text.index("Register-RollbackTask -ProviderKey") < text.index(
-        "[WfpIpsec.Confirmation]::ApplyTentative("
-    )
+    arm = text.index("Register-RollbackTask -ProviderKey")
+    assert arm < text.index("[WfpIpsec.Confirmation]::ApplyTentative(")
+    # ... but never over a pending apply's own task (that would move its deadline).
+    branch = text.index("elseif ($module.Params.confirm_timeout -gt 0)")
+    assert branch < text.index("::PendingPath($pendingDir, $planProvider)", branch) < arm
 
 
 def test_the_pending_directory_is_for_administrators_and_system_only() -> None:
