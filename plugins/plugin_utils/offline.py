@@ -256,7 +256,8 @@ class OfflineBackend(_StateReader):
             with self._locked(exclusive=True):
                 state = self._load()
                 if self._settle(state):
-                    self._write(state)
+                    with contextlib.suppress(BackendError):  # read-only: settled in memory
+                        self._write(state)
         self._pending = dict(state.get(PENDING_KEY) or {})
         return state
 
