@@ -253,11 +253,14 @@ class OfflineBackend(_StateReader):
         with self._locked(exclusive=False):
             state = self._load()
         if self._expired(state):  # the host's own rollback ran at the deadline: write it
-            with self._locked(exclusive=True):
-                state = self._load()
-                if self._settle(state):
-                    with contextlib.suppress(BackendError):  # read-only: settled in memory
+            try:
+                with self._locked(exclusive=True):
+                    state = self._load()
+                    if self._settle(state):
                         self._write(state)
+            except BackendError:  # a read-only file or directory: settle in memory only
+                state = self._load()
+                self._settle(state)
         self._pending = dict(state.get(PENDING_KEY) or {})
         return state
 

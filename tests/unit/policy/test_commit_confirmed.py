@@ -295,3 +295,22 @@ def test_a_confirmation_lost_in_flight_says_it_may_have_reached_the_host(host: H
     assert "unless the confirmation reached it, the host restores its previous policy at" in str(
         caught.value
     )
+
+
+def test_an_expired_pending_apply_on_a_read_only_file_is_settled_in_memory(
+    path: Path, clock: Clock
+) -> None:
+    lost = OfflineBackend(path, simulate="unreachable_after_apply", clock=clock)
+    with pytest.raises(PolicyError):
+        converge(POLICY, lost, CONFIRMED)
+    before = path.read_bytes()
+    clock.now += 61
+    reader = OfflineBackend(path, clock=clock)
+    reader._write = _refuse  # type: ignore[method-assign]
+    assert fingerprint(reader.read(PK)) == fingerprint(empty_state())
+    assert reader.pending(PK) is None
+    assert path.read_bytes() == before
+
+
+def _refuse(state: dict[str, Any]) -> None:
+    raise BackendError("cannot write beside the file: read-only file system")
