@@ -16,7 +16,11 @@ def offline_backend(
     path: str, base_dir: str, create: bool = False, simulate: str | None = None
 ) -> HostBackend:
     """The backend for `wfp_ipsec_offline_state`; relative paths are relative to `base_dir`.
-    `simulate` rehearses a lost host during commit confirmed (`wfp_ipsec_offline_simulate`)."""
+
+    `~` and environment variables expand as in an Ansible `type: path` option. `simulate`
+    rehearses a lost host during commit confirmed (`wfp_ipsec_offline_simulate`).
+    """
+    path = os.path.expanduser(os.path.expandvars(path))
     if not os.path.isabs(path):
         path = os.path.join(base_dir, path)
     if path.endswith(DUMP_SUFFIXES):

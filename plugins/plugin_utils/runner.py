@@ -18,6 +18,7 @@ from .declaration import validate
 from .engine import WfpError, preflight
 from .lockout import lockout_refusal, management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
+from .ownership import ADOPT_OPTION, host_problems, key_problems, stamp
 from .plan import drift_counts, make_plan, summary
 from .render import plan_diff
 from .scenario import expand, provider_key_of, sublayer_key_of
@@ -46,10 +47,10 @@ class RunOptions:
 
 
 def desired_state(arguments: dict[str, Any]) -> State:
-    """The objects our provider should own; none for state=absent."""
+    """The objects our provider should own (provider stamped with our mark); none for absent."""
     if arguments.get("state", "present") == "absent":
         return empty_state()
-    return expand(arguments)
+    return stamp(expand(arguments))
 
 
 def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) -> None:
@@ -60,6 +61,11 @@ def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) 
     refusal = lockout_refusal(desired, ports)
     if refusal:
         raise PolicyError(refusal, {"lockout": management_lockout_findings(desired, ports)})
+
+
+def _ownership_guard(problems: list[str]) -> None:
+    if problems:
+        raise PolicyError("; ".join(problems), {"ownership": problems})
 
 
 def _shadowing(everything: State, desired: State, provider_key: str) -> list[dict[str, Any]]:
@@ -95,6 +101,8 @@ def converge(
     """Converge one host to `arguments`; return the task result."""
     validated = validate(arguments)
     provider_key = provider_key_of(arguments)
+    sublayer_key = sublayer_key_of(arguments)
+    _ownership_guard(key_problems(provider_key, sublayer_key))
     desired = desired_state(arguments)
     present = arguments.get("state", "present") == "present"
     if present:
@@ -103,7 +111,9 @@ def converge(
     wants_shadowing = options.check_mode and present and arguments.get("shadow_check", True)
     # One read per run: everything when the shadow analysis or the pre-flight needs foreign
     # objects (a raw filter in another provider's sublayer, say), else only what we own.
-    reads_everything = wants_shadowing or references_foreign_objects(desired)
+    # A declared sublayer key may be another provider's sublayer: reading everything shows it.
+    declared_sublayer = bool((arguments.get("sublayer") or {}).get("key"))
+    reads_everything = wants_shadowing or declared_sublayer or references_foreign_objects(desired)
 
     def read_host() -> tuple[State | None, State]:
         if reads_everything:
@@ -112,6 +122,8 @@ def converge(
         return None, backend.read(provider_key)
 
     everything, actual = read_host()
+    adopt = bool(arguments.get(ADOPT_OPTION))
+    _ownership_guard(host_problems(actual, provider_key, sublayer_key, everything, adopt))
     confirmation = None
     pending = _pending(backend, provider_key)
     if pending is not None:
@@ -130,7 +142,7 @@ def converge(
     result: dict[str, Any] = {
         "changed": bool(plan["operations"]),
         "provider_key": provider_key,
-        "sublayer_key": sublayer_key_of(arguments),
+        "sublayer_key": sublayer_key,
         "backend": backend.kind,
         "plan": summary(plan),
         "drift": drift_counts(desired, actual, provider_key),

@@ -16,7 +16,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import (
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import make_plan
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import desired_state
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand, provider_key_of
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import provider_key_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,7 +44,7 @@ def persistent_objects(state: dict[str, Any]) -> set[str]:
 
 def converge(engine: Engine, declaration: dict[str, Any]) -> dict[str, Any]:
     """Plan `declaration` against the engine and apply it tentatively; returns the record."""
-    plan = make_plan(expand(declaration), engine.owned(PK), PK)
+    plan = make_plan(desired_state(declaration), engine.owned(PK), PK)
     _result, pending = cc.apply_tentative(engine, plan, 120, NOW)
     return pending
 
@@ -111,7 +111,7 @@ def test_confirm_makes_the_declared_objects_persistent_and_a_rerun_changes_nothi
     pending = converge(engine, POLICY)
     result = cc.confirm(engine, pending, NOW + 5)
     assert result["confirmed"] == len(pending["tentative"])
-    desired = expand(POLICY)
+    desired = desired_state(POLICY)
     assert fingerprint(engine.owned(PK)) == fingerprint(desired)
     assert make_plan(desired, engine.owned(PK), PK)["operations"] == []
     # The view check mode uses for a pending apply is exactly the confirmed state.
@@ -133,7 +133,7 @@ def test_confirm_of_a_change_only_touches_the_tentative_objects() -> None:
     assert unchanged and unchanged <= persistent_objects(owned)
     assert not tentative & persistent_objects(owned)
     cc.confirm(engine, pending, NOW)
-    assert fingerprint(engine.owned(PK)) == fingerprint(expand(CHANGED))
+    assert fingerprint(engine.owned(PK)) == fingerprint(desired_state(CHANGED))
 
 
 def test_restore_brings_the_previous_policy_back() -> None:
@@ -200,7 +200,7 @@ def test_non_persistent_declarations_have_nothing_to_flip() -> None:
     pending = converge(engine, declaration)
     assert pending["tentative"] == []
     assert cc.confirm(engine, pending, NOW)["confirmed"] == 0
-    assert fingerprint(engine.owned(PK)) == fingerprint(expand(declaration))
+    assert fingerprint(engine.owned(PK)) == fingerprint(desired_state(declaration))
 
 
 def test_a_failing_confirm_rolls_its_transaction_back(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -282,10 +282,10 @@ def test_pre_shared_keys_survive_confirm_and_restore() -> None:
     engine = Engine()
     cc.confirm(engine, converge(engine, psk), NOW)
     previous = fingerprint(engine.owned(PK))
-    assert previous == fingerprint(expand(psk))
+    assert previous == fingerprint(desired_state(psk))
     pending = converge(engine, other)
     assert "k-1" not in str(cc.summary(pending))
     cc.restore(engine, pending)
     assert fingerprint(engine.owned(PK)) == previous
     cc.confirm(engine, converge(engine, other), NOW)
-    assert fingerprint(engine.owned(PK)) == fingerprint(expand(other))
+    assert fingerprint(engine.owned(PK)) == fingerprint(desired_state(other))

@@ -19,6 +19,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     PolicyError,
     RunOptions,
     converge,
+    desired_state,
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand, provider_key_of
 
@@ -219,7 +220,7 @@ def test_the_live_backend_runs_both_phases_through_the_module_dispatch(
     assert result["confirmation"]["status"] == "confirmed" and reconnects == ["reset"]
     assert result["confirmation"]["confirmed"] == 30
     assert model.fingerprint(host.call("read", provider_key=provider_key)) == model.fingerprint(
-        expand(declaration)
+        desired_state(declaration)
     )
     assert converge(declaration, backend, RunOptions(confirm_timeout=60))["changed"] is False
 

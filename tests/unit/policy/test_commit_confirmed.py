@@ -18,8 +18,9 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     PolicyError,
     RunOptions,
     converge,
+    desired_state,
 )
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand, provider_key_of
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import provider_key_of
 
 POLICY = {"scenario": {"guaranteed_encryption": {}}}
 CHANGED = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 6000}]}}}
@@ -108,7 +109,7 @@ def test_an_apply_is_confirmed_over_a_new_connection_and_a_rerun_changes_nothing
     assert result["changed"] is True and result["confirmation"]["status"] == "confirmed"
     assert result["confirmation"]["confirmed"] == 30
     assert "pending" not in result["apply"] and "snapshot" not in result["confirmation"]
-    assert owned_fingerprint(path, clock) == fingerprint(expand(POLICY))
+    assert owned_fingerprint(path, clock) == fingerprint(desired_state(POLICY))
     assert PENDING_KEY not in json.loads(path.read_text())
     host.calls.clear()
     again = converge(POLICY, host, CONFIRMED)
@@ -164,7 +165,7 @@ def test_the_next_run_confirms_an_unconfirmed_apply_before_converging(
     assert result["changed"] is False
     assert result["confirmation"]["status"] == "confirmed_earlier_apply"
     assert any("confirmed it before converging" in w for w in result["warnings"])
-    assert owned_fingerprint(path, clock) == fingerprint(expand(POLICY))
+    assert owned_fingerprint(path, clock) == fingerprint(desired_state(POLICY))
 
 
 def test_check_mode_reports_a_pending_apply_and_plans_as_if_confirmed(

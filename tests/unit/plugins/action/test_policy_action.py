@@ -114,15 +114,14 @@ def test_offline_rehearsals_guard_the_port_of_the_inventory_connection(
 def test_a_port_variable_that_is_no_port_fails_clearly(
     captured: dict[str, Any], value: str
 ) -> None:
-    from ansible.errors import AnsibleActionFail
-
     plugin = make_plugin({"state": "absent"}, transport="winrm")
     if value == "":
         plugin.run(task_vars={"ansible_winrm_port": value})  # unset: the defaults apply
         assert captured["options"].management_ports == [5985, 5986]
         return
-    with pytest.raises(AnsibleActionFail, match="ansible_winrm_port"):
-        plugin.run(task_vars={"ansible_winrm_port": value})
+    result = plugin.run(task_vars={"ansible_winrm_port": value})
+    assert result["failed"] is True and "options" not in captured  # converge never ran
+    assert result["msg"] == f"ansible_winrm_port {value!r} is not a port number (1-65535)"
 
 
 def test_offline_host_uses_the_state_file(
