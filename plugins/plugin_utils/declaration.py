@@ -218,6 +218,8 @@ DECLARATION_SCHEMA: Final[dict[str, Any]] = {
                 "items": {"type": "integer", "minimum": 1, "maximum": 65535},
             },
             "shadow_check": {"type": "boolean"},
+            # Commit confirmed (docs/commit-confirmed.md); 0 applies without confirmation.
+            "confirm_timeout": {"type": "integer", "minimum": 0, "maximum": 86400},
         }
     ),
 }
