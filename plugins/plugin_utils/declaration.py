@@ -1,8 +1,10 @@
 """Validate a `wfp.ipsec.policy` declaration before anything touches a host.
 
 Two passes: a JSON Schema (draft 2020-12) for shape, types and ranges, then semantic checks that
-a schema cannot express (keying-module rules, encryption guarantees, duplicates, references).
-Every problem is reported with the option path and how to fix it.
+a schema cannot express (each scenario's own checks live in its module under `scenarios/`;
+here: one scenario at most, raw-object references, duplicate keys). The declaration is expanded
+once, here: `Validated.desired` is what the runner converges to. Every problem is reported with
+the option path and how to fix it.
 """
 
 from __future__ import annotations
@@ -11,158 +13,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from . import crypto
 from .catalogue import normalise_guid
 from .deps import require
-from .model import ModelError
-from .scenario import expand, merged_scenario, raw_object_id
+from .model import ModelError, State, empty_state
+from .scenarios import REGISTRY, declared_scenarios, expand, raw_object_id
+from .scenarios.base import Findings, Problem
+from .scenarios.common import EMPTY_OBJECT as _EMPTY_OBJECT
+from .scenarios.common import NULL as _NULL
+from .scenarios.common import nullable as _nullable
+from .scenarios.common import obj as _object
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
+__all__ = ["DECLARATION_SCHEMA", "DeclarationError", "Problem", "Validated", "validate"]
+
 _GUID_PATTERN: Final = (
     r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$"
-)
-
-
-def _names(table: dict[str, Any]) -> list[str]:
-    return sorted(table)
-
-
-def _object(
-    properties: dict[str, Any], required: tuple[str, ...] = (), **extra: Any
-) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(required),
-        "additionalProperties": False,
-        **extra,
-    }
-
-
-_NULL: Final = {"type": "null"}
-_EMPTY_OBJECT: Final = {"type": "object", "maxProperties": 0}
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [_NULL, schema]}
-
-
-_UINT32: Final = {"type": "integer", "minimum": 0, "maximum": 0xFFFFFFFF}
-_POSITIVE_UINT32: Final = {"type": "integer", "minimum": 1, "maximum": 0xFFFFFFFF}
-_AUTH_METHOD: Final = _object(
-    {
-        "method": {"enum": _names(crypto.AUTH_METHODS)},
-        "key": {"type": "string", "minLength": 1},
-        "root_subjects": {"type": "array", "items": {"type": "string", "minLength": 1}},
-        "trust": {"enum": _names(crypto.CERT_CONFIGS)},
-        "disable_crl_check": {"type": "boolean"},
-    },
-    ("method",),
-    allOf=[
-        {
-            "if": {"properties": {"method": {"const": "preshared_key"}}},
-            "then": {"required": ["key"]},
-        },
-        {
-            "if": {"properties": {"method": {"const": "certificate"}}},
-            "then": {"required": ["root_subjects"]},
-        },
-    ],
-)
-_PORTS: Final = {
-    "type": "array",
-    "items": _object(
-        {
-            "port": {"type": "integer", "minimum": 1, "maximum": 65535},
-            "protocol": {"enum": ["tcp", "udp"]},
-        },
-        ("port",),
-    ),
-}
-_GUARANTEED_ENCRYPTION: Final = _object(
-    {
-        "keying_modules": {
-            "type": "array",
-            "items": {"enum": ["ike", "authip"]},
-            "minItems": 1,
-            "uniqueItems": True,
-        },
-        "ip_versions": {
-            "type": "array",
-            "items": {"enum": [4, 6]},
-            "minItems": 1,
-            "uniqueItems": True,
-        },
-        "icmp_exemption": {"type": "boolean"},
-        "required_ports": _PORTS,
-        "exempt_ports": _PORTS,
-        "main_mode": _nullable(
-            _object(
-                {
-                    "proposals": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": _object(
-                            {
-                                "encryption": {"enum": _names(crypto.MM_CIPHERS)},
-                                "integrity": {"enum": _names(crypto.MM_INTEGRITY)},
-                                "dh_group": {"enum": _names(crypto.DH_GROUPS)},
-                                "quick_mode_limit": _UINT32,
-                            },
-                            ("encryption", "integrity", "dh_group"),
-                        ),
-                    },
-                    "lifetime_seconds": {"type": "integer", "minimum": 60, "maximum": 0xFFFFFFFF},
-                    "authentication": {"type": "array", "minItems": 1, "items": _AUTH_METHOD},
-                }
-            )
-        ),
-        "quick_mode": _nullable(
-            _object(
-                {
-                    "proposals": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": _object(
-                            {
-                                "protocol": {"enum": ["esp", "ah"]},
-                                "encryption": {"enum": _names(crypto.QM_ENCRYPTION)},
-                                "integrity": {"enum": _names(crypto.QM_INTEGRITY)},
-                            },
-                            anyOf=[{"required": ["encryption"]}, {"required": ["integrity"]}],
-                        ),
-                    },
-                    "lifetime": _object(
-                        {
-                            "seconds": _POSITIVE_UINT32,
-                            "kilobytes": _POSITIVE_UINT32,
-                            "packets": _POSITIVE_UINT32,
-                        }
-                    ),
-                    "pfs_group": {"enum": _names(crypto.PFS_GROUPS)},
-                    "nd_allow_clear_timeout_seconds": _UINT32,
-                    "idle_timeout_seconds": _UINT32,
-                    "idle_timeout_fail_over_seconds": _UINT32,
-                }
-            )
-        ),
-        # An empty dict also means "no extended mode" (what the role passes by default).
-        "extended_mode": {
-            "anyOf": [
-                _NULL,
-                _EMPTY_OBJECT,
-                _object(
-                    {
-                        "authentication": {"type": "array", "minItems": 1, "items": _AUTH_METHOD},
-                        "impersonation": {"enum": _names(crypto.IMPERSONATION)},
-                    },
-                    ("authentication",),
-                ),
-            ]
-        },
-    }
 )
 _RAW_OBJECT: Final = {
     "type": "object",
@@ -199,8 +66,9 @@ DECLARATION_SCHEMA: Final[dict[str, Any]] = {
                     }
                 )
             ),
+            # One property per registered scenario (scenarios/__init__.py); at most one is set.
             "scenario": _nullable(
-                _object({"guaranteed_encryption": _nullable(_GUARANTEED_ENCRYPTION)})
+                _object({name: _nullable(s.schema) for name, s in REGISTRY.items()})
             ),
             "objects": _nullable(
                 _object(
@@ -220,22 +88,6 @@ DECLARATION_SCHEMA: Final[dict[str, Any]] = {
     ),
 }
 
-# Authentication methods each keying module (and AuthIP extended mode) accepts.
-_ALLOWED_AUTH: Final = {
-    "ike": {"kerberos", "certificate", "preshared_key"},
-    "authip": {"kerberos", "certificate", "ntlm_v2", "anonymous"},
-    "extended_mode": {"kerberos", "certificate", "ntlm_v2", "anonymous"},
-}
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
-
 
 class DeclarationError(ValueError):
     """The declaration is invalid; `problems` lists every finding."""
@@ -249,7 +101,10 @@ class DeclarationError(ValueError):
 
 @dataclass
 class Validated:
+    """A valid declaration, its expansion (empty for state=absent) and its warnings."""
+
     declaration: dict[str, Any]
+    desired: State = field(default_factory=empty_state)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -305,103 +160,21 @@ def _schema_problem(error: ValidationError) -> Problem:
     return Problem(path, error.message)
 
 
-def _auth_problems(
-    methods: list[dict[str, Any]], allowed: set[str], owner: str, path: str
-) -> list[Problem]:
-    return [
-        Problem(
-            f"{path}[{index}].method",
-            f"{owner} does not support {method['method']}; use one of {sorted(allowed)}",
+def _scenario_problems(arguments: dict[str, Any]) -> Findings:
+    """One scenario at most; each scenario's own checks (in its module) on merged options."""
+    findings = Findings()
+    declared = declared_scenarios(arguments)
+    if len(declared) > 1:
+        names = [scenario.name for scenario, _ in declared]
+        findings.add(
+            "scenario",
+            f"declares {', '.join(names)}; only one scenario is active per provider: keep one "
+            "(moving a fleet from one to the next is a normal converge)",
         )
-        for index, method in enumerate(methods)
-        if method["method"] not in allowed
-    ]
-
-
-def _scenario_problems(options: dict[str, Any], path: str) -> tuple[list[Problem], list[str]]:
-    merged = merged_scenario(options)
-    problems: list[Problem] = []
-    warnings: list[str] = []
-    modules = merged["keying_modules"]
-    for module in modules:
-        owner = "AuthIP main mode" if module == "authip" else "IKE main mode"
-        problems += _auth_problems(
-            merged["main_mode"]["authentication"],
-            _ALLOWED_AUTH[module],
-            owner,
-            f"{path}.main_mode.authentication",
-        )
-    if merged.get("extended_mode"):
-        if "authip" not in modules:
-            problems.append(
-                Problem(
-                    f"{path}.extended_mode",
-                    "extended mode is an AuthIP feature; add authip to keying_modules or remove extended_mode",
-                )
-            )
-        problems += _auth_problems(
-            merged["extended_mode"]["authentication"],
-            _ALLOWED_AUTH["extended_mode"],
-            "AuthIP extended mode",
-            f"{path}.extended_mode.authentication",
-        )
-    for index, proposal in enumerate(merged["quick_mode"]["proposals"]):
-        if proposal.get("protocol", "esp") == "ah" or proposal.get("encryption") is None:
-            problems.append(
-                Problem(
-                    f"{path}.quick_mode.proposals[{index}]",
-                    "does not encrypt; guaranteed encryption needs every quick-mode proposal to be ESP "
-                    "with encryption (e.g. {protocol: esp, encryption: aes_gcm256})",
-                )
-            )
-        elif proposal.get("integrity") is None and not proposal["encryption"].startswith("aes_gcm"):
-            problems.append(
-                Problem(
-                    f"{path}.quick_mode.proposals[{index}]",
-                    "ESP encryption without integrity is not allowed; add integrity (e.g. sha256) or use aes_gcm*",
-                )
-            )
-    problems += _port_problems(merged, path)
-    weak = _weak_choices(merged)
-    if weak:
-        warnings.append(
-            f"{path}: weak cryptography declared ({', '.join(sorted(weak))}); prefer aes256/sha256/dh14"
-        )
-    return problems, warnings
-
-
-def _port_problems(merged: dict[str, Any], path: str) -> list[Problem]:
-    """A port listed twice, or both required to encrypt and exempt from IPsec."""
-    problems = []
-    seen: dict[tuple[str, int], str] = {}
-    for option in ("required_ports", "exempt_ports"):
-        for index, port in enumerate(merged[option]):
-            ident = (port.get("protocol", "tcp"), port["port"])
-            where = f"{option}[{index}]"
-            if ident in seen:
-                fix = (
-                    "remove one"
-                    if seen[ident].startswith(option)
-                    else "a port cannot be both; remove one"
-                )
-                problems.append(
-                    Problem(
-                        f"{path}.{where}",
-                        f"{ident[0]}/{ident[1]} is already declared at {seen[ident]}; {fix}",
-                    )
-                )
-            seen.setdefault(ident, where)
-    return problems
-
-
-def _weak_choices(merged: dict[str, Any]) -> set[str]:
-    values: set[str] = set()
-    for proposal in merged["main_mode"]["proposals"]:
-        values |= {proposal["encryption"], proposal["integrity"], proposal["dh_group"]}
-    for proposal in merged["quick_mode"]["proposals"]:
-        values |= {proposal.get("encryption") or "", proposal.get("integrity") or ""}
-    values.add(merged["quick_mode"]["pfs_group"])
-    return values & crypto.WEAK
+        return findings
+    for scenario, options in declared:
+        scenario.check(scenario.merged(options), f"scenario.{scenario.name}", findings)
+    return findings
 
 
 def _raw_object_problems(declaration: dict[str, Any]) -> list[Problem]:
@@ -449,12 +222,8 @@ def _is_guid(text: str) -> bool:
     return normalise_guid(text) is not None
 
 
-def _expansion_problems(declaration: dict[str, Any]) -> list[Problem]:
-    """Expand the declaration: field errors of raw objects, and keys declared twice."""
-    try:
-        state = expand(declaration)
-    except ModelError as error:
-        return [Problem(error.path, error.message)]
+def _expansion_problems(state: State) -> list[Problem]:
+    """Keys declared twice in the expansion."""
     problems = []
     for list_name in ("providers", "sublayers", "provider_contexts", "filters"):
         keys = [obj["key"] for obj in state[list_name]]
@@ -470,7 +239,7 @@ def _expansion_problems(declaration: dict[str, Any]) -> list[Problem]:
 
 
 def validate(arguments: dict[str, Any]) -> Validated:
-    """Validate module options; return them (unchanged) with warnings, or raise DeclarationError."""
+    """Validate and expand module options once; raise DeclarationError on any problem."""
     validator = require("jsonschema", "jsonschema").Draft202012Validator(DECLARATION_SCHEMA)
     schema_problems = sorted(
         (
@@ -482,17 +251,17 @@ def validate(arguments: dict[str, Any]) -> Validated:
     )
     if schema_problems:
         raise DeclarationError(schema_problems)
-    problems: list[Problem] = []
-    warnings: list[str] = []
-    if arguments.get("state", "present") == "present":
-        scenario_options = (arguments.get("scenario") or {}).get("guaranteed_encryption")
-        if scenario_options is not None:
-            found, warned = _scenario_problems(scenario_options, "scenario.guaranteed_encryption")
-            problems += found
-            warnings += warned
-        problems += _raw_object_problems(arguments)
-        if not problems:
-            problems += _expansion_problems(arguments)
+    if arguments.get("state", "present") != "present":
+        return Validated(arguments)
+    findings = _scenario_problems(arguments)
+    problems = findings.problems + _raw_object_problems(arguments)
     if problems:
         raise DeclarationError(problems)
-    return Validated(arguments, warnings)
+    try:
+        desired = expand(arguments)
+    except ModelError as error:
+        raise DeclarationError([Problem(error.path, error.message)]) from None
+    problems = _expansion_problems(desired)
+    if problems:
+        raise DeclarationError(problems)
+    return Validated(arguments, desired, findings.warnings)

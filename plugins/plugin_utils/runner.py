@@ -18,7 +18,7 @@ from .lockout import management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
 from .plan import drift_counts, make_plan, summary
 from .render import plan_diff
-from .scenario import expand, provider_key_of, sublayer_key_of
+from .scenarios import provider_key_of, sublayer_key_of
 
 
 class PolicyError(Exception):
@@ -34,13 +34,6 @@ class RunOptions:
     check_mode: bool = False
     diff: bool = False
     management_ports: list[int] = field(default_factory=list)
-
-
-def desired_state(arguments: dict[str, Any]) -> State:
-    """The objects our provider should own; none for state=absent."""
-    if arguments.get("state", "present") == "absent":
-        return empty_state()
-    return expand(arguments)
 
 
 def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) -> None:
@@ -88,9 +81,9 @@ def converge(
     arguments: dict[str, Any], backend: HostBackend, options: RunOptions
 ) -> dict[str, Any]:
     """Converge one host to `arguments`; return the task result."""
-    validated = validate(arguments)
+    validated = validate(arguments)  # validates and expands, once per run
     provider_key = provider_key_of(arguments)
-    desired = desired_state(arguments)
+    desired = validated.desired
     present = arguments.get("state", "present") == "present"
     if present:
         _lockout_guard(arguments, desired, options.management_ports)
