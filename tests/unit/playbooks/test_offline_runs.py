@@ -154,7 +154,7 @@ def test_converge_then_idempotent(tmp_path: Path, states: dict[str, Path]) -> No
     }
     assert first.results["clean"]["drift"] == {"missing": 30, "unexpected": 0, "changed": 0}
     assert first.results["drifted"]["drift"] == {"missing": 2, "unexpected": 1, "changed": 1}
-    assert first.results["clean"]["apply"]["applied"] == 30
+    assert first.results["clean"]["apply"]["applied"] == 42
 
     second = run_playbook(tmp_path, POLICY, states)
     assert second.changed() == {"clean": 0, "drifted": 0, "foreign": 0}

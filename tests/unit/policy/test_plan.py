@@ -35,7 +35,7 @@ def assert_well_ordered(plan: dict[str, Any]) -> None:
 
 def test_fresh_host_adds_everything_in_dependency_order() -> None:
     plan = make_plan(desired(), model.empty_state(), PROVIDER)
-    assert len(plan["operations"]) == 30
+    assert len(plan["operations"]) == 42
     assert {o["op"] for o in plan["operations"]} == {"add"}
     assert {o["reason"] for o in plan["operations"]} == {"missing"}
     assert_well_ordered(plan)
@@ -109,7 +109,7 @@ def test_changed_sublayer_drags_every_filter() -> None:
     actual = copy.deepcopy(want)
     actual["sublayers"][0]["weight"] = 1
     plan = make_plan(want, actual, PROVIDER)
-    assert sum(1 for o in plan["operations"] if o["type"] == "filter" and o["op"] == "delete") == 24
+    assert sum(1 for o in plan["operations"] if o["type"] == "filter" and o["op"] == "delete") == 36
     assert_well_ordered(plan)
 
 
@@ -133,7 +133,7 @@ def test_foreign_objects_are_never_touched() -> None:
     absent = make_plan(model.empty_state(), actual, PROVIDER)
     touched = {o["key"] for o in absent["operations"]}
     assert foreign_provider["key"] not in touched and foreign_filter["key"] not in touched
-    assert len(touched) == 30 and {o["op"] for o in absent["operations"]} == {"delete"}
+    assert len(touched) == 42 and {o["op"] for o in absent["operations"]} == {"delete"}
     assert_well_ordered(absent)
 
 

@@ -50,7 +50,7 @@ def backend(tmp_path: Path) -> CountingBackend:
 def test_converge_reads_once_and_applies_once(backend: CountingBackend) -> None:
     result = converge(POLICY, backend, RunOptions())
     assert backend.calls == ["read", "apply"]
-    assert result["changed"] is True and result["apply"]["applied"] == 30
+    assert result["changed"] is True and result["apply"]["applied"] == 42
     backend.calls.clear()
     again = converge(POLICY, backend, RunOptions())
     assert backend.calls == ["read"]  # nothing to apply: no second call

@@ -359,7 +359,7 @@ def overlaid(
         "sublayer": {"weight": sublayer_weight},
     }
     desired = scenario.expand(declaration)
-    assert len(desired["filters"]) == 24
+    assert len(desired["filters"]) == 36
     doc = copy.deepcopy(load(dump).state)
     for name in ("providers", "sublayers", "provider_contexts", "filters"):
         doc[name] += desired[name]
@@ -401,6 +401,8 @@ def test_python_pi_burner_sophos_transport_callouts_are_found() -> None:
     assert ours == {
         "wfp.ipsec guaranteed encryption: IPv4 outbound transport: secure unicast",
         "wfp.ipsec guaranteed encryption: IPv4 outbound transport: exempt ICMP",
+        "wfp.ipsec guaranteed encryption: IPv4 outbound transport: exempt IKE/AuthIP UDP/500",
+        "wfp.ipsec guaranteed encryption: IPv4 outbound transport: exempt IKE/AuthIP UDP/4500",
     }
 
 
