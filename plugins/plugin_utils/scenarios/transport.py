@@ -52,7 +52,7 @@ def expand_family(expansion: Expansion, shape: Shape, extra: Extra | None = None
         main_mode.add_filters(expansion, version, mm_keys)
         quick_mode.add_filters(expansion, version, qm_keys)
         layers = ["inbound_transport", "outbound_transport"]
-        raw = {
+        raw: dict[str, int | None] = {
             "inbound_transport": PERSIST_CONNECTION_SECURITY,
             "outbound_transport": NEGOTIATE_DISCOVER,
         }

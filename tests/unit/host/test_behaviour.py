@@ -47,7 +47,7 @@ def test_guaranteed_encryption_on_empty_engine_reads_back_as_declared(host: Host
     assert all(before[name] == [] for name in TYPES)
     the_plan, result = converge(host, desired, provider_key)
     assert result["applied"] == len(the_plan["operations"]) == 42
-    assert [op["op"] for op in the_plan["operations"]] == ["add"] * 30
+    assert [op["op"] for op in the_plan["operations"]] == ["add"] * 42
     after = host.call("read", provider_key=provider_key)
     assert state_problems(after) == []
     assert comparable(after) == comparable(desired)

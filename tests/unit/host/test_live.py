@@ -58,7 +58,7 @@ def test_read_all_and_apply_are_one_call_each() -> None:
     backend = ModuleBackend(module)
     assert backend.read_all() == state
     applied = backend.apply(the_plan)
-    assert applied["applied"] == 42 and applied["changed"] is True and applied["state"] == state
+    assert applied["applied"] == 30 and applied["changed"] is True and applied["state"] == state
     assert module.calls[0] == {"_operation": "read_all"}
     assert (
         module.calls[1]["_operation"] == "apply" and json.loads(module.calls[1]["plan"]) == the_plan
