@@ -120,14 +120,21 @@ options:
             type: bool
             default: true
           required_ports:
-            description: Local ports whose connections, inbound and outbound, must be encrypted.
+            description:
+              - Local ports whose connections, inbound and outbound, must be encrypted.
+              - Required with O(state=present); there is no default, so a forgotten port list never
+                yields a policy for a port nobody chose. V([]) secures all unicast traffic without
+                requiring encryption on any port.
+              - "A port may be a range (V({port: 5000-5010})); a range becomes one C(FWP_MATCH_RANGE)
+                condition, and a range overlapping a listed port counts as a duplicate."
             type: list
             elements: dict
-            default: [{port: 5555, protocol: tcp}]
             suboptions:
               port:
-                description: Local port, 1-65535.
-                type: int
+                description:
+                  - Local port (1-65535), or a range of local ports written V(low-high), for example V(5000-5010).
+                  - A number or text, so a templated V({{ app_port }}) or an extra variable works.
+                type: str
                 required: true
               protocol:
                 description: Transport protocol.
@@ -148,8 +155,10 @@ options:
             default: []
             suboptions:
               port:
-                description: Local port, 1-65535.
-                type: int
+                description:
+                  - Local port (1-65535), or a range of local ports written V(low-high), for example V(5000-5010).
+                  - A number or text, so a templated V({{ app_port }}) or an extra variable works.
+                type: str
                 required: true
               protocol:
                 description: Transport protocol.
@@ -206,8 +215,9 @@ options:
                     required: true
                     choices: [kerberos, certificate, preshared_key, ntlm_v2, anonymous]
                   key:
-                    description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs.
+                    description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
                     type: str
+                    no_log: true
                   root_subjects:
                     description: Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (V(certificate) only).
                     type: list
@@ -284,10 +294,34 @@ options:
             type: dict
             suboptions:
               authentication:
-                description: Methods, as in O(scenario.guaranteed_encryption.main_mode.authentication).
+                description:
+                  - Methods, as in O(scenario.guaranteed_encryption.main_mode.authentication).
+                  - Required unless O(scenario.guaranteed_encryption.extended_mode) is empty.
                 type: list
                 elements: dict
-                required: true
+                suboptions:
+                  method:
+                    description: Authentication method.
+                    type: str
+                    required: true
+                    choices: [kerberos, certificate, preshared_key, ntlm_v2, anonymous]
+                  key:
+                    description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
+                    type: str
+                    no_log: true
+                  root_subjects:
+                    description: Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (V(certificate) only).
+                    type: list
+                    elements: str
+                  trust:
+                    description: Where trusted roots come from (V(certificate) only).
+                    type: str
+                    choices: [explicit_trust_list, enterprise_store, trusted_root_store]
+                    default: explicit_trust_list
+                  disable_crl_check:
+                    description: Skip revocation checks (V(certificate) only; for labs).
+                    type: bool
+                    default: false
               impersonation:
                 description: Initiator impersonation.
                 type: str
@@ -320,9 +354,11 @@ options:
     type: bool
     default: false
   management_ports:
-    description: Extra ports to protect from the lockout guard (for example a jump host's port).
+    description:
+      - Extra ports to protect from the lockout guard (for example a jump host's port).
+      - Each a port number or a range V(low-high).
     type: list
-    elements: int
+    elements: str
   shadow_check:
     description:
       - In check mode, analyse the host's other filters for ones that would stop the declared
@@ -348,10 +384,14 @@ EXAMPLES = r"""
           - port: 5555
             protocol: tcp
 
-- name: Managed over WinRM/HTTPS, so keep port 5986 in the clear
+- name: A port from a variable, a port range, and the WinRM/HTTPS port kept in the clear
   wfp.ipsec.policy:
     scenario:
       guaranteed_encryption:
+        required_ports:
+          - port: "{{ app_port | default(8443) }}"
+          - port: 5000-5010
+            protocol: udp
         exempt_ports:
           - port: 5986
 
@@ -363,6 +403,7 @@ EXAMPLES = r"""
       guaranteed_encryption:
         keying_modules: [ike]
         ip_versions: [4]
+        required_ports: [{port: 443}]
         main_mode:
           authentication:
             - method: certificate
@@ -371,7 +412,8 @@ EXAMPLES = r"""
 - name: Report drift without changing anything
   wfp.ipsec.policy:
     scenario:
-      guaranteed_encryption: {}
+      guaranteed_encryption:
+        required_ports: [{port: 5555}]
   check_mode: true
   diff: true
   register: drift
@@ -379,7 +421,8 @@ EXAMPLES = r"""
 - name: A raw filter next to the scenario (block inbound TCP 23 in our sublayer)
   wfp.ipsec.policy:
     scenario:
-      guaranteed_encryption: {}
+      guaranteed_encryption:
+        required_ports: [{port: 5555}]
     objects:
       filters:
         - id: block-telnet-v4

@@ -89,6 +89,7 @@ def converge(
 ) -> dict[str, Any]:
     """Converge one host to `arguments`; return the task result."""
     validated = validate(arguments)
+    arguments = validated.declaration  # converted: ints, bools, lists, normalised ports
     provider_key = provider_key_of(arguments)
     desired = desired_state(arguments)
     present = arguments.get("state", "present") == "present"

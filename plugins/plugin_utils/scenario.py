@@ -170,13 +170,27 @@ def _unicast() -> Obj:
     return _condition("FWPM_CONDITION_IP_LOCAL_ADDRESS_TYPE", "FWP_UINT8", NLAT_UNICAST)
 
 
-def _port_conditions(protocol: str, port: int) -> list[Obj]:
-    """Unicast traffic of one transport protocol on one local port."""
+def _port_conditions(protocol: str, port: int, port_end: int | None = None) -> list[Obj]:
+    """Unicast traffic of one transport protocol on one local port or port range."""
+    local_port = _condition("FWPM_CONDITION_IP_LOCAL_PORT", "FWP_UINT16", port)
+    if port_end is not None:
+        local_port["match_type"] = "FWP_MATCH_RANGE"
+        local_port["value"] = {
+            "type": "FWP_RANGE_TYPE",
+            "low": {"type": "FWP_UINT16", "value": port},
+            "high": {"type": "FWP_UINT16", "value": port_end},
+        }
     return [
         _unicast(),
         _condition("FWPM_CONDITION_IP_PROTOCOL", "FWP_UINT8", IP_PROTOCOLS[protocol]),
-        _condition("FWPM_CONDITION_IP_LOCAL_PORT", "FWP_UINT16", port),
+        local_port,
     ]
+
+
+def _port_label(port: dict[str, Any]) -> str:
+    """`5555` or `5000-5010`."""
+    end = port.get("port_end")
+    return f"{port['port']}-{end}" if end is not None else str(port["port"])
 
 
 def _weight(value: int, ranged: bool = False) -> Obj:
@@ -333,21 +347,21 @@ def _expand_ip_version(
         protocol = port.get("protocol", "tcp")
         for name, title in titles.items():
             add_filter(
-                f"{name}/exemption/{protocol}_{port['port']}",
-                f"{title}: exempt {protocol.upper()}/{port['port']}",
+                f"{name}/exemption/{protocol}_{_port_label(port)}",
+                f"{title}: exempt {protocol.upper()}/{_port_label(port)}",
                 layer_key=layer(name),
                 weight=_weight(ICMP_EXEMPTION_RANGE, ranged=True),
-                conditions=_port_conditions(protocol, port["port"]),
+                conditions=_port_conditions(protocol, port["port"], port.get("port_end")),
                 action=permit,
             )
     for port in options["required_ports"]:
         protocol = port.get("protocol", "tcp")
-        label = f"{protocol}_{port['port']}"
-        conditions = _port_conditions(protocol, port["port"])
+        label = f"{protocol}_{_port_label(port)}"
+        conditions = _port_conditions(protocol, port["port"], port.get("port_end"))
         for name, title in (("recv_accept", "inbound"), ("connect", "outbound")):
             add_filter(
                 f"{name}/require_encryption/{label}",
-                f"{title} {protocol.upper()}/{port['port']}: require encryption",
+                f"{title} {protocol.upper()}/{_port_label(port)}: require encryption",
                 layer_key=layer(name),
                 weight=_weight(WEIGHT_REQUIRED_PORT),
                 conditions=copy.deepcopy(conditions),
