@@ -9,10 +9,7 @@ from typing import Any
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError, HostBackend
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import (
-    DECLARATION_SCHEMA,
-    DeclarationError,
-)
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import DeclarationError
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.hosts import (
     OFFLINE_CREATE_VAR,
     OFFLINE_STATE_VAR,
@@ -37,7 +34,8 @@ _DEFAULT_PORTS = {
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(DECLARATION_SCHEMA["properties"])
+    # Every option is checked by declaration.validate (from DOCUMENTATION), which names unknown
+    # options with a "did you mean"; ActionBase's own check would pre-empt that with less.
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         self._supports_check_mode = True

@@ -1,92 +1,133 @@
 """Validate a `wfp.ipsec.policy` declaration before anything touches a host.
 
-Two passes: a JSON Schema (draft 2020-12) for shape, types and ranges, then semantic checks that
-a schema cannot express (each scenario's own checks live in its module under `scenarios/`;
-here: one scenario at most, raw-object references, duplicate keys). The declaration is expanded
-once, here: `Validated.desired` is what the runner converges to. Every problem is reported with
-the option path and how to fix it.
+Two passes. First the options are converted and checked like any Ansible module's, by
+ansible-core's argument-spec validator, from the spec in plugins/modules/policy.py's
+DOCUMENTATION (options.py): strings from `-e`, surveys and templates become ints, bools and
+lists; choices accept any case; ranges, GUIDs and ports (`5000-5010` ranges too) are checked and
+normalised. Then semantic checks that a spec cannot express: one scenario at most, each
+scenario's own checks (in its module under `scenarios/`: keying-module rules, encryption
+guarantees, overlapping ports, ...), raw-object references, a declaration that declares nothing.
+The declaration is expanded once, here: `Validated.desired` is what the runner converges to.
+Every problem names the option path and the fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import ipaddress
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from functools import cache
+from typing import Any, Final
 
 from .catalogue import normalise_guid
-from .deps import require
 from .model import ModelError, State, empty_state
+from .options import Constraint, OptionChecker, Problem, argument_spec, module_options, sanitise
 from .scenarios import REGISTRY, declared_scenarios, expand, raw_object_id
-from .scenarios.base import Findings, Problem
-from .scenarios.common import EMPTY_OBJECT as _EMPTY_OBJECT
-from .scenarios.common import NULL as _NULL
-from .scenarios.common import nullable as _nullable
-from .scenarios.common import obj as _object
+from .scenarios.base import Findings
 
-if TYPE_CHECKING:
-    from jsonschema.exceptions import ValidationError
+__all__ = ["DeclarationError", "Problem", "Validated", "option_names", "validate"]
 
-__all__ = ["DECLARATION_SCHEMA", "DeclarationError", "Problem", "Validated", "validate"]
+_UINT32: Final = 0xFFFFFFFF
+_PORT_TEXT: Final = re.compile(r"\s*(\d{1,5})\s*(?:-\s*(\d{1,5})\s*)?")
 
-_GUID_PATTERN: Final = (
-    r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$"
-)
-_RAW_OBJECT: Final = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "string", "minLength": 1},
-        "key": {"type": "string", "pattern": _GUID_PATTERN},
-    },
-    "required": ["name"],
+
+def parse_port(value: Any) -> tuple[int, int | None]:
+    """A port (`5555`) or a port range (`5000-5010`) as (port, port_end or None)."""
+    match = _PORT_TEXT.fullmatch(str(value))
+    low = int(match.group(1)) if match else 0
+    high = int(match.group(2)) if match and match.group(2) else low
+    if not match or not 1 <= low <= high <= 65535:
+        raise ValueError(
+            f"{str(value)[:40]!r} is not a port; use a number from 1 to 65535 or a range such "
+            "as 5000-5010 (low-high)"
+        )
+    return low, (high if high != low else None)
+
+
+def _guid(value: str) -> str:
+    guid = normalise_guid(value) if "\n" not in value else None
+    if guid is None:
+        raise ValueError(
+            f"{value[:60]!r} is not a GUID; use the form 01234567-89ab-cdef-0123-456789abcdef"
+        )
+    return guid
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty; give a name")
+    return value
+
+
+def _auth_constraints(path: str) -> dict[str, Constraint]:
+    return {
+        path: Constraint(non_empty=True),
+        f"{path}[].key": Constraint(parse=_text),
+        f"{path}[].root_subjects[]": Constraint(parse=_text),
+    }
+
+
+def _scenario_constraints(name: str) -> dict[str, Constraint]:
+    """The constraints of one scenario's options (its port lists from the registry)."""
+    path = f"scenario.{name}"
+    return {
+        f"{path}.keying_modules": Constraint(non_empty=True, unique=True),
+        f"{path}.ip_versions": Constraint(non_empty=True, unique=True),
+        **{
+            f"{path}.{ports}[].port": Constraint(parse=parse_port)
+            for ports in REGISTRY[name].port_lists
+        },
+        f"{path}.exempt_addresses[]": Constraint(parse=_network),
+        f"{path}.main_mode.proposals": Constraint(non_empty=True),
+        f"{path}.main_mode.proposals[].quick_mode_limit": Constraint(low=0, high=_UINT32),
+        f"{path}.main_mode.lifetime_seconds": Constraint(low=60, high=_UINT32),
+        **_auth_constraints(f"{path}.main_mode.authentication"),
+        f"{path}.quick_mode.proposals": Constraint(non_empty=True),
+        f"{path}.quick_mode.lifetime.seconds": Constraint(low=1, high=_UINT32),
+        f"{path}.quick_mode.lifetime.kilobytes": Constraint(low=1, high=_UINT32),
+        f"{path}.quick_mode.lifetime.packets": Constraint(low=1, high=_UINT32),
+        f"{path}.quick_mode.nd_allow_clear_timeout_seconds": Constraint(low=0, high=_UINT32),
+        f"{path}.quick_mode.idle_timeout_seconds": Constraint(low=0, high=_UINT32),
+        f"{path}.quick_mode.idle_timeout_fail_over_seconds": Constraint(low=0, high=_UINT32),
+        **(
+            _auth_constraints(f"{path}.extended_mode.authentication")
+            if "extended_mode" in REGISTRY[name].defaults
+            else {}
+        ),
+    }
+
+
+def _network(value: Any) -> str:
+    """An IP address or prefix (`10.0.0.10`, `10.1.0.0/16`, `fd00::/64`), normalised."""
+    try:
+        return str(ipaddress.ip_network(str(value).strip(), strict=False))
+    except ValueError:
+        raise ValueError(
+            f"{str(value)[:60]!r} is not an IP address or prefix; use e.g. 10.0.0.10, "
+            "10.1.0.0/16 or fd00::/64"
+        ) from None
+
+
+CONSTRAINTS: Final[dict[str, Constraint]] = {
+    "provider.key": Constraint(parse=_guid),
+    "provider.name": Constraint(parse=_text),
+    "sublayer.key": Constraint(parse=_guid),
+    "sublayer.name": Constraint(parse=_text),
+    "sublayer.weight": Constraint(low=0, high=65535),
+    **{path: c for name in REGISTRY for path, c in _scenario_constraints(name).items()},
+    "management_ports[]": Constraint(parse=parse_port),
 }
 
-DECLARATION_SCHEMA: Final[dict[str, Any]] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "wfp.ipsec.policy options",
-    **_object(
-        {
-            "state": {"enum": ["present", "absent"]},
-            "persistent": {"type": "boolean"},
-            "provider": _nullable(
-                _object(
-                    {
-                        "key": {"type": "string", "pattern": _GUID_PATTERN},
-                        "name": {"type": "string", "minLength": 1},
-                        "description": {"type": ["string", "null"]},
-                    }
-                )
-            ),
-            "sublayer": _nullable(
-                _object(
-                    {
-                        "key": {"type": "string", "pattern": _GUID_PATTERN},
-                        "name": {"type": "string", "minLength": 1},
-                        "description": {"type": ["string", "null"]},
-                        "weight": {"type": "integer", "minimum": 0, "maximum": 65535},
-                    }
-                )
-            ),
-            # One property per registered scenario (scenarios/__init__.py); at most one is set.
-            "scenario": _nullable(
-                _object({name: _nullable(s.schema) for name, s in REGISTRY.items()})
-            ),
-            "objects": _nullable(
-                _object(
-                    {
-                        "provider_contexts": {"type": "array", "items": _RAW_OBJECT},
-                        "filters": {"type": "array", "items": _RAW_OBJECT},
-                    }
-                )
-            ),
-            "allow_management_lockout": {"type": "boolean"},
-            "management_ports": {
-                "type": "array",
-                "items": {"type": "integer", "minimum": 1, "maximum": 65535},
-            },
-            "shadow_check": {"type": "boolean"},
-        }
-    ),
-}
+
+@cache
+def _checker() -> OptionChecker:
+    """The checker of wfp.ipsec.policy options, from its DOCUMENTATION (once per process)."""
+    return OptionChecker(argument_spec(module_options("policy")), CONSTRAINTS)
+
+
+def option_names() -> frozenset[str]:
+    """The top-level options of wfp.ipsec.policy."""
+    return frozenset(module_options("policy"))
 
 
 class DeclarationError(ValueError):
@@ -101,79 +142,38 @@ class DeclarationError(ValueError):
 
 @dataclass
 class Validated:
-    """A valid declaration, its expansion (empty for state=absent) and its warnings."""
+    """The converted declaration, its expansion (empty for state=absent) and its warnings."""
 
     declaration: dict[str, Any]
     desired: State = field(default_factory=empty_state)
     warnings: list[str] = field(default_factory=list)
 
 
-def _path(parts: Iterator[Any] | Any) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _schema_problems(error: ValidationError) -> list[Problem]:
-    """Readable problems for one schema error (an optional section reports its inner errors)."""
-    if error.validator == "anyOf" and error.context and isinstance(error.schema, dict):
-        branches = error.schema["anyOf"]
-        trivial = {
-            index for index, branch in enumerate(branches) if branch in (_NULL, _EMPTY_OBJECT)
-        }
-        inner = [e for e in error.context if e.relative_schema_path[0] not in trivial]
-        if trivial and inner:
-            return [problem for e in inner for problem in _schema_problems(e)]
-    return [_schema_problem(error)]
-
-
-def _schema_problem(error: ValidationError) -> Problem:
-    path = _path(error.absolute_path)
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    if error.validator == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        extra = (
-            sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
-        )
-        return Problem(
-            path, f"unknown option {', '.join(map(repr, extra))}; valid options are {allowed}"
-        )
-    if error.validator == "enum":
-        return Problem(path, f"{error.instance!r} is not valid; use one of {error.validator_value}")
-    if error.validator in ("minimum", "maximum"):
-        low, high = schema.get("minimum"), schema.get("maximum")
-        return Problem(path, f"{error.instance} is out of range; use a value from {low} to {high}")
-    if error.validator == "required":
-        return Problem(path, f"{error.message}; add it")
-    if error.validator == "pattern":
-        return Problem(
-            path,
-            f"{error.instance!r} is not a GUID; use the form 01234567-89ab-cdef-0123-456789abcdef",
-        )
-    if error.validator == "uniqueItems":
-        return Problem(path, "contains duplicates; list each value once")
-    if error.validator == "minItems":
-        return Problem(path, "must not be empty; list at least one item")
-    if error.validator == "type":
-        return Problem(path, f"{error.instance!r} is not of type {error.validator_value}")
-    return Problem(path, error.message)
-
-
-def _scenario_problems(arguments: dict[str, Any]) -> Findings:
-    """One scenario at most; each scenario's own checks (in its module) on merged options."""
+def _scenario_problems(declaration: dict[str, Any]) -> Findings:
+    """One scenario at most; then each scenario's own checks (in its module)."""
     findings = Findings()
-    declared = declared_scenarios(arguments)
+    declared = declared_scenarios(declaration)
     if len(declared) > 1:
-        names = [scenario.name for scenario, _ in declared]
+        names = ", ".join(scenario.name for scenario, _ in declared)
         findings.add(
             "scenario",
-            f"declares {', '.join(names)}; only one scenario is active per provider: keep one "
-            "(moving a fleet from one to the next is a normal converge)",
+            f"declares {names}; only one scenario is active per provider: keep one (moving a "
+            "fleet from one scenario to the next is a normal converge)",
         )
         return findings
     for scenario, options in declared:
-        scenario.check(scenario.merged(options), f"scenario.{scenario.name}", findings)
+        path = f"scenario.{scenario.name}"
+        for option, fix in scenario.explicit.items():
+            if options.get(option) is None:
+                findings.add(f"{path}.{option}", fix)
+        extended = options.get("extended_mode")
+        if extended and not extended.get("authentication"):
+            findings.add(
+                f"{path}.extended_mode.authentication",
+                "is required when extended_mode is set; list methods or remove extended_mode",
+            )
+        if not findings.problems:
+            scenario.check(scenario.merged(options), path, findings)
     return findings
 
 
@@ -238,30 +238,97 @@ def _expansion_problems(state: State) -> list[Problem]:
     return problems
 
 
-def validate(arguments: dict[str, Any]) -> Validated:
-    """Validate and expand module options once; raise DeclarationError on any problem."""
-    validator = require("jsonschema", "jsonschema").Draft202012Validator(DECLARATION_SCHEMA)
-    schema_problems = sorted(
-        (
-            problem
-            for error in validator.iter_errors(arguments)
-            for problem in _schema_problems(error)
-        ),
-        key=lambda p: p.path,
+def _normalise(declaration: dict[str, Any]) -> dict[str, Any]:
+    """Port entries as {port, port_end (ranges only), protocol}; management ports as ints;
+    an empty extended_mode as none."""
+    for name, scenario in (declaration.get("scenario") or {}).items():
+        if not scenario or name not in REGISTRY:
+            continue
+        for option in REGISTRY[name].port_lists:
+            if scenario.get(option) is not None:
+                scenario[option] = [_port_entry(entry) for entry in scenario[option]]
+        if scenario.get("extended_mode") == {}:
+            scenario["extended_mode"] = None
+    if declaration.get("management_ports") is not None:
+        declaration["management_ports"] = [
+            number
+            for low, high in declaration["management_ports"]
+            for number in range(low, (high or low) + 1)
+        ]
+    return declaration
+
+
+def _port_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    low, high = entry["port"]
+    port = {"port": low, "protocol": entry.get("protocol") or "tcp"}
+    if high is not None:
+        port["port_end"] = high
+    return port
+
+
+def _nothing_declared(declaration: dict[str, Any]) -> Problem | None:
+    objects = declaration.get("objects") or {}
+    if (
+        declared_scenarios(declaration)
+        or objects.get("provider_contexts")
+        or objects.get("filters")
+    ):
+        return None
+    return Problem(
+        "",
+        "nothing is declared: no scenario and no objects, which would remove every filter of the "
+        f"policy. Declare one of scenario.{{{', '.join(REGISTRY)}}} (check its indentation "
+        "under scenario) or objects; to remove the policy on purpose, set state: absent",
     )
-    if schema_problems:
-        raise DeclarationError(schema_problems)
-    if arguments.get("state", "present") != "present":
-        return Validated(arguments)
-    findings = _scenario_problems(arguments)
-    problems = findings.problems + _raw_object_problems(arguments)
+
+
+def _raw_shape_problems(declaration: dict[str, Any]) -> list[Problem]:
+    """Every raw object needs a name; an explicit key must be a GUID."""
+    objects = declaration.get("objects") or {}
+    problems = []
+    for list_name in ("provider_contexts", "filters"):
+        for index, raw in enumerate(objects.get(list_name) or []):
+            path = f"objects.{list_name}[{index}]"
+            if not isinstance(raw.get("name"), str) or not raw["name"].strip():
+                problems.append(Problem(f"{path}.name", "is required; give the object a name"))
+            for name in ("id", "key"):
+                if name in raw and not isinstance(raw[name], str):
+                    problems.append(Problem(f"{path}.{name}", "must be text"))
+            key = raw.get("key")
+            if isinstance(key, str):
+                try:
+                    raw["key"] = _guid(key)
+                except ValueError as error:
+                    problems.append(Problem(f"{path}.key", str(error)))
+    return problems
+
+
+def validate(arguments: Any) -> Validated:
+    """Check, convert and expand module options once; return the converted declaration, its
+    desired state and warnings, or raise DeclarationError listing every problem."""
+    checked = _checker().check(arguments)
+    if checked.values is None:
+        raise DeclarationError(sanitise(checked.problems, checked.secrets))
+    declaration = _normalise(checked.values)
+    if declaration.get("state") is None:
+        declaration.pop("state", None)
+    if declaration.get("state", "present") != "present":
+        return Validated(declaration)
+    nothing = _nothing_declared(declaration)
+    if nothing:
+        raise DeclarationError([nothing])
+    findings = _scenario_problems(declaration)
+    problems = findings.problems + _raw_shape_problems(declaration)
+    if not problems:
+        problems += _raw_object_problems(declaration)
+    desired = empty_state()
+    if not problems:
+        try:
+            desired = expand(declaration)
+        except ModelError as error:
+            problems.append(Problem(error.path, error.message))
+        else:
+            problems += _expansion_problems(desired)
     if problems:
-        raise DeclarationError(problems)
-    try:
-        desired = expand(arguments)
-    except ModelError as error:
-        raise DeclarationError([Problem(error.path, error.message)]) from None
-    problems = _expansion_problems(desired)
-    if problems:
-        raise DeclarationError(problems)
-    return Validated(arguments, desired, findings.warnings)
+        raise DeclarationError(sanitise(problems, checked.secrets))
+    return Validated(declaration, desired, findings.warnings)

@@ -81,7 +81,8 @@ def converge(
     arguments: dict[str, Any], backend: HostBackend, options: RunOptions
 ) -> dict[str, Any]:
     """Converge one host to `arguments`; return the task result."""
-    validated = validate(arguments)  # validates and expands, once per run
+    validated = validate(arguments)  # converts, validates and expands, once per run
+    arguments = validated.declaration  # converted: ints, bools, lists, normalised ports
     provider_key = provider_key_of(arguments)
     desired = validated.desired
     present = arguments.get("state", "present") == "present"

@@ -13,20 +13,12 @@ from typing import Any, Final
 
 from .._catalogue_data import GUIDS
 from ..model import Obj
+from ..options import Problem
 from . import conditions as cond
 from .keys import Builder
 
 UNIVERSAL_SUBLAYER: Final = GUIDS["FWPM_SUBLAYER_UNIVERSAL"]
 PERMIT: Final[dict[str, Any]] = {"type": "FWP_ACTION_PERMIT", "callout_key": None}
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
 
 
 @dataclass
@@ -46,9 +38,12 @@ class Scenario:
     title: str  # what check mode and the docs call it
     page: str  # the Microsoft page the objects come from
     defaults: dict[str, Any]
-    schema: dict[str, Any]  # JSON Schema of the options
     check: Callable[[dict[str, Any], str, Findings], None]  # semantic checks on merged options
     expand: Callable[[Builder, dict[str, Any]], None]
+    # Option lists of ports ({port, port_end?, protocol}; the options layer parses `5000-5010`).
+    port_lists: tuple[str, ...] = ("exempt_ports",)
+    # Options an operator must give explicitly (no default), with the fix when missing.
+    explicit: dict[str, str] = field(default_factory=dict)
 
     def merged(self, options: dict[str, Any] | None) -> dict[str, Any]:
         """Options with defaults filled in (one level deep for the nested sections)."""

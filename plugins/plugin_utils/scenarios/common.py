@@ -1,4 +1,7 @@
-"""Options every scenario shares: their JSON Schema, defaults and semantic checks."""
+"""Options every transport-family scenario shares: defaults and semantic checks.
+
+Their spec (types, choices) is the DOCUMENTATION of plugins/modules/policy.py (options layer).
+"""
 
 from __future__ import annotations
 
@@ -8,152 +11,6 @@ from typing import Any, Final
 from .. import crypto
 from . import exemptions
 from .base import Findings
-
-NULL: Final = {"type": "null"}
-EMPTY_OBJECT: Final = {"type": "object", "maxProperties": 0}
-UINT32: Final = {"type": "integer", "minimum": 0, "maximum": 0xFFFFFFFF}
-POSITIVE_UINT32: Final = {"type": "integer", "minimum": 1, "maximum": 0xFFFFFFFF}
-
-
-def names(table: dict[str, Any]) -> list[str]:
-    return sorted(table)
-
-
-def obj(properties: dict[str, Any], required: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(required),
-        "additionalProperties": False,
-        **extra,
-    }
-
-
-def nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [NULL, schema]}
-
-
-AUTH_METHOD: Final = obj(
-    {
-        "method": {"enum": names(crypto.AUTH_METHODS)},
-        "key": {"type": "string", "minLength": 1},
-        "root_subjects": {"type": "array", "items": {"type": "string", "minLength": 1}},
-        "trust": {"enum": names(crypto.CERT_CONFIGS)},
-        "disable_crl_check": {"type": "boolean"},
-    },
-    ("method",),
-    allOf=[
-        {
-            "if": {"properties": {"method": {"const": "preshared_key"}}},
-            "then": {"required": ["key"]},
-        },
-        {
-            "if": {"properties": {"method": {"const": "certificate"}}},
-            "then": {"required": ["root_subjects"]},
-        },
-    ],
-)
-_PORT_NUMBER: Final = {"type": "integer", "minimum": 1, "maximum": 65535}
-PORTS: Final = {
-    "type": "array",
-    "items": obj(
-        {"port": _PORT_NUMBER, "port_end": _PORT_NUMBER, "protocol": {"enum": ["tcp", "udp"]}},
-        ("port",),
-    ),
-}
-MAIN_MODE: Final = nullable(
-    obj(
-        {
-            "proposals": {
-                "type": "array",
-                "minItems": 1,
-                "items": obj(
-                    {
-                        "encryption": {"enum": names(crypto.MM_CIPHERS)},
-                        "integrity": {"enum": names(crypto.MM_INTEGRITY)},
-                        "dh_group": {"enum": names(crypto.DH_GROUPS)},
-                        "quick_mode_limit": UINT32,
-                    },
-                    ("encryption", "integrity", "dh_group"),
-                ),
-            },
-            "lifetime_seconds": {"type": "integer", "minimum": 60, "maximum": 0xFFFFFFFF},
-            "authentication": {"type": "array", "minItems": 1, "items": AUTH_METHOD},
-        }
-    )
-)
-QUICK_MODE: Final = nullable(
-    obj(
-        {
-            "proposals": {
-                "type": "array",
-                "minItems": 1,
-                "items": obj(
-                    {
-                        "protocol": {"enum": ["esp", "ah"]},
-                        "encryption": {"enum": names(crypto.QM_ENCRYPTION)},
-                        "integrity": {"enum": names(crypto.QM_INTEGRITY)},
-                    },
-                    anyOf=[{"required": ["encryption"]}, {"required": ["integrity"]}],
-                ),
-            },
-            "lifetime": obj(
-                {
-                    "seconds": POSITIVE_UINT32,
-                    "kilobytes": POSITIVE_UINT32,
-                    "packets": POSITIVE_UINT32,
-                }
-            ),
-            "pfs_group": {"enum": names(crypto.PFS_GROUPS)},
-            "nd_allow_clear_timeout_seconds": UINT32,
-            "idle_timeout_seconds": UINT32,
-            "idle_timeout_fail_over_seconds": UINT32,
-        }
-    )
-)
-# An empty dict also means "no extended mode" (what the roles pass by default).
-EXTENDED_MODE: Final = {
-    "anyOf": [
-        NULL,
-        EMPTY_OBJECT,
-        obj(
-            {
-                "authentication": {"type": "array", "minItems": 1, "items": AUTH_METHOD},
-                "impersonation": {"enum": names(crypto.IMPERSONATION)},
-            },
-            ("authentication",),
-        ),
-    ]
-}
-
-
-def unique_list(items: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "array", "items": items, "minItems": 1, "uniqueItems": True}
-
-
-def schema(
-    keying_modules: list[str], required: tuple[str, ...] = (), **particular: Any
-) -> dict[str, Any]:
-    """The options of a transport-family scenario: shared ones plus `particular`."""
-    return obj(
-        {
-            "keying_modules": unique_list({"enum": keying_modules}),
-            "ip_versions": unique_list({"enum": [4, 6]}),
-            "icmp_exemption": {"type": "boolean"},
-            "ike_exemption": {"type": "boolean"},
-            "dhcp_exemption": {"type": "boolean"},
-            "dns_exemption": {"type": "boolean"},
-            "exempt_addresses": {"type": "array", "items": {"type": "string", "minLength": 1}},
-            "exempt_ports": PORTS,
-            "filter_sublayer": {"enum": ["ours", "universal"]},
-            "main_mode": MAIN_MODE,
-            "quick_mode": QUICK_MODE,
-            "extended_mode": EXTENDED_MODE,
-            **particular,
-        },
-        required,
-    )
-
 
 # Defaults shared by the transport family (Guaranteed Encryption's, unchanged).
 DEFAULTS: Final[dict[str, Any]] = {
@@ -199,10 +56,16 @@ def _auth(
     findings: Findings, methods: list[dict[str, Any]], allowed: set[str], owner: str, path: str
 ) -> None:
     for index, method in enumerate(methods):
-        if method["method"] not in allowed:
+        name = method["method"]
+        if name not in allowed:
             findings.add(
                 f"{path}[{index}].method",
-                f"{owner} does not support {method['method']}; use one of {sorted(allowed)}",
+                f"{owner} does not support {name}; use one of {sorted(allowed)}",
+            )
+        needed = {"preshared_key": "key", "certificate": "root_subjects"}.get(name)
+        if needed and not method.get(needed):
+            findings.add(
+                f"{path}[{index}].{needed}", f"is required with method {name}; set {needed}"
             )
 
 

@@ -33,11 +33,6 @@ DEFAULTS: Final[dict[str, Any]] = {
     "required_ports": [{"port": 5555, "protocol": "tcp"}],
     "recv_accept_raw_context": False,
 }
-SCHEMA: Final = common.schema(
-    ["ike", "authip"],
-    required_ports=common.PORTS,
-    recv_accept_raw_context={"type": "boolean"},
-)
 
 
 def check(merged: dict[str, Any], path: str, findings: Findings) -> None:
@@ -75,7 +70,11 @@ SCENARIO: Final = Scenario(
     title="guaranteed encryption",
     page="https://learn.microsoft.com/windows/win32/fwp/guaranteed-encryption",
     defaults=DEFAULTS,
-    schema=SCHEMA,
     check=check,
     expand=expand,
+    port_lists=("required_ports", "exempt_ports"),
+    explicit={
+        "required_ports": "is required; name the ports that must be encrypted (for example "
+        "[{port: 8443}]), or [] to require encryption on no port",
+    },
 )

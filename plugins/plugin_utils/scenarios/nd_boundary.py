@@ -41,7 +41,6 @@ SCENARIO: Final = Scenario(
     title="boundary (negotiation discovery in boundary mode)",
     page="https://learn.microsoft.com/windows/win32/fwp/negotiation-discovery-transport-mode-in-boundary-mode",
     defaults=copy.deepcopy(common.DEFAULTS),
-    schema=common.schema(["ike", "authip"]),
     check=check,
     expand=expand,
 )

@@ -41,7 +41,6 @@ SCENARIO: Final = Scenario(
     title="isolation (negotiation discovery transport mode)",
     page="https://learn.microsoft.com/windows/win32/fwp/negotiation-discovery-transport-mode",
     defaults={**copy.deepcopy(common.DEFAULTS), "recv_accept_raw_context": False},
-    schema=common.schema(["ike", "authip"], recv_accept_raw_context={"type": "boolean"}),
     check=check,
     expand=expand,
 )

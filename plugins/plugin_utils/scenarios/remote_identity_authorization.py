@@ -31,7 +31,6 @@ SHAPE: Final = Shape(
     negotiation_discovery=True,
     secure_inbound_connections=True,
 )
-_SDDL: Final = {"type": "string", "minLength": 3}
 
 
 def check(merged: dict[str, Any], path: str, findings: Findings) -> None:
@@ -115,14 +114,11 @@ SCENARIO: Final = Scenario(
         "remote_user_sddl": None,
         "extended_mode": {"authentication": [{"method": "kerberos"}]},
     },
-    schema=common.schema(
-        ["ike", "authip"],
-        required=("remote_machine_sddl",),
-        recv_accept_raw_context={"type": "boolean"},
-        authorized_ports=common.PORTS,
-        remote_machine_sddl=_SDDL,
-        remote_user_sddl=common.nullable(_SDDL),
-    ),
     check=check,
     expand=expand,
+    port_lists=("authorized_ports", "exempt_ports"),
+    explicit={
+        "remote_machine_sddl": "is required; give the security descriptor (SDDL) of the machines "
+        "allowed in (SD1), e.g. 'O:SYG:SYD:(A;;CCRC;;;<Domain Computers SID>)'",
+    },
 )

@@ -36,7 +36,6 @@ SCENARIO: Final = Scenario(
     title="transport mode (require both directions)",
     page="https://learn.microsoft.com/windows/win32/fwp/regular-transport-mode",
     defaults=copy.deepcopy(common.DEFAULTS),
-    schema=common.schema(["ike", "authip"]),
     check=check,
     expand=expand,
 )

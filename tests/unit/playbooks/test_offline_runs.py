@@ -110,7 +110,12 @@ def run_playbook(
     return Run(results, recap, output)
 
 
-POLICY = {"name": "policy", "wfp.ipsec.policy": {"scenario": {"guaranteed_encryption": {}}}}
+POLICY = {
+    "name": "policy",
+    "wfp.ipsec.policy": {
+        "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}
+    },
+}
 
 
 @pytest.fixture

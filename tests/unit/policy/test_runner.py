@@ -15,7 +15,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     converge,
 )
 
-POLICY = {"scenario": {"guaranteed_encryption": {}}}
+POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 
 
 class CountingBackend:
@@ -112,6 +112,13 @@ def test_exempting_the_management_port_satisfies_the_lockout_guard(
 ) -> None:
     with pytest.raises(PolicyError, match=r"exempt_ports: \[\{port: 5986\}\]"):
         converge(POLICY, backend, RunOptions(management_ports=[5986]))
-    exempt = {"scenario": {"guaranteed_encryption": {"exempt_ports": [{"port": 5986}]}}}
+    exempt = {
+        "scenario": {
+            "guaranteed_encryption": {
+                "required_ports": [{"port": 5555}],
+                "exempt_ports": [{"port": 5986}],
+            }
+        }
+    }
     result = converge(exempt, backend, RunOptions(management_ports=[5986]))
     assert result["changed"] is True and backend.calls == ["read", "apply"]

@@ -257,7 +257,7 @@ def test_ikev2_uses_certificates() -> None:
     assert [m["type"] for m in mm["policy"]["authentication_methods"]] == ["IKEEXT_CERTIFICATE"]
 
 
-@pytest.mark.parametrize("name", sorted(PAGES) + ["guaranteed_encryption"])
+@pytest.mark.parametrize("name", [*sorted(PAGES), "guaranteed_encryption"])
 def test_universal_sublayer_option_moves_every_scenario_filter(name: str) -> None:
     options = DECLARATIONS.get(name, {})
     ours = expand({"scenario": {name: options}})
