@@ -485,7 +485,7 @@ options:
           extended_mode:
             description:
               - AuthIP extended-mode (user) authentication, carried in the AuthIP quick-mode context.
-              - "Default V({authentication: [{method: kerberos}]}). Required while V(authip) is a keying module."
+              - "Required while V(authip) is a keying module, for example V({authentication: [{method: kerberos}]})."
             type: dict
             suboptions:
               authentication:

@@ -432,8 +432,13 @@ class _Context:
         )
 
     def already_exempted(self, ours: Obj, theirs: Obj) -> bool:
-        """Whether `theirs` is a permit on traffic one of our exemptions permits before `ours`."""
-        return theirs["action"]["type"] == "FWP_ACTION_PERMIT" and any(
+        """Whether `theirs` is a permit on traffic one of our exemptions permits before `ours`
+        (or `ours` is such an exemption: a soft permit before it decides the same)."""
+        if theirs["action"]["type"] != "FWP_ACTION_PERMIT":
+            return False
+        if any(ours is exemption for exemption in self.exemptions):
+            return CLEAR_ACTION_RIGHT not in (theirs.get("flags") or [])
+        return any(
             exemption is not ours
             and exemption["layer_key"] == ours["layer_key"]
             and exemption["sublayer_key"] == ours["sublayer_key"]

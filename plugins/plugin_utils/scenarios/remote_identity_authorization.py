@@ -112,7 +112,6 @@ SCENARIO: Final = Scenario(
         "authorized_ports": [{"port": 5555, "protocol": "tcp"}],
         "remote_machine_sddl": None,
         "remote_user_sddl": None,
-        "extended_mode": {"authentication": [{"method": "kerberos"}]},
     },
     check=check,
     expand=expand,

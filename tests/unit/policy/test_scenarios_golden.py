@@ -92,7 +92,11 @@ DECLARATIONS: dict[str, dict[str, Any]] = {
     "nd_boundary": {},
     "nd_transport": {},
     "transport_mode": {},
-    "remote_identity_authorization": {"remote_machine_sddl": SD1, "remote_user_sddl": SD2},
+    "remote_identity_authorization": {
+        "remote_machine_sddl": SD1,
+        "remote_user_sddl": SD2,
+        "extended_mode": {"authentication": [{"method": "kerberos"}]},
+    },
     "ikev2_transport": {"main_mode": {"authentication": [CERTIFICATE]}},
 }
 
