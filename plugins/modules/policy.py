@@ -727,6 +727,14 @@ drift:
   returned: success
   type: dict
   sample: {missing: 2, unexpected: 0, changed: 1}
+transition:
+  description:
+    - The plan between the host's stage and the declared one, in words. The stages (no policy,
+      boundary, isolation, transport mode, server isolation, guaranteed encryption, IKEv2
+      transport) are recognised from the host's objects.
+  returned: success
+  type: str
+  sample: "boundary → isolation: replace 2 quick-mode contexts (flag ND_BOUNDARY → ND_SECURE); re-add the 4 quick-mode policy filters that use them; add 7 receive/accept filters"
 diff:
   description: Objects the plan deletes (before) and adds (after), with symbols instead of GUIDs; secrets masked.
   returned: diff mode

@@ -19,6 +19,7 @@ from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, ow
 from .plan import drift_counts, make_plan, summary
 from .render import plan_diff
 from .scenarios import provider_key_of, sublayer_key_of
+from .transition import describe
 
 
 class PolicyError(Exception):
@@ -114,6 +115,7 @@ def converge(
         "backend": backend.kind,
         "plan": summary(plan),
         "drift": drift_counts(desired, actual, provider_key),
+        "transition": describe(plan, desired, actual),  # e.g. "boundary → isolation: ..."
         "warnings": validated.warnings,
     }
     if options.diff:

@@ -148,16 +148,16 @@ def test_converge_then_idempotent(tmp_path: Path, states: dict[str, Path]) -> No
         "providers": 1,
         "sublayers": 1,
         "provider_contexts": 4,
-        "filters": 24,
+        "filters": 36,
     }
     assert objects(states["drifted"]) == objects(states["clean"])
     assert objects(states["foreign"]) == {
         "providers": 2,
         "sublayers": 2,
         "provider_contexts": 4,
-        "filters": 27,
+        "filters": 39,
     }
-    assert first.results["clean"]["drift"] == {"missing": 30, "unexpected": 0, "changed": 0}
+    assert first.results["clean"]["drift"] == {"missing": 42, "unexpected": 0, "changed": 0}
     assert first.results["drifted"]["drift"] == {"missing": 2, "unexpected": 1, "changed": 1}
     assert first.results["clean"]["apply"]["applied"] == 42
 
