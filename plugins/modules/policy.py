@@ -735,6 +735,11 @@ transition:
   returned: success
   type: str
   sample: "boundary → isolation: replace 2 quick-mode contexts (flag ND_BOUNDARY → ND_SECURE); re-add the 4 quick-mode policy filters that use them; add 7 receive/accept filters"
+stage:
+  description: The stage the host is at (before this run) and the stage declared, as in RV(transition).
+  returned: success
+  type: dict
+  sample: {host: boundary, declared: isolation}
 diff:
   description: Objects the plan deletes (before) and adds (after), with symbols instead of GUIDs; secrets masked.
   returned: diff mode

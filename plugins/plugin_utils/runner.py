@@ -19,7 +19,7 @@ from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, ow
 from .plan import drift_counts, make_plan, summary
 from .render import plan_diff
 from .scenarios import provider_key_of, sublayer_key_of
-from .transition import describe
+from .transition import describe, stage_of
 
 
 class PolicyError(Exception):
@@ -116,6 +116,7 @@ def converge(
         "plan": summary(plan),
         "drift": drift_counts(desired, actual, provider_key),
         "transition": describe(plan, desired, actual),  # e.g. "boundary → isolation: ..."
+        "stage": {"host": stage_of(actual), "declared": stage_of(desired)},
         "warnings": validated.warnings,
     }
     if options.diff:
