@@ -51,6 +51,17 @@ def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) 
         )
 
 
+def _host_layer_support(desired: State, backend_kind: str) -> None:
+    """IKEv2 contexts need FwpmProviderContextAdd2, which the C# host layer does not have yet."""
+    ikev2 = [c["name"] for c in desired["provider_contexts"] if "_IKEV2_" in c["type"]]
+    if ikev2 and backend_kind == "live":
+        raise PolicyError(
+            "IKEv2 provider contexts cannot be added on a live host yet (the host layer has no "
+            "FwpmProviderContextAdd2 path); rehearse scenario.ikev2_transport on offline hosts",
+            {"unsupported": ikev2},
+        )
+
+
 def _shadowing(everything: State, desired: State, provider_key: str) -> list[dict[str, Any]]:
     """Foreign filters that would stop our desired filters from deciding (shadow analysis).
 
@@ -89,6 +100,7 @@ def converge(
     present = arguments.get("state", "present") == "present"
     if present:
         _lockout_guard(arguments, desired, options.management_ports)
+        _host_layer_support(desired, backend.kind)
 
     wants_shadowing = options.check_mode and present and arguments.get("shadow_check", True)
     # One read per run: everything when the shadow analysis or the pre-flight needs foreign

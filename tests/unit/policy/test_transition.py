@@ -99,3 +99,32 @@ def test_check_mode_result_says_the_transition(tmp_path: Any) -> None:
     )
     assert result["transition"].startswith("boundary → isolation: replace 2 quick-mode contexts")
     assert stage_of(model.owned_state(backend.read(KEY), KEY)) == "boundary"  # check mode
+
+
+def test_ikev2_is_refused_on_a_live_host_before_anything_is_read() -> None:
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
+        PolicyError,
+        RunOptions,
+        converge,
+    )
+
+    class LiveHost:
+        kind = "live"
+
+        def __init__(self) -> None:
+            self.calls: list[str] = []
+
+        def read(self, provider_key: str) -> dict[str, Any]:
+            self.calls.append("read")
+            return model.empty_state()
+
+        read_all = read  # type: ignore[assignment]
+
+        def apply(self, plan: dict[str, Any]) -> dict[str, Any]:
+            self.calls.append("apply")
+            return {}
+
+    host = LiveHost()
+    with pytest.raises(PolicyError, match="IKEv2 provider contexts cannot be added on a live host"):
+        converge({"scenario": STAGES["IKEv2 transport"]}, host, RunOptions())  # type: ignore[arg-type]
+    assert host.calls == []
