@@ -244,7 +244,7 @@ def test_role_converges_and_is_idempotent(tmp_path: Path, states: dict[str, Path
     clean = {"clean": states["clean"]}
     first = run_playbook(tmp_path, task, clean, result_var="guaranteed_encryption_result")
     assert first.changed() == {"clean": 1}
-    assert objects(states["clean"])["filters"] == 12
+    assert objects(states["clean"])["filters"] == 20  # 12 from the page, 8 IKE/AuthIP exemptions
     second = run_playbook(tmp_path, task, clean, result_var="guaranteed_encryption_result")
     assert second.changed() == {"clean": 0}
     assert second.results["clean"]["drift"] == {"missing": 0, "unexpected": 0, "changed": 0}
@@ -280,6 +280,8 @@ def test_policy_info_reads_offline_hosts_with_shadowing(
     assert {f["name"] for f in result["state"]["filters"]} == {
         "wfp.ipsec guaranteed encryption: IPv4 inbound connections: secure unicast",
         "wfp.ipsec guaranteed encryption: IPv4 inbound connections: exempt ICMP",
+        "wfp.ipsec guaranteed encryption: IPv4 inbound connections: exempt IKE/AuthIP UDP/500",
+        "wfp.ipsec guaranteed encryption: IPv4 inbound connections: exempt IKE/AuthIP UDP/4500",
         "wfp.ipsec guaranteed encryption: IPv4 inbound TCP/5555: require encryption",
     }
     # The VPN client's hard block on inbound TCP/5555 overrides our require-encryption filter.
@@ -335,7 +337,7 @@ def test_a_netsh_dump_is_read_only(tmp_path: Path) -> None:
     dump = shared_path() / "wfp_realdata" / "VPNWindows__filters.xml"
     check = run_playbook(tmp_path, POLICY, {"stock": dump}, "--check")
     assert check.results["stock"]["backend"] == "offline-dump"
-    assert check.results["stock"]["drift"] == {"missing": 30, "unexpected": 0, "changed": 0}
+    assert check.results["stock"]["drift"] == {"missing": 42, "unexpected": 0, "changed": 0}
     converge = run_playbook(tmp_path, POLICY, {"stock": dump})
     result = converge.results["stock"]
     assert result["failed"] is True

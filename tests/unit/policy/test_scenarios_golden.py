@@ -342,3 +342,30 @@ def test_exemption_sets_sit_on_every_secure_all_layer(
         for layer in layers
     ]
     assert sorted(added, key=repr) == sorted(expected, key=repr)
+
+
+DEFAULT_DECLARATIONS = {
+    **DECLARATIONS,
+    "guaranteed_encryption": {"required_ports": [{"port": 5555}]},
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEFAULT_DECLARATIONS))
+def test_every_scenario_has_its_page_with_the_right_counts(name: str) -> None:
+    """docs/scenario-<name>.md cites Microsoft's page and states the default object counts."""
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenarios import REGISTRY
+
+    from tests.unit.conftest import REPO
+
+    text = (REPO / "docs" / f"scenario-{name.replace('_', '-')}.md").read_text()
+    assert REGISTRY[name].page.removeprefix("https://learn.microsoft.com/") in text
+    state = validate({"scenario": {name: DEFAULT_DECLARATIONS[name]}}).desired
+    contexts, filters = len(state["provider_contexts"]), len(state["filters"])
+    assert f"{contexts} provider contexts and {filters} filters" in text
+
+
+def test_every_registered_scenario_is_documented_in_the_module() -> None:
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.options import module_options
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenarios import REGISTRY
+
+    assert set(module_options("policy")["scenario"]["suboptions"]) == set(REGISTRY)
