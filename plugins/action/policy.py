@@ -65,7 +65,10 @@ class ActionModule(ActionBase):
         warnings = run.pop("warnings", [])
         result.update(run)
         if warnings:
-            result.setdefault("warnings", []).extend(warnings)
+            # Warnings print in the normal output without the host: name it (fleet runs).
+            host = task_vars.get("inventory_hostname")
+            prefix = f"{host}: " if host else ""
+            result.setdefault("warnings", []).extend(prefix + text for text in warnings)
         return result
 
     @staticmethod

@@ -484,10 +484,26 @@ drift:
   returned: success
   type: dict
   sample: {missing: 2, unexpected: 0, changed: 1}
+msg:
+  description:
+    - What the run did or would do, in words, for example
+      C(check mode: would add 24 filters, 4 provider contexts, 1 sublayer, 1 provider). When the
+      plan has more operations than drifted objects, it says why (objects re-added because they
+      depend on a replaced object). With O(state=absent), C(remove N objects (...)).
+    - In check mode the same sentence and the top shadowing findings are also returned as
+      warnings, prefixed with the host name, so they print in the normal output.
+  returned: success
+  type: str
+  sample: "check mode: would add 2 filters; remove 1 filter (3 operations)"
 diff:
-  description: Objects the plan deletes (before) and adds (after), with symbols instead of GUIDs; secrets masked.
+  description:
+    - Ansible's diff, shown with C(--diff), as a list. The first item's C(prepared) text has one
+      line per object to add, remove, or re-add unchanged (layer, action and callout, raw context,
+      conditions and weight by name); then one field-level C(before)/C(after) (YAML text) per
+      changed object. Secrets are masked.
   returned: diff mode
-  type: dict
+  type: list
+  elements: dict
 apply:
   description: The host's report of the applied transaction.
   returned: when changes were applied

@@ -17,7 +17,7 @@ from .engine import WfpError, preflight
 from .lockout import management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
 from .plan import drift_counts, make_plan, summary
-from .render import plan_diff
+from .render import change_summary, plan_diff, shadowing_summary
 from .scenario import expand, provider_key_of, sublayer_key_of
 
 
@@ -121,14 +121,20 @@ def converge(
         "backend": backend.kind,
         "plan": summary(plan),
         "drift": drift_counts(desired, actual, provider_key),
-        "warnings": validated.warnings,
+        "warnings": list(validated.warnings),
     }
+    words = change_summary(plan, absent=not present)
     if options.diff:
         result["diff"] = plan_diff(plan, desired, actual)
     if options.check_mode:
+        result["msg"] = f"check mode: would {words}" if plan["operations"] else words
+        if plan["operations"]:
+            result["warnings"].append(result["msg"])
         if wants_shadowing and everything is not None:
             result["shadowing"] = _shadowing(everything, desired, provider_key)
+            result["warnings"].extend(shadowing_summary(result["shadowing"]))
         return result
+    result["msg"] = f"applied in one transaction: {words}" if plan["operations"] else words
     if plan["operations"]:
         try:
             result["apply"] = backend.apply(plan)

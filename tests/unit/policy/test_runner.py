@@ -61,7 +61,11 @@ def test_check_mode_reads_everything_once_and_never_applies(backend: CountingBac
     result = converge(POLICY, backend, RunOptions(check_mode=True, diff=True))
     assert backend.calls == ["read_all"]
     assert result["changed"] is True and result["shadowing"] == []
-    assert set(result["diff"]) == {"before", "after", "before_header", "after_header"}
+    assert result["diff"][0]["prepared"].startswith("objects to add (30):")
+    assert result["msg"] == (
+        "check mode: would add 24 filters, 4 provider contexts, 1 sublayer, 1 provider"
+    )
+    assert result["warnings"] == [result["msg"]]
 
 
 def test_check_mode_without_shadow_check_reads_only_what_we_own(backend: CountingBackend) -> None:

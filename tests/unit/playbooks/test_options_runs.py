@@ -1,0 +1,177 @@
+"""Real ansible-playbook runs of the issue's habits and mistakes: strings from -e and templates,
+declarations of nothing, a forgotten port list, and what check mode prints."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.unit.playbooks.test_offline_runs import (
+    ANSIBLE_PLAYBOOK,
+    ansible_env,
+    demo_states,
+    objects,
+)
+
+pytestmark = pytest.mark.slow
+GE_5555 = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
+
+
+def play(
+    tmp_path: Path, tasks: list[dict[str, Any]], state: Path, *flags: str
+) -> tuple[dict[str, Any], str]:
+    """Run tasks (each registered as r<index>, errors ignored) on one offline host `web01`;
+    return the registered results and the whole output."""
+    inventory = {
+        "all": {
+            "hosts": {"web01": {"wfp_ipsec_offline_state": str(state)}},
+            "vars": {
+                "ansible_connection": "local",
+                "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+            },
+        }
+    }
+    results = tmp_path / "results.json"
+    registered = [
+        {**task, "register": f"r{index}", "ignore_errors": True} for index, task in enumerate(tasks)
+    ]
+    names = ", ".join(f"'r{index}': r{index}" for index in range(len(tasks)))
+    save = {
+        "name": "save the results",
+        "ansible.builtin.copy": {
+            "content": "{{ {" + names + "} | to_json }}",
+            "dest": str(results),
+            "mode": "0644",
+        },
+        "check_mode": False,
+        "changed_when": False,
+    }
+    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    (tmp_path / "play.yml").write_text(
+        yaml.safe_dump(
+            [{"name": "t", "hosts": "all", "gather_facts": False, "tasks": [*registered, save]}],
+            sort_keys=False,
+        )
+    )
+    done = subprocess.run(
+        [
+            str(ANSIBLE_PLAYBOOK),
+            "-i",
+            str(tmp_path / "inventory.yml"),
+            str(tmp_path / "play.yml"),
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        env=ansible_env(tmp_path),
+        check=False,
+        cwd=tmp_path,
+    )
+    output = done.stdout + done.stderr
+    assert results.is_file(), output
+    return json.loads(results.read_text()), output
+
+
+@pytest.fixture
+def clean(tmp_path: Path) -> Path:
+    path = tmp_path / "web01.json"
+    path.write_text(json.dumps(demo_states.empty_state()))
+    return path
+
+
+def test_strings_from_extra_vars_and_templates(tmp_path: Path, clean: Path) -> None:
+    task = {
+        "name": "policy from -e strings",
+        "wfp.ipsec.policy": {
+            "persistent": "{{ persistent }}",
+            "sublayer": {"weight": "{{ sublayer_weight }}"},
+            "scenario": {
+                "guaranteed_encryption": {
+                    "keying_modules": "{{ keying }}",
+                    "ip_versions": "4",
+                    "required_ports": [
+                        {"port": "{{ app_port }}", "protocol": "TCP"},
+                        {"port": "{{ port_range }}", "protocol": "Udp"},
+                    ],
+                }
+            },
+        },
+    }
+    extra = ["-e", "persistent=false", "-e", "sublayer_weight=40000", "-e", "keying=ike"]
+    extra += ["-e", "app_port=8443", "-e", "port_range=5000-5010"]
+    results, output = play(tmp_path, [task], clean, *extra)
+    assert results["r0"].get("failed") is not True, output
+    state = json.loads(clean.read_text())
+    assert state["sublayers"][0]["weight"] == 40000
+    assert all("FWPM_FILTER_FLAG_PERSISTENT" not in f["flags"] for f in state["filters"])
+    assert len(state["provider_contexts"]) == 2  # IKE only
+    names = [f["name"] for f in state["filters"]]
+    assert any("TCP/8443" in name for name in names)
+    ranged = [f for f in state["filters"] if "UDP/5000-5010" in f["name"]]
+    assert len(ranged) == 2
+    port = [c for c in ranged[0]["conditions"] if c["match_type"] == "FWP_MATCH_RANGE"]
+    assert port[0]["value"]["low"]["value"] == 5000 and port[0]["value"]["high"]["value"] == 5010
+
+
+def test_the_issues_mistakes_are_refused_and_touch_nothing(tmp_path: Path, clean: Path) -> None:
+    converge = {"name": "converge", "wfp.ipsec.policy": GE_5555}
+    mistakes = [
+        {"name": "empty", "wfp.ipsec.policy": {}},
+        {
+            "name": "mis-indented",
+            "wfp.ipsec.policy": {"scenario": None, "guaranteed_encryption": {"required_ports": []}},
+        },
+        {"name": "no ports", "wfp.ipsec.policy": {"scenario": {"guaranteed_encryption": {}}}},
+        {"name": "typo", "wfp.ipsec.policy": {**GE_5555, "shadow_chek": True}},
+        {
+            "name": "role without ports",
+            "ansible.builtin.include_role": {
+                "name": "wfp.ipsec.guaranteed_encryption",
+                "apply": {"ignore_errors": True},
+            },
+        },
+    ]
+    results, output = play(tmp_path, [converge, *mistakes], clean)
+    assert results["r0"]["changed"] is True
+    snapshot = clean.read_bytes()
+    assert objects(clean)["filters"] == 24
+    empty, indented, no_ports, typo = (results[f"r{i}"] for i in range(1, 5))
+    assert all(r["failed"] is True for r in (empty, indented, no_ports, typo)), output
+    assert "nothing is declared" in empty["msg"] and "state: absent" in empty["msg"]
+    assert "it belongs under scenario (check the indentation)" in indented["msg"]
+    assert "scenario.guaranteed_encryption.required_ports: is required" in no_ports["msg"]
+    assert "did you mean 'shadow_check'?" in typo["msg"]
+    assert "guaranteed_encryption_required_ports is not set" in output
+    assert "Traceback" not in output
+    assert clean.read_bytes() == snapshot  # the installed policy is intact
+
+
+def test_check_mode_prints_a_summary_and_a_compact_diff(tmp_path: Path, clean: Path) -> None:
+    task = {"name": "policy", "wfp.ipsec.policy": GE_5555}
+    results, output = play(tmp_path, [task], clean, "--check", "--diff")
+    assert (
+        "web01: check mode: would add 24 filters, 4 provider contexts, 1 sublayer, 1 provider"
+        in output
+    )
+    assert "objects to add (30):" in output
+    assert (
+        "+ filter 'wfp.ipsec guaranteed encryption: IPv4 inbound TCP/5555: require encryption'"
+        in output
+    )
+    assert "IP_PROTOCOL = TCP" in output and "FWPM_WEIGHT_RANGE_IPSEC" in output
+    assert len(output.splitlines()) < 80  # not 700 lines of JSON
+    assert results["r0"]["msg"].startswith("check mode: would add 24 filters")
+
+
+def test_absent_says_how_many_objects_it_removes(tmp_path: Path, clean: Path) -> None:
+    converge = {"name": "converge", "wfp.ipsec.policy": GE_5555}
+    absent = {"name": "absent", "wfp.ipsec.policy": {"state": "absent"}}
+    results, output = play(tmp_path, [converge], clean)
+    results, output = play(tmp_path, [absent], clean, "--check")
+    assert "web01: check mode: would remove 30 objects (24 filters, 4 provider contexts" in output
+    assert "unexpected" not in results["r0"]["msg"]
