@@ -371,8 +371,13 @@ notes:
     the host refuses it if its owned objects changed since they were read.
 seealso:
   - module: wfp.ipsec.policy_info
-  - ref: wfp.ipsec.guaranteed_encryption
+  - module: wfp.ipsec.drift_report
+  - plugin: wfp.ipsec.guaranteed_encryption
+    plugin_type: role
     description: The role that wraps the guaranteed-encryption pattern.
+  - name: Guaranteed Encryption (Microsoft)
+    description: The WFP configuration of the scenario this module installs.
+    link: https://learn.microsoft.com/en-us/windows/win32/fwp/guaranteed-encryption
 """
 
 EXAMPLES = r"""
@@ -480,13 +485,26 @@ plan:
       description: V(missing), V(unexpected), V(changed), or V(dependency) when a referenced object is re-added.
       type: str
 drift:
-  description: How many owned objects are missing, unexpected or changed on the host.
+  description:
+    - How many owned objects are missing, unexpected or changed on the host. With
+      O(state=absent) every owned object is unexpected; RV(msg) says C(remove N objects).
   returned: success
   type: dict
   sample: {missing: 2, unexpected: 0, changed: 1}
+  contains:
+    missing:
+      description: Declared objects the host lacks.
+      type: int
+    unexpected:
+      description: Objects our provider owns on the host that the declaration does not have.
+      type: int
+    changed:
+      description: Objects on both sides whose fields differ (each is deleted and added again).
+      type: int
 msg:
   description:
-    - What the run did or would do, in words, for example
+    - >-
+      What the run did or would do, in words, for example
       C(check mode: would add 24 filters, 4 provider contexts, 1 sublayer, 1 provider). When the
       plan has more operations than drifted objects, it says why (objects re-added because they
       depend on a replaced object). With O(state=absent), C(remove N objects (...)).
@@ -508,6 +526,22 @@ apply:
   description: The host's report of the applied transaction.
   returned: when changes were applied
   type: dict
+  contains:
+    applied:
+      description: Operations applied in the one transaction.
+      type: int
+    added:
+      description: Objects added, by type (C(filter), C(provider_context), C(sublayer), C(provider)).
+      type: dict
+    deleted:
+      description: Objects deleted, by type.
+      type: dict
+    base_fingerprint:
+      description: Fingerprint of the owned objects the plan was computed from (checked by the host before applying).
+      type: str
+    fingerprint:
+      description: Fingerprint of the owned objects after the transaction.
+      type: str
 shadowing:
   description:
     - Filters of other providers that would stop a declared filter from deciding matching traffic
@@ -515,6 +549,34 @@ shadowing:
   returned: check mode, when O(shadow_check) is true and O(state=present)
   type: list
   elements: dict
+  contains:
+    rule:
+      description: The arbitration rule, for example C(cross-sublayer-block) or C(same-sublayer-shadow).
+      type: str
+    certainty:
+      description: V(certain), or V(possible) when weights or run-time decisions leave it open.
+      type: str
+    overlap:
+      description: V(overlaps) or V(may overlap) (the traffic both filters match).
+      type: str
+    coverage:
+      description: V(all) when every packet our filter matches is affected, V(some) otherwise.
+      type: str
+    layer:
+      description: The layer symbol.
+      type: str
+    layer_key:
+      description: The layer GUID.
+      type: str
+    ours:
+      description: Our filter (key, name, action, sublayer and weights).
+      type: dict
+    theirs:
+      description: The other provider's filter (key, name, provider, action, hardness, sublayer and weights).
+      type: dict
+    why:
+      description: The reason in words.
+      type: str
 problems:
   description: Every problem found in the declaration (field path and fix).
   returned: when the declaration is invalid

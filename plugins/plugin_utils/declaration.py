@@ -43,7 +43,8 @@ def parse_port(value: Any) -> tuple[int, int | None]:
     return low, (high if high != low else None)
 
 
-def _guid(value: str) -> str:
+def parse_guid(value: str) -> str:
+    """A GUID in canonical form; ValueError with the fix otherwise."""
     guid = normalise_guid(value) if "\n" not in value else None
     if guid is None:
         raise ValueError(
@@ -67,9 +68,9 @@ def _auth_constraints(path: str) -> dict[str, Constraint]:
 
 
 CONSTRAINTS: Final[dict[str, Constraint]] = {
-    "provider.key": Constraint(parse=_guid),
+    "provider.key": Constraint(parse=parse_guid),
     "provider.name": Constraint(parse=_text),
-    "sublayer.key": Constraint(parse=_guid),
+    "sublayer.key": Constraint(parse=parse_guid),
     "sublayer.name": Constraint(parse=_text),
     "sublayer.weight": Constraint(low=0, high=65535),
     f"{_GE}.keying_modules": Constraint(non_empty=True, unique=True),
@@ -386,7 +387,7 @@ def _raw_shape_problems(declaration: dict[str, Any]) -> list[Problem]:
             key = raw.get("key")
             if isinstance(key, str):
                 try:
-                    raw["key"] = _guid(key)
+                    raw["key"] = parse_guid(key)
                 except ValueError as error:
                     problems.append(Problem(f"{path}.key", str(error)))
     return problems

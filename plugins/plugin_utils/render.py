@@ -15,7 +15,7 @@ import yaml
 
 from ._catalogue_data import CONSTANTS
 from .catalogue import display, symbol_of
-from .model import Obj, State, all_objects, redacted
+from .model import LIST_NAMES, Obj, State, all_objects, redacted
 
 _WEIGHT_RANGES: Final = {
     value: name
@@ -75,7 +75,7 @@ def value_text(value: Obj, field_symbol: str | None = None) -> str:
     if value_type == "FWP_BYTE_BLOB_TYPE" and isinstance(raw, str):
         text = utf16_text(raw)
         if text is not None:
-            return repr(text)
+            return f"'{text}'"
     if isinstance(raw, int):
         return str(raw)
     return str(raw)
@@ -204,7 +204,7 @@ class Renderer:
         self.names: dict[str, str] = {}
         for state in states:
             for obj in all_objects(state):
-                self.names.setdefault(obj["key"], obj.get("name") or obj["key"])
+                self.names.setdefault(obj["key"], indirect_text(obj.get("name")) or obj["key"])
 
     def ref(self, key: str | None) -> str:
         if key is None:
@@ -269,6 +269,24 @@ class Renderer:
 
 def _yaml(view: dict[str, Any]) -> str:
     return yaml.safe_dump(view, sort_keys=True, default_flow_style=False, width=1000)
+
+
+def readable_state(state: State) -> dict[str, list[str]]:
+    """One line per object of a state document, everything by name (policy_info)."""
+    renderer = Renderer(state)
+    lines: dict[str, list[str]] = {}
+    for object_type in reversed(_TYPE_ORDER):
+        list_name = LIST_NAMES[object_type]
+        lines[list_name] = []
+        for obj in state.get(list_name) or []:
+            line = renderer.line(object_type, obj)
+            symbol = symbol_of(obj["key"])
+            if symbol:
+                line += f" [{symbol}]"
+            if object_type != "provider" and obj.get("provider_key"):
+                line += f", provider {renderer.ref(obj['provider_key'])!r}"
+            lines[list_name].append(line)
+    return lines
 
 
 def plan_diff(plan: dict[str, Any], desired: State, actual: State) -> list[dict[str, Any]]:

@@ -175,3 +175,36 @@ def test_absent_says_how_many_objects_it_removes(tmp_path: Path, clean: Path) ->
     results, output = play(tmp_path, [absent], clean, "--check")
     assert "web01: check mode: would remove 30 objects (24 filters, 4 provider contexts" in output
     assert "unexpected" not in results["r0"]["msg"]
+
+
+def test_policy_info_by_name_readable_and_honest_about_no_policy(
+    tmp_path: Path, clean: Path
+) -> None:
+    by_name = {
+        "name": "by name",
+        "wfp.ipsec.policy_info": {"provider_name": "wfp.ipsec", "shadowing": "yes"},
+    }
+    results, output = play(tmp_path, [by_name], clean)
+    empty = results["r0"]
+    assert empty.get("failed") is not True, output
+    assert empty["shadowing"] == []
+    assert "no provider named 'wfp.ipsec' on this host" in empty["msg"] or (
+        "nothing to analyse" in empty["msg"]
+    )
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text(json.dumps(demo_states.foreign()))
+    converge = {"name": "converge", "wfp.ipsec.policy": GE_5555}
+    by_key = {  # the module's EXAMPLES: the default provider's key
+        "name": "by key",
+        "wfp.ipsec.policy_info": {"provider_key": "1e62f257-7e9a-56dc-b959-5d3049ae0981"},
+    }
+    results, output = play(tmp_path, [converge, by_name, by_key], foreign)
+    named, keyed = results["r1"], results["r2"]
+    assert named["provider_key"] == "1e62f257-7e9a-56dc-b959-5d3049ae0981", output
+    assert named["state"] == keyed["state"]
+    assert len(named["state"]["filters"]) == 24
+    assert any("Contoso VPN: block inbound TCP/5555" in json.dumps(f) for f in named["shadowing"])
+    line = next(f for f in named["readable"]["filters"] if "IPv4 inbound TCP/5555" in f)
+    assert "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4" in line and "IP_PROTOCOL = TCP" in line
+    assert "FWPM_CONTEXT_ALE_SET_CONNECTION_REQUIRE_IPSEC_ENCRYPTION" in line
+    assert "FWPM_WEIGHT_RANGE_IPSEC" in line
