@@ -414,3 +414,35 @@ def test_a_pre_shared_key_never_appears_in_a_problem() -> None:
     assert problems and all(secret not in p for p in problems)
     wrong_type = ge(main_mode={"authentication": [{"method": "preshared_key", "key": [secret]}]})
     assert all(secret not in p for p in _problems(wrong_type))
+
+
+def test_raw_object_symbols_accept_any_case() -> None:
+    lower = {
+        "name": "block telnet",
+        "layer_key": "fwpm_layer_ale_auth_recv_accept_v4",
+        "action": {"type": "fwp_action_block"},
+        "conditions": [
+            {
+                "field_key": "FWPM_Condition_IP_Local_Port",
+                "match_type": "fwp_match_equal",
+                "value": {"type": "fwp_uint16", "value": 23},
+            }
+        ],
+    }
+    upper = {
+        "name": "block telnet",
+        "layer_key": "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4",
+        "action": {"type": "FWP_ACTION_BLOCK"},
+        "conditions": [
+            {
+                "field_key": "FWPM_CONDITION_IP_LOCAL_PORT",
+                "match_type": "FWP_MATCH_EQUAL",
+                "value": {"type": "FWP_UINT16", "value": 23},
+            }
+        ],
+    }
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand
+
+    assert expand(validate({"objects": {"filters": [lower]}}).declaration) == expand(
+        validate({"objects": {"filters": [upper]}}).declaration
+    )
