@@ -217,7 +217,6 @@ options:
                   key:
                     description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
                     type: str
-                    no_log: true
                   root_subjects:
                     description: Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (V(certificate) only).
                     type: list
@@ -308,7 +307,6 @@ options:
                   key:
                     description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
                     type: str
-                    no_log: true
                   root_subjects:
                     description: Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (V(certificate) only).
                     type: list

@@ -62,7 +62,7 @@ def _text(value: str) -> str:
 def _auth_constraints(path: str) -> dict[str, Constraint]:
     return {
         path: Constraint(non_empty=True),
-        f"{path}[].key": Constraint(parse=_text),
+        f"{path}[].key": Constraint(parse=_text, no_log=True),
         f"{path}[].root_subjects[]": Constraint(parse=_text),
     }
 
