@@ -20,7 +20,7 @@ from . import crypto
 from .catalogue import normalise_guid
 from .model import ModelError
 from .options import Constraint, OptionChecker, Problem, argument_spec, module_options, sanitise
-from .scenario import expand, merged_scenario, raw_object_id
+from .scenario import GUARANTEED_ENCRYPTION_DEFAULTS, expand, merged_scenario, raw_object_id
 
 __all__ = ["DeclarationError", "Problem", "Validated", "option_names", "validate"]
 
@@ -320,6 +320,13 @@ def _normalise(declaration: dict[str, Any]) -> dict[str, Any]:
                 scenario[option] = [_port_entry(entry) for entry in scenario[option]]
         if scenario.get("extended_mode") == {}:
             scenario["extended_mode"] = None
+        lifetime = (scenario.get("quick_mode") or {}).get("lifetime")
+        if lifetime is not None:  # a partial lifetime keeps the other defaults
+            defaults = GUARANTEED_ENCRYPTION_DEFAULTS["quick_mode"]["lifetime"]
+            scenario["quick_mode"]["lifetime"] = {
+                name: default if lifetime.get(name) is None else lifetime[name]
+                for name, default in defaults.items()
+            }
     if declaration.get("management_ports") is not None:
         declaration["management_ports"] = [
             number

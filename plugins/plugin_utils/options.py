@@ -280,6 +280,12 @@ class OptionChecker:
         converted: list[Any] = []
         failed = False
         for index, element in enumerate(values):
+            if element is None:
+                problems.append(
+                    Problem(f"{path}[{index}]", "is an empty list item; give a value or remove it")
+                )
+                failed = True
+                continue
             one: list[Problem] = []
             result = self._value(element_option, element, f"{path}[{index}]", one, secrets)
             if one:
