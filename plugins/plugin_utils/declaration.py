@@ -12,13 +12,14 @@ names the option path and the fix.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
 
 from . import crypto
 from .catalogue import normalise_guid
-from .model import ModelError
+from .model import ModelError, State
 from .options import Constraint, OptionChecker, Problem, argument_spec, module_options, sanitise
 from .scenario import GUARANTEED_ENCRYPTION_DEFAULTS, expand, merged_scenario, raw_object_id
 
@@ -126,6 +127,8 @@ class DeclarationError(ValueError):
 class Validated:
     declaration: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    #: the expanded desired state (state=present), so a run expands the declaration once
+    desired: State | None = None
 
 
 def _auth_problems(
@@ -290,16 +293,16 @@ def _is_guid(text: str) -> bool:
     return normalise_guid(text) is not None
 
 
-def _expansion_problems(declaration: dict[str, Any]) -> list[Problem]:
+def _expansion_problems(declaration: dict[str, Any]) -> tuple[list[Problem], State | None]:
     """Expand the declaration: field errors of raw objects, and keys declared twice."""
     try:
         state = expand(declaration)
     except ModelError as error:
-        return [Problem(error.path, error.message)]
+        return [Problem(error.path, error.message)], None
     problems = []
     for list_name in ("providers", "sublayers", "provider_contexts", "filters"):
-        keys = [obj["key"] for obj in state[list_name]]
-        for key in sorted({k for k in keys if keys.count(k) > 1}):
+        counts = Counter(obj["key"] for obj in state[list_name])
+        for key in sorted(k for k, n in counts.items() if n > 1):
             names = [obj["name"] for obj in state[list_name] if obj["key"] == key]
             problems.append(
                 Problem(
@@ -307,7 +310,7 @@ def _expansion_problems(declaration: dict[str, Any]) -> list[Problem]:
                     f"key {key} is declared twice ({' and '.join(map(repr, names))}); give one of them another key",
                 )
             )
-    return problems
+    return problems, state
 
 
 def _normalise(declaration: dict[str, Any]) -> dict[str, Any]:
@@ -409,6 +412,7 @@ def validate(arguments: Any) -> Validated:
     declaration = _normalise(checked.values)
     problems: list[Problem] = []
     warnings: list[str] = []
+    desired: State | None = None
     if declaration.get("state") is None:
         declaration.pop("state", None)
     if declaration.get("state", "present") == "present":
@@ -426,7 +430,8 @@ def validate(arguments: Any) -> Validated:
         if not problems:
             problems += _raw_object_problems(declaration)
         if not problems:
-            problems += _expansion_problems(declaration)
+            found, desired = _expansion_problems(declaration)
+            problems += found
     if problems:
         raise DeclarationError(sanitise(problems, checked.secrets))
-    return Validated(declaration, warnings)
+    return Validated(declaration, warnings, desired)

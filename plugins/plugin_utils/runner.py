@@ -91,7 +91,7 @@ def converge(
     validated = validate(arguments)
     arguments = validated.declaration  # converted: ints, bools, lists, normalised ports
     provider_key = provider_key_of(arguments)
-    desired = desired_state(arguments)
+    desired = validated.desired if validated.desired is not None else desired_state(arguments)
     present = arguments.get("state", "present") == "present"
     if present:
         _lockout_guard(arguments, desired, options.management_ports)
