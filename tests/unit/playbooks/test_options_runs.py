@@ -208,3 +208,27 @@ def test_policy_info_by_name_readable_and_honest_about_no_policy(
     assert "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4" in line and "IP_PROTOCOL = TCP" in line
     assert "FWPM_CONTEXT_ALE_SET_CONNECTION_REQUIRE_IPSEC_ENCRYPTION" in line
     assert "FWPM_WEIGHT_RANGE_IPSEC" in line
+
+
+def test_role_variables_from_extra_vars(tmp_path: Path, clean: Path) -> None:
+    role = {
+        "name": "role",
+        "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"},
+    }
+    extra = [
+        "-e",
+        "guaranteed_encryption_sublayer_weight=40000",
+        "-e",
+        "guaranteed_encryption_keying_modules=ike",
+        "-e",
+        "guaranteed_encryption_persistent=false",
+        "-e",
+        '{"guaranteed_encryption_required_ports": [{"port": "8443"}, {"port": "9000-9010"}]}',
+    ]
+    _results, output = play(tmp_path, [role], clean, *extra)
+    assert "failed=0" in output, output
+    state = json.loads(clean.read_text())
+    assert state["sublayers"][0]["weight"] == 40000
+    assert len(state["provider_contexts"]) == 2
+    assert all("FWPM_FILTER_FLAG_PERSISTENT" not in f["flags"] for f in state["filters"])
+    assert sum("TCP/9000-9010" in f["name"] for f in state["filters"]) == 4  # in/out, v4/v6
