@@ -126,3 +126,14 @@ def test_exempting_the_management_port_satisfies_the_lockout_guard(
     }
     result = converge(exempt, backend, RunOptions(management_ports=[5986]))
     assert result["changed"] is True and backend.calls == ["read", "apply"]
+
+
+def test_a_string_false_never_disables_the_lockout_guard(backend: CountingBackend) -> None:
+    """`allow_management_lockout: "false"` from -e or a survey is false, not a truthy string."""
+    locked = {
+        "allow_management_lockout": "false",
+        "scenario": {"guaranteed_encryption": {"required_ports": [{"port": "5985"}]}},
+    }
+    with pytest.raises(PolicyError, match="5985"):
+        converge(locked, backend, RunOptions(management_ports=[5985]))
+    assert backend.calls == []
