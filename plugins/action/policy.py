@@ -10,6 +10,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError, HostBackend
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import DeclarationError
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.deps import MissingDependencyError
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.hosts import (
     OFFLINE_CREATE_VAR,
     OFFLINE_STATE_VAR,
@@ -59,10 +60,15 @@ class ActionModule(ActionBase):
             return self._failed(result, str(error), **error.details)
         except ModelError as error:
             return self._failed(result, f"host returned an object that is not valid: {error}")
+        except MissingDependencyError as error:
+            return self._failed(result, str(error))
         warnings = run.pop("warnings", [])
         result.update(run)
         if warnings:
-            result.setdefault("warnings", []).extend(warnings)
+            # Warnings print in the normal output without the host: name it (fleet runs).
+            host = task_vars.get("inventory_hostname")
+            prefix = f"{host}: " if host else ""
+            result.setdefault("warnings", []).extend(prefix + text for text in warnings)
         return result
 
     @staticmethod

@@ -268,7 +268,6 @@ options:
                   key:
                     description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
                     type: str
-                    no_log: true
                   root_subjects:
                     description: Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (V(certificate) only).
                     type: list
@@ -361,7 +360,6 @@ options:
                   key:
                     description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
                     type: str
-                    no_log: true
                   root_subjects:
                     description: Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (V(certificate) only).
                     type: list
@@ -614,8 +612,13 @@ notes:
     the host refuses it if its owned objects changed since they were read.
 seealso:
   - module: wfp.ipsec.policy_info
-  - ref: wfp.ipsec.guaranteed_encryption
+  - module: wfp.ipsec.drift_report
+  - plugin: wfp.ipsec.guaranteed_encryption
+    plugin_type: role
     description: The role that wraps the guaranteed-encryption pattern.
+  - name: Guaranteed Encryption (Microsoft)
+    description: The WFP configuration of the scenario this module installs.
+    link: https://learn.microsoft.com/en-us/windows/win32/fwp/guaranteed-encryption
 """
 
 EXAMPLES = r"""
@@ -723,10 +726,34 @@ plan:
       description: V(missing), V(unexpected), V(changed), or V(dependency) when a referenced object is re-added.
       type: str
 drift:
-  description: How many owned objects are missing, unexpected or changed on the host.
+  description:
+    - How many owned objects are missing, unexpected or changed on the host. With
+      O(state=absent) every owned object is unexpected; RV(msg) says C(remove N objects).
   returned: success
   type: dict
   sample: {missing: 2, unexpected: 0, changed: 1}
+  contains:
+    missing:
+      description: Declared objects the host lacks.
+      type: int
+    unexpected:
+      description: Objects our provider owns on the host that the declaration does not have.
+      type: int
+    changed:
+      description: Objects on both sides whose fields differ (each is deleted and added again).
+      type: int
+msg:
+  description:
+    - >-
+      What the run did or would do, in words, for example
+      C(check mode: would add 36 filters, 4 provider contexts, 1 sublayer, 1 provider). When the
+      plan has more operations than drifted objects, it says why (objects re-added because they
+      depend on a replaced object). With O(state=absent), C(remove N objects (...)).
+    - In check mode the same sentence and the top shadowing findings are also returned as
+      warnings, prefixed with the host name, so they print in the normal output.
+  returned: success
+  type: str
+  sample: "check mode: would add 2 filters; remove 1 filter (3 operations)"
 transition:
   description:
     - The plan between the host's stage and the declared one, in words. The stages (no policy,
@@ -734,20 +761,43 @@ transition:
       transport) are recognised from the host's objects.
   returned: success
   type: str
-  sample: "boundary → isolation: replace 2 quick-mode contexts (flag ND_BOUNDARY → ND_SECURE); re-add the 4 quick-mode policy filters that use them; add 7 receive/accept filters"
+  sample: >-
+    boundary → isolation: replace 2 quick-mode contexts (flag ND_BOUNDARY → ND_SECURE);
+    re-add the 4 quick-mode policy filters that use them; add 7 receive/accept filters
 stage:
   description: The stage the host is at (before this run) and the stage declared, as in RV(transition).
   returned: success
   type: dict
   sample: {host: boundary, declared: isolation}
 diff:
-  description: Objects the plan deletes (before) and adds (after), with symbols instead of GUIDs; secrets masked.
+  description:
+    - Ansible's diff, shown with C(--diff), as a list. The first item's C(prepared) text has one
+      line per object to add, remove, or re-add unchanged (layer, action and callout, raw context,
+      conditions and weight by name); then one field-level C(before)/C(after) (YAML text) per
+      changed object. Secrets are masked.
   returned: diff mode
-  type: dict
+  type: list
+  elements: dict
 apply:
   description: The host's report of the applied transaction.
   returned: when changes were applied
   type: dict
+  contains:
+    applied:
+      description: Operations applied in the one transaction.
+      type: int
+    added:
+      description: Objects added, by type (C(filter), C(provider_context), C(sublayer), C(provider)).
+      type: dict
+    deleted:
+      description: Objects deleted, by type.
+      type: dict
+    base_fingerprint:
+      description: Fingerprint of the owned objects the plan was computed from (checked by the host before applying).
+      type: str
+    fingerprint:
+      description: Fingerprint of the owned objects after the transaction.
+      type: str
 shadowing:
   description:
     - Filters of other providers that would stop a declared filter from deciding matching traffic
@@ -755,6 +805,34 @@ shadowing:
   returned: check mode, when O(shadow_check) is true and O(state=present)
   type: list
   elements: dict
+  contains:
+    rule:
+      description: The arbitration rule, for example C(cross-sublayer-block) or C(same-sublayer-shadow).
+      type: str
+    certainty:
+      description: V(certain), or V(possible) when weights or run-time decisions leave it open.
+      type: str
+    overlap:
+      description: V(overlaps) or V(may overlap) (the traffic both filters match).
+      type: str
+    coverage:
+      description: V(all) when every packet our filter matches is affected, V(some) otherwise.
+      type: str
+    layer:
+      description: The layer symbol.
+      type: str
+    layer_key:
+      description: The layer GUID.
+      type: str
+    ours:
+      description: Our filter (key, name, action, sublayer and weights).
+      type: dict
+    theirs:
+      description: The other provider's filter (key, name, provider, action, hardness, sublayer and weights).
+      type: dict
+    why:
+      description: The reason in words.
+      type: str
 problems:
   description: Every problem found in the declaration (field path and fix).
   returned: when the declaration is invalid

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
 
 from .catalogue import normalise_guid
-from .model import ModelError, State, empty_state
+from .model import ModelError, State
 from .options import Constraint, OptionChecker, Problem, argument_spec, module_options, sanitise
 from .scenarios import REGISTRY, declared_scenarios, expand, raw_object_id
 from .scenarios.base import Findings
@@ -44,7 +45,8 @@ def parse_port(value: Any) -> tuple[int, int | None]:
     return low, (high if high != low else None)
 
 
-def _guid(value: str) -> str:
+def parse_guid(value: str) -> str:
+    """A GUID in canonical form; ValueError with the fix otherwise."""
     guid = normalise_guid(value) if "\n" not in value else None
     if guid is None:
         raise ValueError(
@@ -62,7 +64,7 @@ def _text(value: str) -> str:
 def _auth_constraints(path: str) -> dict[str, Constraint]:
     return {
         path: Constraint(non_empty=True),
-        f"{path}[].key": Constraint(parse=_text),
+        f"{path}[].key": Constraint(parse=_text, no_log=True),
         f"{path}[].root_subjects[]": Constraint(parse=_text),
     }
 
@@ -109,9 +111,9 @@ def _network(value: Any) -> str:
 
 
 CONSTRAINTS: Final[dict[str, Constraint]] = {
-    "provider.key": Constraint(parse=_guid),
+    "provider.key": Constraint(parse=parse_guid),
     "provider.name": Constraint(parse=_text),
-    "sublayer.key": Constraint(parse=_guid),
+    "sublayer.key": Constraint(parse=parse_guid),
     "sublayer.name": Constraint(parse=_text),
     "sublayer.weight": Constraint(low=0, high=65535),
     **{path: c for name in REGISTRY for path, c in _scenario_constraints(name).items()},
@@ -145,8 +147,9 @@ class Validated:
     """The converted declaration, its expansion (empty for state=absent) and its warnings."""
 
     declaration: dict[str, Any]
-    desired: State = field(default_factory=empty_state)
     warnings: list[str] = field(default_factory=list)
+    #: the expanded desired state (state=present), so a run expands the declaration once
+    desired: State | None = None
 
 
 def _scenario_problems(declaration: dict[str, Any]) -> Findings:
@@ -226,8 +229,8 @@ def _expansion_problems(state: State) -> list[Problem]:
     """Keys declared twice in the expansion."""
     problems = []
     for list_name in ("providers", "sublayers", "provider_contexts", "filters"):
-        keys = [obj["key"] for obj in state[list_name]]
-        for key in sorted({k for k in keys if keys.count(k) > 1}):
+        counts = Counter(obj["key"] for obj in state[list_name])
+        for key in sorted(k for k, n in counts.items() if n > 1):
             names = [obj["name"] for obj in state[list_name] if obj["key"] == key]
             problems.append(
                 Problem(
@@ -249,6 +252,13 @@ def _normalise(declaration: dict[str, Any]) -> dict[str, Any]:
                 scenario[option] = [_port_entry(entry) for entry in scenario[option]]
         if scenario.get("extended_mode") == {}:
             scenario["extended_mode"] = None
+        lifetime = (scenario.get("quick_mode") or {}).get("lifetime")
+        if lifetime is not None:  # a partial lifetime keeps the other defaults
+            defaults = REGISTRY[name].defaults["quick_mode"]["lifetime"]
+            scenario["quick_mode"]["lifetime"] = {
+                part: default if lifetime.get(part) is None else lifetime[part]
+                for part, default in defaults.items()
+            }
     if declaration.get("management_ports") is not None:
         declaration["management_ports"] = [
             number
@@ -297,7 +307,7 @@ def _raw_shape_problems(declaration: dict[str, Any]) -> list[Problem]:
             key = raw.get("key")
             if isinstance(key, str):
                 try:
-                    raw["key"] = _guid(key)
+                    raw["key"] = parse_guid(key)
                 except ValueError as error:
                     problems.append(Problem(f"{path}.key", str(error)))
     return problems
@@ -321,7 +331,7 @@ def validate(arguments: Any) -> Validated:
     problems = findings.problems + _raw_shape_problems(declaration)
     if not problems:
         problems += _raw_object_problems(declaration)
-    desired = empty_state()
+    desired: State | None = None
     if not problems:
         try:
             desired = expand(declaration)
@@ -331,4 +341,4 @@ def validate(arguments: Any) -> Validated:
             problems += _expansion_problems(desired)
     if problems:
         raise DeclarationError(sanitise(problems, checked.secrets))
-    return Validated(declaration, desired, findings.warnings)
+    return Validated(declaration, findings.warnings, desired)

@@ -52,14 +52,16 @@ class Problem:
 
 @dataclass(frozen=True)
 class Constraint:
-    """What an argument spec cannot say: integer ranges, non-empty and duplicate-free lists,
-    and a parser that checks and normalises a value (raises ValueError with the fix)."""
+    """What DOCUMENTATION cannot say: integer ranges, non-empty and duplicate-free lists, a
+    parser that checks and normalises a value (raises ValueError with the fix), and `no_log`
+    (the argument-spec key the documentation schema does not allow)."""
 
     low: int | None = None
     high: int | None = None
     non_empty: bool = False
     unique: bool = False
     parse: Callable[[Any], Any] | None = None
+    no_log: bool = False
 
 
 @dataclass
@@ -209,7 +211,8 @@ class OptionChecker:
         secrets: set[str],
     ) -> Any:
         wanted = option.get("type", "str")
-        secret = bool(option.get("no_log"))
+        constraint = self.constraints.get(pattern_of(path))
+        secret = bool(option.get("no_log")) or bool(constraint and constraint.no_log)
         refusal = _precheck(wanted, value, secret)
         if refusal is None:
             converted = self._convert(option, value)
@@ -277,6 +280,12 @@ class OptionChecker:
         converted: list[Any] = []
         failed = False
         for index, element in enumerate(values):
+            if element is None:
+                problems.append(
+                    Problem(f"{path}[{index}]", "is an empty list item; give a value or remove it")
+                )
+                failed = True
+                continue
             one: list[Problem] = []
             result = self._value(element_option, element, f"{path}[{index}]", one, secrets)
             if one:

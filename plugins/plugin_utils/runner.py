@@ -17,8 +17,8 @@ from .engine import WfpError, preflight
 from .lockout import management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
 from .plan import drift_counts, make_plan, summary
-from .render import plan_diff
-from .scenarios import provider_key_of, sublayer_key_of
+from .render import change_summary, plan_diff, shadowing_summary
+from .scenarios import expand, provider_key_of, sublayer_key_of
 from .transition import describe, stage_of
 
 
@@ -35,6 +35,13 @@ class RunOptions:
     check_mode: bool = False
     diff: bool = False
     management_ports: list[int] = field(default_factory=list)
+
+
+def desired_state(arguments: dict[str, Any]) -> State:
+    """The objects our provider should own; none for state=absent."""
+    if arguments.get("state", "present") == "absent":
+        return empty_state()
+    return expand(arguments)
 
 
 def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) -> None:
@@ -96,7 +103,7 @@ def converge(
     validated = validate(arguments)  # converts, validates and expands, once per run
     arguments = validated.declaration  # converted: ints, bools, lists, normalised ports
     provider_key = provider_key_of(arguments)
-    desired = validated.desired
+    desired = validated.desired if validated.desired is not None else desired_state(arguments)
     present = arguments.get("state", "present") == "present"
     if present:
         _lockout_guard(arguments, desired, options.management_ports)
@@ -129,14 +136,20 @@ def converge(
         "drift": drift_counts(desired, actual, provider_key),
         "transition": describe(plan, desired, actual),  # e.g. "boundary → isolation: ..."
         "stage": {"host": stage_of(actual), "declared": stage_of(desired)},
-        "warnings": validated.warnings,
+        "warnings": list(validated.warnings),
     }
+    words = change_summary(plan, absent=not present)
     if options.diff:
         result["diff"] = plan_diff(plan, desired, actual)
     if options.check_mode:
+        result["msg"] = f"check mode: would {words}" if plan["operations"] else words
+        if plan["operations"]:
+            result["warnings"].append(result["msg"])
         if wants_shadowing and everything is not None:
             result["shadowing"] = _shadowing(everything, desired, provider_key)
+            result["warnings"].extend(shadowing_summary(result["shadowing"]))
         return result
+    result["msg"] = f"applied in one transaction: {words}" if plan["operations"] else words
     if plan["operations"]:
         try:
             result["apply"] = backend.apply(plan)

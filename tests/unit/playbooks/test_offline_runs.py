@@ -236,11 +236,15 @@ def test_bad_input_fails_naming_the_field_and_touches_nothing(
     assert {name: path.read_bytes() for name, path in states.items()} == snapshot
 
 
-ROLE = {"name": "role", "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"}}
+ROLE = {
+    "name": "role",
+    "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"},
+}
+PORTS = {"guaranteed_encryption_required_ports": [{"port": 5555, "protocol": "tcp"}]}
 
 
 def test_role_converges_and_is_idempotent(tmp_path: Path, states: dict[str, Path]) -> None:
-    task = {**ROLE, "vars": {"guaranteed_encryption_ip_versions": [4]}}
+    task = {**ROLE, "vars": {**PORTS, "guaranteed_encryption_ip_versions": [4]}}
     clean = {"clean": states["clean"]}
     first = run_playbook(tmp_path, task, clean, result_var="guaranteed_encryption_result")
     assert first.changed() == {"clean": 1}
@@ -252,7 +256,7 @@ def test_role_converges_and_is_idempotent(tmp_path: Path, states: dict[str, Path
 
 def test_role_argument_spec_rejects_bad_values(tmp_path: Path, states: dict[str, Path]) -> None:
     snapshot = states["clean"].read_bytes()
-    task = {**ROLE, "vars": {"guaranteed_encryption_ip_versions": [5]}}
+    task = {**ROLE, "vars": {**PORTS, "guaranteed_encryption_ip_versions": [5]}}
     run = run_playbook(tmp_path, task, {"clean": states["clean"]})
     assert run.recap["clean"]["ignored"] + run.recap["clean"]["failed"] >= 1
     assert "guaranteed_encryption_ip_versions" in run.output

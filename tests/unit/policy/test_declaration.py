@@ -9,6 +9,8 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import (
     DeclarationError,
     validate,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def _problems(arguments: dict[str, Any]) -> list[str]:
@@ -416,3 +418,94 @@ def test_a_pre_shared_key_never_appears_in_a_problem() -> None:
     assert problems and all(secret not in p for p in problems)
     wrong_type = ge(main_mode={"authentication": [{"method": "preshared_key", "key": [secret]}]})
     assert all(secret not in p for p in _problems(wrong_type))
+
+
+def test_raw_object_symbols_accept_any_case() -> None:
+    lower = {
+        "name": "block telnet",
+        "layer_key": "fwpm_layer_ale_auth_recv_accept_v4",
+        "action": {"type": "fwp_action_block"},
+        "conditions": [
+            {
+                "field_key": "FWPM_Condition_IP_Local_Port",
+                "match_type": "fwp_match_equal",
+                "value": {"type": "fwp_uint16", "value": 23},
+            }
+        ],
+    }
+    upper = {
+        "name": "block telnet",
+        "layer_key": "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4",
+        "action": {"type": "FWP_ACTION_BLOCK"},
+        "conditions": [
+            {
+                "field_key": "FWPM_CONDITION_IP_LOCAL_PORT",
+                "match_type": "FWP_MATCH_EQUAL",
+                "value": {"type": "FWP_UINT16", "value": 23},
+            }
+        ],
+    }
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand
+
+    assert expand(validate({"objects": {"filters": [lower]}}).declaration) == expand(
+        validate({"objects": {"filters": [upper]}}).declaration
+    )
+
+
+# ---- generated input: any option value ends in problems or a declaration, never a crash ------
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["5555", "5000-5010", "TCP", "ike", "yes", "1e400", "{", "a=b", "\n"]),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(
+            st.one_of(st.sampled_from(["port", "protocol", "key", "name"]), st.integers()),
+            children,
+            max_size=3,
+        ),
+    ),
+    max_leaves=12,
+)
+_PATHS = [
+    ("state",),
+    ("persistent",),
+    ("provider", "key"),
+    ("provider", "description"),
+    ("sublayer", "weight"),
+    ("scenario",),
+    ("scenario", "guaranteed_encryption", "keying_modules"),
+    ("scenario", "guaranteed_encryption", "required_ports"),
+    ("scenario", "guaranteed_encryption", "main_mode", "authentication"),
+    ("scenario", "guaranteed_encryption", "quick_mode", "lifetime"),
+    ("objects", "filters"),
+    ("management_ports",),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(path=st.sampled_from(_PATHS), value=_VALUES)
+def test_any_option_value_is_a_declaration_or_problems(path: tuple[str, ...], value: Any) -> None:
+    arguments: dict[str, Any] = ge()
+    node = arguments
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = value
+    try:
+        validate(arguments)
+    except DeclarationError as error:
+        assert error.problems and all(str(p) for p in error.problems)
+
+
+def test_a_partial_quick_mode_lifetime_keeps_the_other_defaults() -> None:
+    declaration = validate(ge(quick_mode={"lifetime": {"seconds": "7200"}})).declaration
+    lifetime = declaration["scenario"]["guaranteed_encryption"]["quick_mode"]["lifetime"]
+    assert lifetime == {"seconds": 7200, "kilobytes": 100000, "packets": 2147483647}
+    assert validate(ge(quick_mode={"lifetime": {}}))

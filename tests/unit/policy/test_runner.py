@@ -61,7 +61,11 @@ def test_check_mode_reads_everything_once_and_never_applies(backend: CountingBac
     result = converge(POLICY, backend, RunOptions(check_mode=True, diff=True))
     assert backend.calls == ["read_all"]
     assert result["changed"] is True and result["shadowing"] == []
-    assert set(result["diff"]) == {"before", "after", "before_header", "after_header"}
+    assert result["diff"][0]["prepared"].startswith("objects to add (42):")
+    assert result["msg"] == (
+        "check mode: would add 36 filters, 4 provider contexts, 1 sublayer, 1 provider"
+    )
+    assert result["warnings"] == [result["msg"]]
 
 
 def test_check_mode_without_shadow_check_reads_only_what_we_own(backend: CountingBackend) -> None:
@@ -122,3 +126,14 @@ def test_exempting_the_management_port_satisfies_the_lockout_guard(
     }
     result = converge(exempt, backend, RunOptions(management_ports=[5986]))
     assert result["changed"] is True and backend.calls == ["read", "apply"]
+
+
+def test_a_string_false_never_disables_the_lockout_guard(backend: CountingBackend) -> None:
+    """`allow_management_lockout: "false"` from -e or a survey is false, not a truthy string."""
+    locked = {
+        "allow_management_lockout": "false",
+        "scenario": {"guaranteed_encryption": {"required_ports": [{"port": "5985"}]}},
+    }
+    with pytest.raises(PolicyError, match="5985"):
+        converge(locked, backend, RunOptions(management_ports=[5985]))
+    assert backend.calls == []
