@@ -499,7 +499,6 @@ options:
                   key:
                     description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
                     type: str
-                    no_log: true
                   root_subjects:
                     description: Subjects of trusted root CAs (V(certificate) only).
                     type: list

@@ -491,3 +491,18 @@ def test_random_declarations_keep_ike_out_of_the_callouts(
                 "FWP_ACTION_PERMIT" if ike or icmp or dns else "FWP_ACTION_CALLOUT_TERMINATING"
             )
             assert found["action"]["type"] == expected, (layer, version, traffic, found["name"])
+
+
+@pytest.mark.parametrize("name", ["nd_boundary", "remote_identity_authorization"])
+def test_pre_shared_keys_never_reach_a_problem_text(name: str) -> None:
+    """Every scenario's keys are no_log through the option layer's constraint table."""
+    secret = "s3cr3t-psk-value"
+    options = {
+        **BASE[name],
+        "keying_modules": ["authip"],
+        "main_mode": {"authentication": [{"method": "preshared_key", "key": secret}]},
+    }
+    if name == "remote_identity_authorization":
+        options["extended_mode"] = {"authentication": [{"method": "preshared_key", "key": secret}]}
+    problems = _problems({"scenario": {name: options}})
+    assert problems and not any(secret in p for p in problems)
