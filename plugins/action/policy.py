@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError, HostBackend
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import DeclarationError
@@ -24,6 +25,9 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
 )
 
 MODULE_NAME = "wfp.ipsec.policy"
+# Set to false (a play or group variable) to keep check mode's per-host summary out of the
+# warnings, e.g. in a fleet report play; the summary stays in the result's msg.
+CHECK_SUMMARY_VAR = "wfp_ipsec_check_summary"
 
 # Ports the controller reaches a host on, by connection plugin, when ansible_port is not set.
 _DEFAULT_PORTS = {
@@ -63,6 +67,9 @@ class ActionModule(ActionBase):
         except MissingDependencyError as error:
             return self._failed(result, str(error))
         warnings = run.pop("warnings", [])
+        notices = run.pop("notices", [])
+        if self._check_summary(task_vars):
+            warnings += notices
         result.update(run)
         if warnings:
             # Warnings print in the normal output without the host: name it (fleet runs).
@@ -70,6 +77,11 @@ class ActionModule(ActionBase):
             prefix = f"{host}: " if host else ""
             result.setdefault("warnings", []).extend(prefix + text for text in warnings)
         return result
+
+    def _check_summary(self, task_vars: dict[str, Any]) -> bool:
+        """Whether check mode prints its per-host summary as warnings (CHECK_SUMMARY_VAR)."""
+        value = self._template(task_vars.get(CHECK_SUMMARY_VAR, True))
+        return boolean(value, strict=False)
 
     @staticmethod
     def _failed(result: dict[str, Any], message: str, **details: Any) -> dict[str, Any]:

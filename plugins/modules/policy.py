@@ -607,6 +607,10 @@ options:
     default: true
 notes:
   - Keys are deterministic, so a second run with the same declaration changes nothing.
+  - In check mode each host's summary (what would change, in words) and its top shadowing
+    findings print as warnings that name the host. Set the variable C(wfp_ipsec_check_summary)
+    to V(false) (for example in a fleet report play, which summarises every host itself) to keep
+    them to RV(msg) and RV(shadowing).
   - A plan is pre-flighted on an engine model with WFP semantics before it is sent to a host, and
     the host refuses it if its owned objects changed since they were read.
 seealso:

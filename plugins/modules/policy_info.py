@@ -153,8 +153,9 @@ readable:
     - The same objects, one line each, everything by name. Filters show their layer, action and
       callout (with the raw context by C(FWPM_CONTEXT_*) name), conditions (protocols such as
       C(TCP), address types such as C(NlatUnicast), application ids as paths, ranges as
-      C(low-high)), weight (with its C(FWPM_WEIGHT_RANGE_*)) and provider. Well-known objects carry
-      their symbol; indirect strings (C(@bfe.dll,-1217)) say that they are Windows text resources.
+      C(low-high)), weight (by its C(FWPM_WEIGHT_RANGE_*) when it has one) and provider.
+      Well-known objects carry their symbol; indirect strings (C(@bfe.dll,-1217)) say that they
+      are Windows text resources.
   returned: success
   type: dict
   contains:
@@ -179,7 +180,7 @@ readable:
           filter 'wfp.ipsec guaranteed encryption: IPv4 inbound TCP/5555: require encryption':
           FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4, CALLOUT_TERMINATING -> FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4
           (FWPM_CONTEXT_ALE_SET_CONNECTION_REQUIRE_IPSEC_ENCRYPTION), when IP_LOCAL_PORT = 5555 and
-          IP_PROTOCOL = TCP and IP_LOCAL_ADDRESS_TYPE = NlatUnicast, weight 0x200 (in FWPM_WEIGHT_RANGE_IPSEC),
+          IP_PROTOCOL = TCP and IP_LOCAL_ADDRESS_TYPE = NlatUnicast, weight 512,
           provider 'wfp.ipsec'
 provider_key:
   description: The key of the provider O(provider_name) named, when it exists on the host.

@@ -17,11 +17,6 @@ from ._catalogue_data import CONSTANTS
 from .catalogue import display, symbol_of, value_of
 from .model import LIST_NAMES, Obj, State, all_objects, redacted
 
-_WEIGHT_RANGES: Final = {
-    value: name
-    for name, value in CONSTANTS.items()
-    if name.startswith("FWPM_WEIGHT_RANGE_") and name != "FWPM_WEIGHT_RANGE_MAX"
-}
 _MATCH_WORDS: Final = {
     "FWP_MATCH_EQUAL": "=",
     "FWP_MATCH_NOT_EQUAL": "!=",
@@ -92,20 +87,6 @@ def utf16_text(hex_bytes: str) -> str | None:
     if not text or len(data) % 2 or not text.isprintable():
         return None
     return text
-
-
-def declared_weight_text(weight: Obj | None) -> str:
-    """A filter weight by name: a weight range, an exact weight with its range, or automatic."""
-    weight = weight or {"type": "FWP_EMPTY"}
-    value = weight.get("value")
-    if weight.get("type") == "FWP_UINT8" and isinstance(value, int):
-        return f"range {value} ({_WEIGHT_RANGES.get(value, 'no named range')})"
-    if weight.get("type") == "FWP_UINT64" and isinstance(value, int):
-        named = _WEIGHT_RANGES.get(value >> 60)
-        return f"{value:#x}" + (f" (in {named})" if named else "")
-    if weight.get("type") == "FWP_EMPTY":
-        return "automatic (BFE assigns it)"
-    return str(value)
 
 
 def raw_context_text(raw_context: int | None, layer_key: str | None) -> str | None:
@@ -197,6 +178,44 @@ def count_words(counts: Counter[str]) -> str:
     return ", ".join(parts)
 
 
+# ---- weights by name (shared by diffs and reports) ---------------------------------------------
+
+_AUTO_BITS = value_of("FWPM_AUTO_WEIGHT_BITS")  # the low bits BFE fills in within a range
+_WEIGHT_RANGES = {
+    value_of(symbol): symbol
+    for symbol in ("FWPM_WEIGHT_RANGE_IPSEC", "FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS")
+}
+
+
+def weight_range_text(weight_range: int) -> str:
+    """A weight range (the top 4 bits of a filter weight), by its SDK name when it has one."""
+    name = _WEIGHT_RANGES.get(weight_range)
+    return f"{name} (range {weight_range})" if name else f"range {weight_range}"
+
+
+def weight_text(weight: int) -> str:
+    """A 64-bit filter weight as people read it: small weights as numbers, others by range.
+
+    0xC000000000000000 -> "FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS (range 12)";
+    0x3000000000000012 -> "range 3 + 0x12"; 512 -> "512".
+    """
+    if weight >> _AUTO_BITS == 0:
+        return str(weight)
+    if weight == (1 << 64) - 1:
+        return "maximum (range 15, all bits set)"
+    low = weight & ((1 << _AUTO_BITS) - 1)
+    return weight_range_text(weight >> _AUTO_BITS) + (f" + {low:#x}" if low else "")
+
+
+def fwp_weight_text(value: Obj | None) -> str:
+    """A filter's declared weight (an FWP value): automatic, a range, or a 64-bit weight."""
+    if not value or value.get("type") == "FWP_EMPTY":
+        return "automatic"
+    if value["type"] == "FWP_UINT8":
+        return weight_range_text(int(value["value"]))
+    return weight_text(int(value["value"]))
+
+
 class Renderer:
     """Renders objects, resolving references against the objects it was given."""
 
@@ -228,7 +247,7 @@ class Renderer:
             view["raw_context"] = raw_context_text(view.get("raw_context"), view["layer_key"])
             view["layer_key"] = display(view["layer_key"])
             view["sublayer_key"] = self.ref(view["sublayer_key"])
-            view["weight"] = declared_weight_text(view["weight"])
+            view["weight"] = fwp_weight_text(view["weight"])
             view["conditions"] = [condition_text(c) for c in view["conditions"]]
             view["action"] = self.action_text(view["action"])
             view["provider_context_key"] = (
@@ -263,7 +282,7 @@ class Renderer:
             parts[-1] += f" with {self.ref(obj['provider_context_key'])!r}"
         conditions = conditions_text(obj.get("conditions") or [])
         parts.append(f"when {conditions}" if conditions else "all traffic")
-        parts.append("weight " + declared_weight_text(obj.get("weight")))
+        parts.append("weight " + fwp_weight_text(obj.get("weight")))
         return f"{head}: " + ", ".join(parts)
 
 
@@ -364,38 +383,3 @@ def change_summary(plan: dict[str, Any], absent: bool = False) -> str:
     if drifted == len(operations):
         return text
     return f"{text} ({len(operations)} operations for {drifted} drifted objects)"
-
-
-# ---- weights by name (shared by diffs and reports) ---------------------------------------------
-
-_AUTO_BITS = value_of("FWPM_AUTO_WEIGHT_BITS")  # the low bits BFE fills in within a range
-# (_WEIGHT_RANGES: the named ranges, defined at the top of this module)
-
-
-def weight_range_text(weight_range: int) -> str:
-    """A weight range (the top 4 bits of a filter weight), by its SDK name when it has one."""
-    name = _WEIGHT_RANGES.get(weight_range)
-    return f"{name} (range {weight_range})" if name else f"range {weight_range}"
-
-
-def weight_text(weight: int) -> str:
-    """A 64-bit filter weight as people read it: small weights as numbers, others by range.
-
-    0xC000000000000000 -> "FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS (range 12)";
-    0x3000000000000012 -> "range 3 + 0x12"; 512 -> "512".
-    """
-    if weight >> _AUTO_BITS == 0:
-        return str(weight)
-    if weight == (1 << 64) - 1:
-        return "maximum (range 15, all bits set)"
-    low = weight & ((1 << _AUTO_BITS) - 1)
-    return weight_range_text(weight >> _AUTO_BITS) + (f" + {low:#x}" if low else "")
-
-
-def fwp_weight_text(value: Obj | None) -> str:
-    """A filter's declared weight (an FWP value): automatic, a range, or a 64-bit weight."""
-    if not value or value.get("type") == "FWP_EMPTY":
-        return "automatic"
-    if value["type"] == "FWP_UINT8":
-        return weight_range_text(int(value["value"]))
-    return weight_text(int(value["value"]))

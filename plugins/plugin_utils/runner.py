@@ -142,12 +142,12 @@ def converge(
     if options.diff:
         result["diff"] = plan_diff(plan, desired, actual)
     if options.check_mode:
+        # What a person reads in the normal output (the action plugin prints these as warnings).
         result["msg"] = f"check mode: would {words}" if plan["operations"] else words
-        if plan["operations"]:
-            result["warnings"].append(result["msg"])
+        result["notices"] = [result["msg"]] if plan["operations"] else []
         if wants_shadowing and everything is not None:
             result["shadowing"] = _shadowing(everything, desired, provider_key)
-            result["warnings"].extend(shadowing_summary(result["shadowing"]))
+            result["notices"].extend(shadowing_summary(result["shadowing"]))
         return result
     result["msg"] = f"applied in one transaction: {words}" if plan["operations"] else words
     if plan["operations"]:

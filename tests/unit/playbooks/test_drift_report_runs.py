@@ -59,6 +59,7 @@ def fleet_inventory(tmp_path: Path) -> tuple[Path, dict[str, str]]:
                     "vars": {
                         "ansible_connection": "local",
                         "ansible_python_interpreter": sys.executable,
+                        "guaranteed_encryption_required_ports": [{"port": 5555}],
                     },
                 }
             }

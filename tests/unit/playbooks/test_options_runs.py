@@ -163,7 +163,7 @@ def test_check_mode_prints_a_summary_and_a_compact_diff(tmp_path: Path, clean: P
         "+ filter 'wfp.ipsec guaranteed encryption: IPv4 inbound TCP/5555: require encryption'"
         in output
     )
-    assert "IP_PROTOCOL = TCP" in output and "FWPM_WEIGHT_RANGE_IPSEC" in output
+    assert "IP_PROTOCOL = TCP" in output and "FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS (range 12)" in output
     assert len(output.splitlines()) < 80  # not 700 lines of JSON
     assert results["r0"]["msg"].startswith("check mode: would add 36 filters")
 
@@ -207,7 +207,7 @@ def test_policy_info_by_name_readable_and_honest_about_no_policy(
     line = next(f for f in named["readable"]["filters"] if "IPv4 inbound TCP/5555" in f)
     assert "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4" in line and "IP_PROTOCOL = TCP" in line
     assert "FWPM_CONTEXT_ALE_SET_CONNECTION_REQUIRE_IPSEC_ENCRYPTION" in line
-    assert "FWPM_WEIGHT_RANGE_IPSEC" in line
+    assert "weight 512" in line
 
 
 def test_role_variables_from_extra_vars(tmp_path: Path, clean: Path) -> None:

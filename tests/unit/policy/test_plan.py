@@ -197,8 +197,8 @@ def test_diff_is_readable() -> None:
     (field_diff,) = diff
     assert field_diff["before_header"] == f"host: filter {changed['name']!r}"
     before, after = yaml.safe_load(field_diff["before"]), yaml.safe_load(field_diff["after"])
-    assert before["weight"] == "0x1 (in FWPM_WEIGHT_RANGE_IPSEC)"
-    assert after["weight"] == "0x200 (in FWPM_WEIGHT_RANGE_IPSEC)"
+    assert before["weight"] == "1"
+    assert after["weight"] == "512"
     assert after["layer_key"] == "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4"
     assert after["action"] == "CALLOUT_TERMINATING -> FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4"
     assert after["raw_context"] == "FWPM_CONTEXT_ALE_SET_CONNECTION_REQUIRE_IPSEC_ENCRYPTION"
@@ -221,11 +221,10 @@ def test_diff_of_an_empty_host_is_one_line_per_object() -> None:
         "encryption': FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4, CALLOUT_TERMINATING -> "
         "FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4 "
         "(FWPM_CONTEXT_ALE_SET_CONNECTION_REQUIRE_IPSEC_ENCRYPTION), when IP_LOCAL_PORT in "
-        "5000-5010 and IP_PROTOCOL = TCP and IP_LOCAL_ADDRESS_TYPE = NlatUnicast, weight 0x200 "
-        "(in FWPM_WEIGHT_RANGE_IPSEC)"
+        "5000-5010 and IP_PROTOCOL = TCP and IP_LOCAL_ADDRESS_TYPE = NlatUnicast, weight 512"
     )
     icmp = next(line for line in lines if "inbound transport: exempt ICMP" in line)
-    assert "weight range 12 (FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS)" in icmp
+    assert "weight FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS (range 12)" in icmp
 
 
 def test_change_summary_in_words() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.render import (
-    declared_weight_text,
+    fwp_weight_text,
     indirect_text,
     raw_context_text,
     readable_state,
@@ -26,10 +26,10 @@ def test_values_by_name() -> None:
     blob = (APP + "\x00").encode("utf-16-le").hex()
     assert value_text({"type": "FWP_BYTE_BLOB_TYPE", "value": blob}) == f"'{APP}'"
     assert utf16_text("ff") is None and utf16_text("00d8") is None
-    assert declared_weight_text({"type": "FWP_UINT8", "value": 12}) == (
-        "range 12 (FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS)"
+    assert fwp_weight_text({"type": "FWP_UINT8", "value": 12}) == (
+        "FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS (range 12)"
     )
-    assert declared_weight_text({"type": "FWP_EMPTY"}) == "automatic (BFE assigns it)"
+    assert fwp_weight_text({"type": "FWP_EMPTY"}) == "automatic"
     assert indirect_text("@bfe.dll,-1217") == (
         "@bfe.dll,-1217 (indirect string: text resource 1217 of bfe.dll)"
     )

@@ -65,7 +65,7 @@ def test_check_mode_reads_everything_once_and_never_applies(backend: CountingBac
     assert result["msg"] == (
         "check mode: would add 36 filters, 4 provider contexts, 1 sublayer, 1 provider"
     )
-    assert result["warnings"] == [result["msg"]]
+    assert result["notices"] == [result["msg"]]  # printed as warnings by the action plugin
 
 
 def test_check_mode_without_shadow_check_reads_only_what_we_own(backend: CountingBackend) -> None:
