@@ -139,7 +139,7 @@ def test_the_issues_mistakes_are_refused_and_touch_nothing(tmp_path: Path, clean
     results, output = play(tmp_path, [converge, *mistakes], clean)
     assert results["r0"]["changed"] is True
     snapshot = clean.read_bytes()
-    assert objects(clean)["filters"] == 24
+    assert objects(clean)["filters"] == 36
     empty, indented, no_ports, typo = (results[f"r{i}"] for i in range(1, 5))
     assert all(r["failed"] is True for r in (empty, indented, no_ports, typo)), output
     assert "nothing is declared" in empty["msg"] and "state: absent" in empty["msg"]
@@ -202,7 +202,7 @@ def test_policy_info_by_name_readable_and_honest_about_no_policy(
     named, keyed = results["r1"], results["r2"]
     assert named["provider_key"] == "1e62f257-7e9a-56dc-b959-5d3049ae0981", output
     assert named["state"] == keyed["state"]
-    assert len(named["state"]["filters"]) == 24
+    assert len(named["state"]["filters"]) == 36
     assert any("Contoso VPN: block inbound TCP/5555" in json.dumps(f) for f in named["shadowing"])
     line = next(f for f in named["readable"]["filters"] if "IPv4 inbound TCP/5555" in f)
     assert "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4" in line and "IP_PROTOCOL = TCP" in line
