@@ -7,16 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import (
     BackendError,
     HostBackend,
     HostUnreachableError,
 )
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import (
-    DECLARATION_SCHEMA,
-    DeclarationError,
-)
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import DeclarationError
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.deps import MissingDependencyError
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.hosts import (
     OFFLINE_CREATE_VAR,
     OFFLINE_SIMULATE_VAR,
@@ -38,6 +37,9 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
 MODULE_NAME = "wfp.ipsec.policy"
 # Commit confirmed is on by default (docs/commit-confirmed.md); the option `confirm_timeout`.
 DEFAULT_CONFIRM_TIMEOUT = 120
+# Set to false (a play or group variable) to keep check mode's per-host summary out of the
+# warnings, e.g. in a fleet report play; the summary stays in the result's msg.
+CHECK_SUMMARY_VAR = "wfp_ipsec_check_summary"
 
 # Ports the controller reaches a host on, by connection plugin, when no port variable is set:
 # (variable naming the scheme, {scheme: port}, the plugin's own default scheme).
@@ -51,7 +53,8 @@ _MANAGED_CONNECTIONS = frozenset(_DEFAULT_PORTS)
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(DECLARATION_SCHEMA["properties"])
+    # Every option is checked by declaration.validate (from DOCUMENTATION), which names unknown
+    # options with a "did you mean"; ActionBase's own check would pre-empt that with less.
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         self._supports_check_mode = True
@@ -90,11 +93,24 @@ class ActionModule(ActionBase):
             return self._failed(result, str(error), error.details)
         except ModelError as error:
             return self._failed(result, f"host returned an object that is not valid: {error}")
+        except MissingDependencyError as error:
+            return self._failed(result, str(error))
         warnings = run.pop("warnings", [])
+        notices = run.pop("notices", [])
+        if self._check_summary(task_vars):
+            warnings += notices
         result.update(run)
         if warnings:
-            result.setdefault("warnings", []).extend(warnings)
+            # Warnings print in the normal output without the host: name it (fleet runs).
+            host = task_vars.get("inventory_hostname")
+            prefix = f"{host}: " if host else ""
+            result.setdefault("warnings", []).extend(prefix + text for text in warnings)
         return result
+
+    def _check_summary(self, task_vars: dict[str, Any]) -> bool:
+        """Whether check mode prints its per-host summary as warnings (CHECK_SUMMARY_VAR)."""
+        value = self._template(task_vars.get(CHECK_SUMMARY_VAR, True))
+        return boolean(value, strict=False)
 
     @staticmethod
     def _failed(

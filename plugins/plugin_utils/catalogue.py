@@ -54,9 +54,13 @@ def guid_of(symbol_or_guid: str, family: str = "") -> str:
     as_guid = normalise_guid(symbol_or_guid)
     if as_guid is not None:
         return as_guid
-    if symbol_or_guid in GUIDS and symbol_or_guid.startswith(family):
-        return GUIDS[symbol_or_guid]
+    symbol = _SYMBOL_BY_FOLDED.get(symbol_or_guid.casefold(), symbol_or_guid)  # any case
+    if symbol in GUIDS and symbol.startswith(family):
+        return GUIDS[symbol]
     raise UnknownSymbolError(symbol_or_guid, family)
+
+
+_SYMBOL_BY_FOLDED: dict[str, str] = {name.casefold(): name for name in GUIDS}
 
 
 def symbol_of(guid: str) -> str | None:

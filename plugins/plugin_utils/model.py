@@ -166,6 +166,10 @@ def _uint32(source: Obj, name: str, path: str, default: int | None = 0, minimum:
 
 
 def _enum(value: Any, enumeration: catalogue.Enumeration, path: str) -> str:
+    if value in enumeration:
+        return str(value)
+    if isinstance(value, str):  # symbols in any case
+        value = next((m for m in enumeration.members if m.casefold() == value.casefold()), value)
     if value not in enumeration:
         raise ModelError(
             path,

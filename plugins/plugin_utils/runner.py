@@ -20,8 +20,9 @@ from .lockout import lockout_refusal, management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
 from .ownership import ADOPT_OPTION, host_problems, key_problems, stamp
 from .plan import drift_counts, make_plan, summary
-from .render import plan_diff
-from .scenario import expand, provider_key_of, sublayer_key_of
+from .render import change_summary, plan_diff, shadowing_summary
+from .scenarios import expand, provider_key_of, sublayer_key_of
+from .transition import describe, stage_of
 
 
 class PolicyError(Exception):
@@ -63,6 +64,17 @@ def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) 
         raise PolicyError(refusal, {"lockout": management_lockout_findings(desired, ports)})
 
 
+def _host_layer_support(desired: State, backend_kind: str) -> None:
+    """IKEv2 contexts need FwpmProviderContextAdd2, which the C# host layer does not have yet."""
+    ikev2 = [c["name"] for c in desired["provider_contexts"] if "_IKEV2_" in c["type"]]
+    if ikev2 and backend_kind == "live":
+        raise PolicyError(
+            "IKEv2 provider contexts cannot be added on a live host yet (the host layer has no "
+            "FwpmProviderContextAdd2 path); rehearse scenario.ikev2_transport on offline hosts",
+            {"unsupported": ikev2},
+        )
+
+
 def _ownership_guard(problems: list[str]) -> None:
     if problems:
         raise PolicyError("; ".join(problems), {"ownership": problems})
@@ -99,14 +111,18 @@ def converge(
     arguments: dict[str, Any], backend: HostBackend, options: RunOptions
 ) -> dict[str, Any]:
     """Converge one host to `arguments`; return the task result."""
-    validated = validate(arguments)
+    validated = validate(arguments)  # converts, validates and expands, once per run
+    arguments = validated.declaration  # converted: ints, bools, lists, normalised ports
     provider_key = provider_key_of(arguments)
     sublayer_key = sublayer_key_of(arguments)
     _ownership_guard(key_problems(provider_key, sublayer_key))
-    desired = desired_state(arguments)
+    desired = (
+        stamp(validated.desired) if validated.desired is not None else desired_state(arguments)
+    )
     present = arguments.get("state", "present") == "present"
     if present:
         _lockout_guard(arguments, desired, options.management_ports)
+        _host_layer_support(desired, backend.kind)
 
     wants_shadowing = options.check_mode and present and arguments.get("shadow_check", True)
     # One read per run: everything when the shadow analysis or the pre-flight needs foreign
@@ -146,17 +162,25 @@ def converge(
         "backend": backend.kind,
         "plan": summary(plan),
         "drift": drift_counts(desired, actual, provider_key),
-        "warnings": validated.warnings,
+        "transition": describe(plan, desired, actual),  # e.g. "boundary → isolation: ..."
+        "stage": {"host": stage_of(actual), "declared": stage_of(desired)},
+        "warnings": list(validated.warnings),
     }
     if confirmation is not None:
         result["confirmation"] = confirmation
         result["warnings"] = [*result["warnings"], _pending_warning(confirmation)]
+    words = change_summary(plan, absent=not present)
     if options.diff:
         result["diff"] = plan_diff(plan, desired, actual)
     if options.check_mode:
+        # What a person reads in the normal output (the action plugin prints these as warnings).
+        result["msg"] = f"check mode: would {words}" if plan["operations"] else words
+        result["notices"] = [result["msg"]] if plan["operations"] else []
         if wants_shadowing and everything is not None:
             result["shadowing"] = _shadowing(everything, desired, provider_key)
+            result["notices"].extend(shadowing_summary(result["shadowing"]))
         return result
+    result["msg"] = f"applied in one transaction: {words}" if plan["operations"] else words
     if plan["operations"]:
         timeout = int(arguments.get("confirm_timeout", options.confirm_timeout) or 0)
         if timeout > 0 and _confirms(backend):

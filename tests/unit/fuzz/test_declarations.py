@@ -30,7 +30,7 @@ RAW_FILTER = {
     "action": {"type": "FWP_ACTION_BLOCK"},
 }
 BASES: list[dict[str, Any]] = [
-    {"scenario": {"guaranteed_encryption": {}}},
+    {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}},
     {"state": "absent"},
     {
         "provider": {"name": "fuzz", "description": "d"},

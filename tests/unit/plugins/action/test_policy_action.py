@@ -225,3 +225,21 @@ def test_a_host_that_cannot_be_reached_is_unreachable_not_failed(
         "msg": "host unreachable: connection refused",
         "error": {},
     }
+@pytest.mark.parametrize(("setting", "printed"), [(None, True), ("false", False), (True, True)])
+def test_check_mode_notices_print_as_warnings_naming_the_host(
+    monkeypatch: pytest.MonkeyPatch, setting: Any, printed: bool
+) -> None:
+    monkeypatch.setattr(policy.ActionBase, "run", lambda self, tmp=None, task_vars=None: {})
+    monkeypatch.setattr(policy, "offline_backend", lambda *a, **k: None)
+    notice = "check mode: would add 24 filters, 4 provider contexts, 1 sublayer, 1 provider"
+    monkeypatch.setattr(
+        policy,
+        "converge",
+        lambda *a: {"changed": True, "msg": notice, "notices": [notice], "warnings": []},
+    )
+    task_vars: dict[str, Any] = {"wfp_ipsec_offline_state": "x.json", "inventory_hostname": "web01"}
+    if setting is not None:
+        task_vars["wfp_ipsec_check_summary"] = setting
+    result = make_plugin({"state": "absent"}, check_mode=True).run(task_vars=task_vars)
+    assert result.get("warnings", []) == ([f"web01: {notice}"] if printed else [])
+    assert result["msg"] == notice and "notices" not in result
