@@ -76,7 +76,15 @@ def main() -> int:
             inventory["all"]["hosts"][f"host{index}"] = {"wfp_ipsec_offline_state": str(state)}
         (workdir / "inventory.yml").write_text(yaml.safe_dump(inventory))
         debug = play([{"ansible.builtin.debug": {"msg": "hello"}}])
-        policy = play([{"wfp.ipsec.policy": {"scenario": {"guaranteed_encryption": {}}}}])
+        policy = play(
+            [
+                {
+                    "wfp.ipsec.policy": {
+                        "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}
+                    }
+                }
+            ]
+        )
         results = {
             "debug task": run(workdir, debug),
             "policy, fresh hosts": run(workdir, policy),

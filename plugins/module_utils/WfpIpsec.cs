@@ -172,6 +172,36 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             return Convert.PskDigest(contextKey, Encoding.Unicode.GetBytes(key));
         }
 
+        private static readonly string[] PendingSummaryKeys = new string[] {
+            "format", "provider_key", "deadline", "deadline_utc", "base_fingerprint",
+            "tentative_fingerprint", "tentative" };
+
+        /// <summary>Summaries (no snapshot, no objects) of every commit-confirmed pending record
+        /// in the directory (WfpIpsecConfirm.cs writes them), as a JSON list: what every read
+        /// returns as pending_json. Here, in the read util, so that policy_info.ps1's reads
+        /// report them without loading the write half.</summary>
+        public static string PendingSummaries(string directory)
+        {
+            List<object> summaries = new List<object>();
+            if (System.IO.Directory.Exists(directory))
+            {
+                string[] files = System.IO.Directory.GetFiles(directory, "*.json");
+                Array.Sort(files, StringComparer.Ordinal);
+                foreach (string file in files)
+                    summaries.Add(PendingSummary(Json.Parse(System.IO.File.ReadAllText(file, new UTF8Encoding(false)))));
+            }
+            return Json.Serialize(summaries);
+        }
+
+        internal static Dictionary<string, object> PendingSummary(object record)
+        {
+            Dictionary<string, object> pending = Convert.AsDict(record, "pending");
+            Dictionary<string, object> summary = new Dictionary<string, object>();
+            foreach (string key in PendingSummaryKeys)
+                summary[key] = Convert.Get(pending, key);
+            return summary;
+        }
+
         internal static string Fingerprint(Dictionary<string, object> state)
         {
             Dictionary<string, object> document = new Dictionary<string, object>();
@@ -1557,6 +1587,10 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         internal static readonly string[] ObjectTypes = new string[] { "provider", "sublayer", "provider_context", "filter" };
         internal static readonly string[] ListNames = new string[] { "providers", "sublayers", "provider_contexts", "filters" };
 
+        /// <summary>Commit confirmed only (WfpIpsecConfirm.cs): reads also return the
+        /// pre-shared key itself, for the snapshot the host restores from. Never set otherwise.</summary>
+        [ThreadStatic] internal static bool KeepPresharedKeys;
+
         internal static readonly string[] CalloutActions = new string[] {
             "FWP_ACTION_CALLOUT_TERMINATING", "FWP_ACTION_CALLOUT_INSPECTION", "FWP_ACTION_CALLOUT_UNKNOWN" };
 
@@ -1987,6 +2021,9 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                         byte[] keyBytes = BlobBytes(method.presharedKeyAuthentication.presharedKey);
                         string storedDigest = stored.Count > 0 ? stored.Dequeue() : null;
                         m["key_digest"] = PskRecord.HasKey(keyBytes) ? PskDigest(contextKey, keyBytes) : (storedDigest ?? PskRecord.UnknownDigest);
+                        // A blanked key is returned as "": commit confirmed refuses to snapshot it.
+                        if (KeepPresharedKeys)
+                            m["key"] = PskRecord.HasKey(keyBytes) ? Encoding.Unicode.GetString(keyBytes) : "";
                         break;
                     case "IKEEXT_CERTIFICATE":
                     case "IKEEXT_SSL":

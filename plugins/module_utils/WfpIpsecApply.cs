@@ -96,7 +96,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsecApply
 
         /// <summary>The provider owns an object the host cannot read: a plan made without it
         /// would be wrong, so nothing is written.</summary>
-        private static void RefuseUnsupported(Dictionary<string, object> owned)
+        internal static void RefuseUnsupported(Dictionary<string, object> owned)
         {
             object raw;
             if (!owned.TryGetValue("unsupported", out raw)) return;
@@ -113,7 +113,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsecApply
                 "); nothing was written: delete them by key, then re-run", details);
         }
 
-        private static HashSet<string> OwnedKeys(Dictionary<string, object> state)
+        internal static HashSet<string> OwnedKeys(Dictionary<string, object> state)
         {
             HashSet<string> keys = new HashSet<string>();
             foreach (string list in Convert.ListNames)
@@ -122,7 +122,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsecApply
             return keys;
         }
 
-        private static void ApplyOperation(Session session, string owner, HashSet<string> owned, int index, object raw)
+        internal static void ApplyOperation(Session session, string owner, HashSet<string> owned, int index, object raw)
         {
             Dictionary<string, object> details = new Dictionary<string, object>();
             details["operation_index"] = (long)index;

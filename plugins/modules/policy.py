@@ -92,7 +92,11 @@ options:
         type: int
         default: 32769
   scenario:
-    description: Scenarios that expand into provider contexts and filters.
+    description:
+      - The IPsec scenario that expands into provider contexts and filters, from Microsoft's
+        I(IPsec Configuration) family. Set one at most; only one scenario is active per provider,
+        and moving a fleet from one to the next (boundary, isolation, guaranteed encryption) is a
+        normal converge. See docs/scenario-*.md for every object of every scenario.
     type: dict
     suboptions:
       guaranteed_encryption:
@@ -102,7 +106,8 @@ options:
             listed ports.
           - With both keying modules and both IP versions this is 4 provider contexts (IKE and AuthIP
             main mode, IKE and AuthIP quick-mode transport with C(IPSEC_POLICY_FLAG_ND_SECURE)) and
-            10 filters per IP version plus 2 per required port and IP version (24 filters for one port).
+            10 filters per IP version plus 2 per required port and IP version, plus the IKE/AuthIP
+            exemptions (36 filters for one port).
           - An empty dict (V({})) selects every default.
         type: dict
         suboptions:
@@ -114,32 +119,78 @@ options:
             elements: str
             choices: [authip, ike]
             default: [authip, ike]
-          ip_versions:
+          ip_versions: &ip_versions
             description: IP versions to secure.
             type: list
             elements: int
             choices: [4, 6]
             default: [4, 6]
-          icmp_exemption:
+          icmp_exemption: &icmp_exemption
             description: Exempt ICMP/ICMPv6 from IPsec (PERMIT filters in weight range C(FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS)).
             type: bool
             default: true
+          ike_exemption: &ike_exemption
+            description:
+              - Exempt IKE/AuthIP (UDP 500 and 4500 over IPv4, UDP 500 over IPv6) from our IPsec
+                callouts, as Microsoft's I(IKE/AuthIP Exemptions) page describes BFE's own exemptions
+                - PERMIT filters in our filters' sublayer, weight range C(FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS),
+                on every layer where the scenario places a callout; at the ALE layers restricted to
+                local system (C(FWPM_CONDITION_ALE_USER_ID) with SDDL C(O:SYG:SYD:(A;;CCRC;;;SY))).
+              - BFE's exemptions live in another sublayer and weights only arbitrate inside one
+                sublayer, so without these IKE's own packets can reach our "secure all" callouts.
+            type: bool
+            default: true
+          dhcp_exemption: &dhcp_exemption
+            description:
+              - Exempt DHCP client traffic (UDP local port 68, DHCPv6 546) from IPsec, like Windows
+                Firewall's C(FW_GLOBAL_CONFIG_IPSEC_EXEMPT_DHCP).
+            type: bool
+            default: false
+          dns_exemption: &dns_exemption
+            description: Exempt DNS (UDP and TCP remote port 53) from IPsec.
+            type: bool
+            default: false
+          exempt_addresses: &exempt_addresses
+            description:
+              - Remote addresses or subnets exempt from IPsec, for example domain controllers
+                (V(10.0.0.10)) or a management subnet (V(10.1.0.0/16), V(fd00::/64)).
+              - One PERMIT filter per address, layer and IP version (C(FWPM_CONDITION_IP_REMOTE_ADDRESS)).
+            type: list
+            elements: str
+            default: []
+          filter_sublayer: &filter_sublayer
+            description:
+              - Where the scenario's filters live. V(ours) is the provider's own sublayer (only our
+                filters compete there, with the documented weights). V(universal) is
+                C(FWPM_SUBLAYER_UNIVERSAL), as Microsoft's I(Using Transport Mode) sample does, where
+                any other provider's heavier terminating filter decides first and BFE's own IKE
+                exemptions sit beside ours. See docs/scenario-guaranteed-encryption.md.
+            type: str
+            choices: [ours, universal]
+            default: ours
           required_ports:
-            description: Local ports whose connections, inbound and outbound, must be encrypted.
+            description:
+              - Local ports whose connections, inbound and outbound, must be encrypted.
+              - Required with O(state=present); there is no default, so a forgotten port list never
+                yields a policy for a port nobody chose. V([]) secures all unicast traffic without
+                requiring encryption on any port.
+              - "A port may be a range (V({port: 5000-5010})); a range becomes one C(FWP_MATCH_RANGE)
+                condition, and a range overlapping a listed port counts as a duplicate."
             type: list
             elements: dict
-            default: [{port: 5555, protocol: tcp}]
             suboptions:
               port:
-                description: Local port, 1-65535.
-                type: int
+                description:
+                  - Local port (1-65535), or a range of local ports written V(low-high), for example V(5000-5010).
+                  - A number or text, so a templated V({{ app_port }}) or an extra variable works.
+                type: str
                 required: true
               protocol:
                 description: Transport protocol.
                 type: str
                 choices: [tcp, udp]
                 default: tcp
-          exempt_ports:
+          exempt_ports: &exempt_ports
             description:
               - Local ports exempt from IPsec (PERMIT filters at the inbound and outbound transport
                 layers and at inbound connections, in weight range C(FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS),
@@ -153,15 +204,24 @@ options:
             default: []
             suboptions:
               port:
-                description: Local port, 1-65535.
-                type: int
+                description:
+                  - Local port (1-65535), or a range of local ports written V(low-high), for example V(5000-5010).
+                  - A number or text, so a templated V({{ app_port }}) or an extra variable works.
+                type: str
                 required: true
               protocol:
                 description: Transport protocol.
                 type: str
                 choices: [tcp, udp]
                 default: tcp
-          main_mode:
+          recv_accept_raw_context: &recv_accept_raw_context
+            description:
+              - Set rawContext C(FWPM_CONTEXT_IPSEC_INBOUND_PERSIST_CONNECTION_SECURITY) on the ALE
+                receive/accept "secure all unicast" filter, as Microsoft's I(Using Transport Mode)
+                sample does. The scenario pages give that filter no rawContext, hence off by default.
+            type: bool
+            default: false
+          main_mode: &main_mode
             description: Main-mode (phase 1) policy shared by both IP versions.
             type: dict
             suboptions:
@@ -211,7 +271,7 @@ options:
                     required: true
                     choices: [kerberos, certificate, preshared_key, ntlm_v2, anonymous]
                   key:
-                    description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs.
+                    description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
                     type: str
                   root_subjects:
                     description: Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (V(certificate) only).
@@ -226,8 +286,10 @@ options:
                     description: Skip revocation checks (V(certificate) only; for labs).
                     type: bool
                     default: false
-          quick_mode:
-            description: Quick-mode (phase 2) transport policy. Every proposal must encrypt.
+          quick_mode: &quick_mode
+            description:
+              - Quick-mode (phase 2) transport policy.
+              - In O(scenario.guaranteed_encryption) every proposal must encrypt (ESP with a cipher).
             type: dict
             suboptions:
               proposals:
@@ -240,7 +302,7 @@ options:
                 elements: dict
                 suboptions:
                   protocol:
-                    description: V(esp) or V(ah). V(ah) never encrypts and is refused here.
+                    description: V(esp) or V(ah). V(ah) never encrypts and is refused by O(scenario.guaranteed_encryption).
                     type: str
                     choices: [esp, ah]
                     default: esp
@@ -282,22 +344,234 @@ options:
                 description: SA idle timeout on fail-over.
                 type: int
                 default: 60
-          extended_mode:
+          extended_mode: &extended_mode
             description:
               - Optional AuthIP extended-mode (user) authentication.
-              - Needs V(authip) in O(scenario.guaranteed_encryption.keying_modules). An empty dict means none.
+              - Needs V(authip) in the scenario's keying_modules. An empty dict means none.
             type: dict
             suboptions:
               authentication:
-                description: Methods, as in O(scenario.guaranteed_encryption.main_mode.authentication).
+                description:
+                  - Methods, as in the main mode's authentication.
+                  - Required unless extended_mode is empty.
                 type: list
                 elements: dict
-                required: true
+                suboptions:
+                  method:
+                    description: Authentication method.
+                    type: str
+                    required: true
+                    choices: [kerberos, certificate, preshared_key, ntlm_v2, anonymous]
+                  key:
+                    description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
+                    type: str
+                  root_subjects:
+                    description: Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (V(certificate) only).
+                    type: list
+                    elements: str
+                  trust:
+                    description: Where trusted roots come from (V(certificate) only).
+                    type: str
+                    choices: [explicit_trust_list, enterprise_store, trusted_root_store]
+                    default: explicit_trust_list
+                  disable_crl_check:
+                    description: Skip revocation checks (V(certificate) only; for labs).
+                    type: bool
+                    default: false
               impersonation:
                 description: Initiator impersonation.
                 type: str
                 choices: [none, socket_principal]
                 default: socket_principal
+      nd_boundary:
+        description:
+          - Stage 1, I(boundary). Microsoft's I(Negotiation Discovery Transport Mode in Boundary Mode)
+            - request IPsec for all unicast traffic except ICMP in both directions; both fall back
+            to clear text when a peer cannot negotiate.
+          - QM contexts with C(IPSEC_POLICY_FLAG_ND_BOUNDARY); inbound/outbound transport callouts
+            with the negotiation-discovery raw contexts; no ALE receive/accept filter.
+          - Same options as O(scenario.guaranteed_encryption) without the port requirements.
+        type: dict
+        suboptions:
+          keying_modules:
+            description: Keying modules to install main-mode and quick-mode policies for (AuthIP is preferred).
+            type: list
+            elements: str
+            choices: [authip, ike]
+            default: [authip, ike]
+          ip_versions: *ip_versions
+          icmp_exemption: *icmp_exemption
+          ike_exemption: *ike_exemption
+          dhcp_exemption: *dhcp_exemption
+          dns_exemption: *dns_exemption
+          exempt_addresses: *exempt_addresses
+          exempt_ports: *exempt_ports
+          filter_sublayer: *filter_sublayer
+          main_mode: *main_mode
+          quick_mode: *quick_mode
+          extended_mode: *extended_mode
+      nd_transport:
+        description:
+          - Stage 2, I(isolation) (domain isolation). Microsoft's I(Negotiation Discovery Transport Mode)
+            - require IPsec inbound (ALE receive/accept filter with
+            C(FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4/V6)) and request it outbound.
+          - QM contexts with C(IPSEC_POLICY_FLAG_ND_SECURE).
+        type: dict
+        suboptions:
+          keying_modules:
+            description: Keying modules to install main-mode and quick-mode policies for (AuthIP is preferred).
+            type: list
+            elements: str
+            choices: [authip, ike]
+            default: [authip, ike]
+          ip_versions: *ip_versions
+          icmp_exemption: *icmp_exemption
+          ike_exemption: *ike_exemption
+          dhcp_exemption: *dhcp_exemption
+          dns_exemption: *dns_exemption
+          exempt_addresses: *exempt_addresses
+          exempt_ports: *exempt_ports
+          filter_sublayer: *filter_sublayer
+          main_mode: *main_mode
+          quick_mode: *quick_mode
+          extended_mode: *extended_mode
+          recv_accept_raw_context: *recv_accept_raw_context
+      transport_mode:
+        description:
+          - Microsoft's I(Transport Mode) - require IPsec for all unicast traffic except ICMP in
+            both directions; clear text is dropped until IKE/AuthIP succeeds.
+          - QM contexts without negotiation-discovery flags; transport callouts without raw context;
+            no ALE filters.
+        type: dict
+        suboptions:
+          keying_modules:
+            description: Keying modules to install main-mode and quick-mode policies for (AuthIP is preferred).
+            type: list
+            elements: str
+            choices: [authip, ike]
+            default: [authip, ike]
+          ip_versions: *ip_versions
+          icmp_exemption: *icmp_exemption
+          ike_exemption: *ike_exemption
+          dhcp_exemption: *dhcp_exemption
+          dns_exemption: *dns_exemption
+          exempt_addresses: *exempt_addresses
+          exempt_ports: *exempt_ports
+          filter_sublayer: *filter_sublayer
+          main_mode: *main_mode
+          quick_mode: *quick_mode
+          extended_mode: *extended_mode
+      remote_identity_authorization:
+        description:
+          - I(Server isolation). Microsoft's I(Remote Identity Authorization) - negotiation discovery
+            transport mode, and inbound connections to the authorised ports only from the remote
+            machines (SD1, main mode) and users (SD2, AuthIP extended mode) a security descriptor
+            allows; every other connection to those ports is blocked.
+        type: dict
+        suboptions:
+          keying_modules:
+            description: Keying modules to install main-mode and quick-mode policies for (AuthIP is preferred).
+            type: list
+            elements: str
+            choices: [authip, ike]
+            default: [authip, ike]
+          ip_versions: *ip_versions
+          icmp_exemption: *icmp_exemption
+          ike_exemption: *ike_exemption
+          dhcp_exemption: *dhcp_exemption
+          dns_exemption: *dns_exemption
+          exempt_addresses: *exempt_addresses
+          exempt_ports: *exempt_ports
+          filter_sublayer: *filter_sublayer
+          main_mode: *main_mode
+          quick_mode: *quick_mode
+          extended_mode:
+            description:
+              - AuthIP extended-mode (user) authentication, carried in the AuthIP quick-mode context.
+              - "Required while V(authip) is a keying module, for example V({authentication: [{method: kerberos}]})."
+            type: dict
+            suboptions:
+              authentication:
+                description: Methods, as in the main mode's authentication.
+                type: list
+                elements: dict
+                suboptions:
+                  method:
+                    description: Authentication method.
+                    type: str
+                    required: true
+                    choices: [kerberos, certificate, preshared_key, ntlm_v2, anonymous]
+                  key:
+                    description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
+                    type: str
+                  root_subjects:
+                    description: Subjects of trusted root CAs (V(certificate) only).
+                    type: list
+                    elements: str
+                  trust:
+                    description: Where trusted roots come from (V(certificate) only).
+                    type: str
+                    choices: [explicit_trust_list, enterprise_store, trusted_root_store]
+                    default: explicit_trust_list
+                  disable_crl_check:
+                    description: Skip revocation checks (V(certificate) only; for labs).
+                    type: bool
+                    default: false
+              impersonation:
+                description: Initiator impersonation.
+                type: str
+                choices: [none, socket_principal]
+                default: socket_principal
+          recv_accept_raw_context: *recv_accept_raw_context
+          authorized_ports:
+            description:
+              - "Local ports restricted to the authorised remote identities. Default V([{port: 5555, protocol: tcp}])."
+            type: list
+            elements: dict
+            suboptions:
+              port:
+                description: Local port (1-65535), or a range written V(low-high).
+                type: str
+                required: true
+              protocol:
+                description: Transport protocol.
+                type: str
+                choices: [tcp, udp]
+                default: tcp
+          remote_machine_sddl:
+            description:
+              - SD1, the security descriptor (SDDL) of the remote machines allowed in
+                (C(FWPM_CONDITION_ALE_REMOTE_MACHINE_ID)), for example
+                V(O:SYG:SYD:(A;;CCRC;;;S-1-5-21-...-515)) for Domain Computers. Required.
+            type: str
+          remote_user_sddl:
+            description:
+              - SD2, the security descriptor (SDDL) of the remote users allowed in
+                (C(FWPM_CONDITION_ALE_REMOTE_USER_ID), from AuthIP extended mode). Optional.
+            type: str
+      ikev2_transport:
+        description:
+          - Transport mode with IKEv2 as the keying module (C(FWPM_IPSEC_IKEV2_MM_CONTEXT),
+            C(FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT)) and certificate authentication.
+          - Offline hosts only until the host layer adds IKEv2 contexts (C(FwpmProviderContextAdd2)).
+        type: dict
+        suboptions:
+          keying_modules:
+            description: The keying module.
+            type: list
+            elements: str
+            choices: [ikev2]
+            default: [ikev2]
+          ip_versions: *ip_versions
+          icmp_exemption: *icmp_exemption
+          ike_exemption: *ike_exemption
+          dhcp_exemption: *dhcp_exemption
+          dns_exemption: *dns_exemption
+          exempt_addresses: *exempt_addresses
+          exempt_ports: *exempt_ports
+          filter_sublayer: *filter_sublayer
+          main_mode: *main_mode
+          quick_mode: *quick_mode
   objects:
     description:
       - Raw provider contexts and filters in the canonical form (see C(docs/canonical-form.md)),
@@ -338,9 +612,37 @@ options:
     type: bool
     default: false
   management_ports:
-    description: Extra ports to protect from the lockout guard (for example a jump host's port).
+    description:
+      - Extra ports to protect from the lockout guard (for example a jump host's port).
+      - The port of the connection Ansible uses is always protected, whichever variable names it
+        (C(ansible_port), C(ansible_winrm_port), C(ansible_psrp_port), C(ansible_ssh_port)) or the
+        connection plugin's default (5985/5986 by scheme for WinRM and PSRP, 22 for SSH). Offline
+        hosts whose inventory sets C(ansible_connection) to V(winrm), V(psrp) or V(ssh) are guarded
+        the same way, so a rehearsal refuses what production would refuse.
+      - Both directions count (inbound requests, and replies leaving from the port at the outbound
+        transport and ALE connect layers). A permit filter counts as an exemption only when it is
+        enabled, in the same sublayer and layer, outweighs the enforcing filter and has no
+        conditions beyond protocol TCP, the local port and unicast.
+      - Each a port number or a range V(low-high).
     type: list
-    elements: int
+    elements: str
+  confirm_timeout:
+    description:
+      - B(Commit confirmed.) Seconds the host waits for the confirmation of an apply. The apply adds
+        every object non-persistent, saves the previous owned objects in a directory only
+        administrators and SYSTEM can write, and registers a one-shot SYSTEM scheduled task (at the
+        deadline and at startup) that restores them. The controller then resets its connection
+        and confirms over a new one, which makes the objects persistent and removes the task.
+      - If the confirmation cannot reach the host, the task fails as unreachable and the host
+        restores its previous policy by itself at the deadline; a reboot before the confirmation
+        also restores it. See C(docs/commit-confirmed.md).
+      - A later run that finds an unconfirmed apply whose deadline has not passed confirms it
+        first (it reached the host over a new connection), then converges as usual.
+      - V(0) applies in one step without confirmation.
+      - Offline hosts rehearse the same protocol; set the host variable
+        C(wfp_ipsec_offline_simulate=unreachable_after_apply) to rehearse a rollback.
+    type: int
+    default: 120
   shadow_check:
     description:
       - In check mode, analyse the host's other filters for ones that would stop the declared
@@ -349,12 +651,21 @@ options:
     default: true
 notes:
   - Keys are deterministic, so a second run with the same declaration changes nothing.
+  - In check mode each host's summary (what would change, in words) and its top shadowing
+    findings print as warnings that name the host. Set the variable C(wfp_ipsec_check_summary)
+    to V(false) (for example in a fleet report play, which summarises every host itself) to keep
+    them to RV(msg) and RV(shadowing).
   - A plan is pre-flighted on an engine model with WFP semantics before it is sent to a host, and
     the host refuses it if its owned objects changed since they were read.
 seealso:
   - module: wfp.ipsec.policy_info
-  - ref: wfp.ipsec.guaranteed_encryption
+  - module: wfp.ipsec.drift_report
+  - plugin: wfp.ipsec.guaranteed_encryption
+    plugin_type: role
     description: The role that wraps the guaranteed-encryption pattern.
+  - name: Guaranteed Encryption (Microsoft)
+    description: The WFP configuration of the scenario this module installs.
+    link: https://learn.microsoft.com/en-us/windows/win32/fwp/guaranteed-encryption
 """
 
 EXAMPLES = r"""
@@ -365,11 +676,18 @@ EXAMPLES = r"""
         required_ports:
           - port: 5555
             protocol: tcp
+        exempt_ports:  # the controller's WinRM/PSRP connection (HTTP and HTTPS)
+          - port: 5985
+          - port: 5986
 
-- name: Managed over WinRM/HTTPS, so keep port 5986 in the clear
+- name: A port from a variable, a port range, and the WinRM/HTTPS port kept in the clear
   wfp.ipsec.policy:
     scenario:
       guaranteed_encryption:
+        required_ports:
+          - port: "{{ app_port | default(8443) }}"
+          - port: 5000-5010
+            protocol: udp
         exempt_ports:
           - port: 5986
 
@@ -381,6 +699,7 @@ EXAMPLES = r"""
       guaranteed_encryption:
         keying_modules: [ike]
         ip_versions: [4]
+        required_ports: [{port: 443}]
         main_mode:
           authentication:
             - method: certificate
@@ -389,7 +708,8 @@ EXAMPLES = r"""
 - name: Report drift without changing anything
   wfp.ipsec.policy:
     scenario:
-      guaranteed_encryption: {}
+      guaranteed_encryption:
+        required_ports: [{port: 5555}]
   check_mode: true
   diff: true
   register: drift
@@ -397,7 +717,8 @@ EXAMPLES = r"""
 - name: A raw filter next to the scenario (block inbound TCP 23 in our sublayer)
   wfp.ipsec.policy:
     scenario:
-      guaranteed_encryption: {}
+      guaranteed_encryption:
+        required_ports: [{port: 5555}]
     objects:
       filters:
         - id: block-telnet-v4
@@ -455,18 +776,78 @@ plan:
       description: V(missing), V(unexpected), V(changed), or V(dependency) when a referenced object is re-added.
       type: str
 drift:
-  description: How many owned objects are missing, unexpected or changed on the host.
+  description:
+    - How many owned objects are missing, unexpected or changed on the host. With
+      O(state=absent) every owned object is unexpected; RV(msg) says C(remove N objects).
   returned: success
   type: dict
   sample: {missing: 2, unexpected: 0, changed: 1}
-diff:
-  description: Objects the plan deletes (before) and adds (after), with symbols instead of GUIDs; secrets masked.
-  returned: diff mode
+  contains:
+    missing:
+      description: Declared objects the host lacks.
+      type: int
+    unexpected:
+      description: Objects our provider owns on the host that the declaration does not have.
+      type: int
+    changed:
+      description: Objects on both sides whose fields differ (each is deleted and added again).
+      type: int
+msg:
+  description:
+    - >-
+      What the run did or would do, in words, for example
+      C(check mode: would add 36 filters, 4 provider contexts, 1 sublayer, 1 provider). When the
+      plan has more operations than drifted objects, it says why (objects re-added because they
+      depend on a replaced object). With O(state=absent), C(remove N objects (...)).
+    - In check mode the same sentence and the top shadowing findings are also returned as
+      warnings, prefixed with the host name, so they print in the normal output.
+  returned: success
+  type: str
+  sample: "check mode: would add 2 filters; remove 1 filter (3 operations)"
+transition:
+  description:
+    - The plan between the host's stage and the declared one, in words. The stages (no policy,
+      boundary, isolation, transport mode, server isolation, guaranteed encryption, IKEv2
+      transport) are recognised from the host's objects.
+  returned: success
+  type: str
+  sample: >-
+    boundary → isolation: replace 2 quick-mode contexts (flag ND_BOUNDARY → ND_SECURE);
+    re-add the 4 quick-mode policy filters that use them; add 7 receive/accept filters
+stage:
+  description: The stage the host is at (before this run) and the stage declared, as in RV(transition).
+  returned: success
   type: dict
+  sample: {host: boundary, declared: isolation}
+diff:
+  description:
+    - Ansible's diff, shown with C(--diff), as a list. The first item's C(prepared) text has one
+      line per object to add, remove, or re-add unchanged (layer, action and callout, raw context,
+      conditions and weight by name); then one field-level C(before)/C(after) (YAML text) per
+      changed object. Secrets are masked.
+  returned: diff mode
+  type: list
+  elements: dict
 apply:
   description: The host's report of the applied transaction.
   returned: when changes were applied
   type: dict
+  contains:
+    applied:
+      description: Operations applied in the one transaction.
+      type: int
+    added:
+      description: Objects added, by type (C(filter), C(provider_context), C(sublayer), C(provider)).
+      type: dict
+    deleted:
+      description: Objects deleted, by type.
+      type: dict
+    base_fingerprint:
+      description: Fingerprint of the owned objects the plan was computed from (checked by the host before applying).
+      type: str
+    fingerprint:
+      description: Fingerprint of the owned objects after the transaction.
+      type: str
 shadowing:
   description:
     - Filters of other providers that would stop a declared filter from deciding matching traffic
@@ -474,6 +855,41 @@ shadowing:
   returned: check mode, when O(shadow_check) is true and O(state=present)
   type: list
   elements: dict
+  contains:
+    rule:
+      description: The arbitration rule, for example C(cross-sublayer-block) or C(same-sublayer-shadow).
+      type: str
+    certainty:
+      description: V(certain), or V(possible) when weights or run-time decisions leave it open.
+      type: str
+    overlap:
+      description: V(overlaps) or V(may overlap) (the traffic both filters match).
+      type: str
+    coverage:
+      description: V(all) when every packet our filter matches is affected, V(some) otherwise.
+      type: str
+    layer:
+      description: The layer symbol.
+      type: str
+    layer_key:
+      description: The layer GUID.
+      type: str
+    ours:
+      description: Our filter (key, name, action, sublayer and weights).
+      type: dict
+    theirs:
+      description: The other provider's filter (key, name, provider, action, hardness, sublayer and weights).
+      type: dict
+    why:
+      description: The reason in words.
+      type: str
+confirmation:
+  description:
+    - Commit confirmed - V(confirmed) (applied, then confirmed over a new connection),
+      V(pending) (check mode found an unconfirmed apply) or V(rolled_back), with the
+      C(deadline) (UTC, ISO 8601) and the fingerprints involved.
+  returned: when an apply ran with O(confirm_timeout) above 0, or a pending apply was found
+  type: dict
 problems:
   description: Every problem found in the declaration (field path and fix).
   returned: when the declaration is invalid

@@ -12,7 +12,9 @@
 #
 # Internal: the policy action's reads come here too (_operation read | read_all, the same
 # arguments and state_json reply as policy.ps1), because this module loads only the read util:
-# a read run neither ships nor compiles WfpIpsecApply.cs (docs/host-layer.md, "Split").
+# a read run neither ships nor compiles WfpIpsecApply.cs (docs/host-layer.md, "Split"). Those
+# reads also return pending_json, the summaries of commit confirmed's pending records
+# (docs/commit-confirmed.md), read by the read util from the directory policy.ps1 writes.
 
 $spec = @{
     options = @{
@@ -28,6 +30,9 @@ $spec = @{
 $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 $module.Result.changed = $false
 
+# policy.ps1's pending directory (commit confirmed): only administrators and SYSTEM write it.
+$pendingDir = Join-Path -Path $env:ProgramData -ChildPath 'wfp.ipsec\pending'
+
 try {
     $layers = [string[]]@()
     if ($null -ne $module.Params.layers) {
@@ -36,9 +41,11 @@ try {
     switch ($module.Params._operation) {
         'read' {
             $module.Result.state_json = [WfpIpsec.PolicyHost]::Read($module.Params.provider_key)
+            $module.Result.pending_json = [WfpIpsec.PolicyHost]::PendingSummaries($pendingDir)
         }
         'read_all' {
             $module.Result.state_json = [WfpIpsec.PolicyHost]::ReadAll($layers, $module.Params.provider_key)
+            $module.Result.pending_json = [WfpIpsec.PolicyHost]::PendingSummaries($pendingDir)
         }
         default {
             $stateJson = [WfpIpsec.PolicyHost]::Query($module.Params.provider_key, $layers)

@@ -14,13 +14,16 @@ description:
   - Reads WFP providers, sublayers, provider contexts and filters from a Windows host and returns
     them in the canonical JSON form the collection uses everywhere (GUIDs in lower case, flags and
     enumerations as Windows symbol names, 64-bit integers as JSON integers).
-  - With O(provider_key), returns the objects that provider owns (the same view
+  - With O(provider_name) or O(provider_key), returns the objects that provider owns (the same view
     M(wfp.ipsec.policy) diffs against). With O(layers), returns the filters on those layers and
     the sublayers, provider contexts and providers they reference. With both, the intersection.
     With neither, every object the caller can see.
   - Pre-shared keys are never returned; an authentication method shows its C(key_digest) masked
     as C(********) (docs/secrets.md).
   - Reads happen inside one read-only WFP transaction, so the result is a consistent snapshot.
+  - Every result also has RV(readable), one line per object with layers, conditions, callouts,
+    weights and raw contexts by symbol, protocols and address types by name, application ids as
+    text, and indirect strings such as C(@bfe.dll,-1217) marked as what they are.
 author:
   - wfp.ipsec contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -33,9 +36,18 @@ attributes:
   platform:
     platforms: windows
 options:
+  provider_name:
+    description:
+      - Name of the provider whose objects to return, for example V(wfp.ipsec) (the default name
+        of M(wfp.ipsec.policy)'s provider).
+      - On live hosts this reads every object and selects on the controller.
+      - Mutually exclusive with O(provider_key).
+    type: str
   provider_key:
     description:
-      - GUID of the provider whose objects to return.
+      - GUID of the provider whose objects to return, for example the RV(wfp.ipsec.policy#module:provider_key)
+        a M(wfp.ipsec.policy) task returned.
+      - Mutually exclusive with O(provider_name).
     type: str
   layers:
     description:
@@ -46,7 +58,11 @@ options:
     description:
       - Also analyse, under WFP filter arbitration, which filters of other providers would stop a
         filter of O(provider_key) from deciding matching traffic, and return them as
-        RV(shadowing). Needs O(provider_key). On live hosts this reads every object of the host.
+        RV(shadowing). Needs O(provider_name) or O(provider_key). On live hosts this reads every
+        object of the host.
+      - When the provider owns no filters on the host (the policy is not installed), RV(shadowing)
+        is empty and RV(msg) says so; M(wfp.ipsec.policy) in check mode analyses a declared
+        policy before it is installed.
       - The analysis runs on the controller (offline hosts and netsh dumps included).
     type: bool
     default: false
@@ -62,13 +78,25 @@ notes:
   - Requires administrator rights and a running Base Filtering Engine (BFE) service.
 seealso:
   - module: wfp.ipsec.policy
+  - module: wfp.ipsec.drift_report
+  - name: Windows Filtering Platform
+    description: Microsoft's reference for WFP objects, layers, conditions and arbitration.
+    link: https://learn.microsoft.com/en-us/windows/win32/fwp/windows-filtering-platform-start-page
 """
 
 EXAMPLES = r"""
-- name: Read what the wfp.ipsec provider owns
+- name: Read what the wfp.ipsec provider owns (the default provider of wfp.ipsec.policy)
   wfp.ipsec.policy_info:
-    provider_key: 0b2b5e48-5d6f-5a0b-9f4c-7c6a2f3e1d10
+    provider_name: wfp.ipsec
   register: owned
+
+- name: Print it one line per object, by name
+  ansible.builtin.debug:
+    var: owned.readable.filters
+
+- name: The same provider by key (the default provider's key is 1e62f257-7e9a-56dc-b959-5d3049ae0981)
+  wfp.ipsec.policy_info:
+    provider_key: 1e62f257-7e9a-56dc-b959-5d3049ae0981
 
 - name: Read every filter at the ALE receive/accept layers
   wfp.ipsec.policy_info:
@@ -77,15 +105,15 @@ EXAMPLES = r"""
       - FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6
   register: recv_accept
 
-- name: Which other providers' filters would override ours (shadow analysis)
-  wfp.ipsec.policy_info:
-    provider_key: 0b2b5e48-5d6f-5a0b-9f4c-7c6a2f3e1d10
-    shadowing: true
-  register: shadow
-
 - name: Show the names of those filters
   ansible.builtin.debug:
     msg: "{{ recv_accept.state.filters | map(attribute='name') | list }}"
+
+- name: Which other providers' filters would override ours (shadow analysis)
+  wfp.ipsec.policy_info:
+    provider_name: wfp.ipsec
+    shadowing: true
+  register: shadow
 """
 
 RETURN = r"""
@@ -133,6 +161,51 @@ shadowing:
   returned: when O(shadowing) is true
   type: list
   elements: dict
+readable:
+  description:
+    - The same objects, one line each, everything by name. Filters show their layer, action and
+      callout (with the raw context by C(FWPM_CONTEXT_*) name), conditions (protocols such as
+      C(TCP), address types such as C(NlatUnicast), application ids as paths, ranges as
+      C(low-high)), weight (by its C(FWPM_WEIGHT_RANGE_*) when it has one) and provider.
+      Well-known objects carry their symbol; indirect strings (C(@bfe.dll,-1217)) say that they
+      are Windows text resources.
+  returned: success
+  type: dict
+  contains:
+    providers:
+      description: One line per provider.
+      type: list
+      elements: str
+    sublayers:
+      description: One line per sublayer, with its weight.
+      type: list
+      elements: str
+    provider_contexts:
+      description: One line per provider context, with its type.
+      type: list
+      elements: str
+    filters:
+      description: One line per filter.
+      type: list
+      elements: str
+      sample:
+        - >-
+          filter 'wfp.ipsec guaranteed encryption: IPv4 inbound TCP/5555: require encryption':
+          FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4, CALLOUT_TERMINATING -> FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4
+          (FWPM_CONTEXT_ALE_SET_CONNECTION_REQUIRE_IPSEC_ENCRYPTION), when IP_LOCAL_PORT = 5555 and
+          IP_PROTOCOL = TCP and IP_LOCAL_ADDRESS_TYPE = NlatUnicast, weight 512,
+          provider 'wfp.ipsec'
+provider_key:
+  description: The key of the provider O(provider_name) named, when it exists on the host.
+  returned: when O(provider_name) is given and found
+  type: str
+  sample: 1e62f257-7e9a-56dc-b959-5d3049ae0981
+msg:
+  description:
+    - Why a result is empty, when it is, for example no provider of that name on the host, or
+      nothing to analyse because the provider owns no filters there.
+  returned: sometimes
+  type: str
 backend:
   description: V(offline) or V(offline-dump) when the host is an offline host.
   returned: offline hosts

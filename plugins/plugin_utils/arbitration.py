@@ -10,10 +10,18 @@ puts r in the top 4 bits and leaves the low 60 bits to BFE's automatic weighting
 fully automatic. BFE's automatic part grows with the specificity of the conditions; we
 approximate it by the number of conditions, which preserves the order BFE documents for the
 cases we rely on. A weight reported by the host (`runtime.effective_weight`) always wins.
+
+Packet fields are integers (ports, protocols, IPv4 addresses as integers), address strings
+(matched against FWP_V4_ADDR_MASK / FWP_V6_ADDR_MASK / FWP_BYTE_ARRAY16_TYPE values) or, for
+security-descriptor conditions (FWPM_CONDITION_ALE_USER_ID, ..._REMOTE_MACHINE_ID, ...), the SID
+or SDDL alias of the principal (`SY` for LocalSystem): the condition matches when the first ACE
+of the DACL that names the principal allows FWP_ACTRL_MATCH_FILTER (`CC`).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -32,7 +40,25 @@ TERMINATING: Final = frozenset(
 )
 _AUTO_STEP: Final = 1 << 52  # one condition's worth of automatic weight
 
-Packet = Mapping[str, int]
+_ACE: Final = re.compile(r"\((A|D);[^;]*;([^;]*);[^;]*;[^;]*;([^;)]*)")
+
+Packet = Mapping[str, int | str]
+
+
+def sddl_grants(sddl: str, principal: str) -> bool:
+    """Whether the DACL's first ACE for `principal` allows FWP_ACTRL_MATCH_FILTER (CC)."""
+    dacl = sddl.split("D:", 1)[1] if "D:" in sddl else ""
+    for match in _ACE.finditer(dacl):
+        kind, rights, sid = (str(group) for group in match.groups())
+        if sid.upper() == principal.upper() and "CC" in rights.upper():
+            return kind == "A"
+    return False
+
+
+def _address_matches(value: Obj, actual: int | str) -> bool:
+    network = ipaddress.ip_network(str(value["value"]), strict=False)
+    address = ipaddress.ip_address(actual)
+    return bool(address.version == network.version and address in network)
 
 
 def effective_weight(filter_obj: Obj) -> int:
@@ -50,13 +76,21 @@ def effective_weight(filter_obj: Obj) -> int:
     return automatic
 
 
-def _condition_matches(condition: Obj, packet: Mapping[str, int]) -> bool:
+def _condition_matches(condition: Obj, packet: Packet) -> bool:
     field = condition["field_key"]
     if field not in packet:
         return False
     actual = packet[field]
     value = condition["value"]
     match_type = condition["match_type"]
+    if value["type"] == "FWP_SECURITY_DESCRIPTOR_TYPE" and isinstance(actual, str):
+        granted = sddl_grants(str(value["value"]), actual)
+        return granted if match_type == "FWP_MATCH_EQUAL" else not granted
+    if value["type"] in ("FWP_V4_ADDR_MASK", "FWP_V6_ADDR_MASK", "FWP_BYTE_ARRAY16_TYPE"):
+        inside = _address_matches(value, actual)
+        return bool(inside) if match_type == "FWP_MATCH_EQUAL" else not inside
+    if not isinstance(actual, int):
+        raise ValueError(f"arbitration model needs an integer for {value['type']} conditions")
     if value["type"] == "FWP_RANGE_TYPE":
         inside = value["low"]["value"] <= actual <= value["high"]["value"]
         return inside if match_type == "FWP_MATCH_RANGE" else not inside
@@ -79,7 +113,7 @@ def _condition_matches(condition: Obj, packet: Mapping[str, int]) -> bool:
     return comparisons[match_type]
 
 
-def matches(filter_obj: Obj, packet: Mapping[str, int]) -> bool:
+def matches(filter_obj: Obj, packet: Packet) -> bool:
     """WFP condition semantics: conditions on the same field are ORed, different fields ANDed."""
     by_field: dict[str, list[Obj]] = {}
     for condition in filter_obj.get("conditions") or []:
@@ -101,7 +135,10 @@ def decide(state: State, layer: str, packet: Mapping[str, Any]) -> list[Sublayer
     Built-in sublayers missing from `state` count with weight 0.
     """
     layer_key = guid_of(layer, "FWPM_LAYER_")
-    fields = {guid_of(name, "FWPM_CONDITION_"): int(value) for name, value in packet.items()}
+    fields = {
+        guid_of(name, "FWPM_CONDITION_"): value if isinstance(value, str) else int(value)
+        for name, value in packet.items()
+    }
     sublayer_weights = {s["key"]: int(s["weight"]) for s in state.get("sublayers") or []}
     candidates: dict[str, list[Obj]] = {}
     for filter_obj in state.get("filters") or []:

@@ -1,7 +1,9 @@
 """The WFP catalogue: symbols <-> GUIDs and integer values, grouped into the families we use.
 
 All values come from `_catalogue_data.py`, generated from the Windows SDK tables (see
-tools/gen_catalogue.py). Tests check every value against Microsoft's win32metadata.
+tools/gen_catalogue.py). Tests check every value against Microsoft's win32metadata. Each layer's
+fields and each built-in callout's layer come from `_layer_data.py`, generated from real netsh
+dumps (tools/gen_layer_data.py) and checked against Microsoft's documentation.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from ._catalogue_data import CONSTANTS, GUIDS
+from ._layer_data import CALLOUT_LAYERS, LAYER_FIELDS
 
 
 class UnknownSymbolError(KeyError):
@@ -51,9 +54,13 @@ def guid_of(symbol_or_guid: str, family: str = "") -> str:
     as_guid = normalise_guid(symbol_or_guid)
     if as_guid is not None:
         return as_guid
-    if symbol_or_guid in GUIDS and symbol_or_guid.startswith(family):
-        return GUIDS[symbol_or_guid]
+    symbol = _SYMBOL_BY_FOLDED.get(symbol_or_guid.casefold(), symbol_or_guid)  # any case
+    if symbol in GUIDS and symbol.startswith(family):
+        return GUIDS[symbol]
     raise UnknownSymbolError(symbol_or_guid, family)
+
+
+_SYMBOL_BY_FOLDED: dict[str, str] = {name.casefold(): name for name in GUIDS}
 
 
 def symbol_of(guid: str) -> str | None:
@@ -275,6 +282,119 @@ def is_condition(guid: str) -> bool:
     return (symbol_of(guid) or "").startswith("FWPM_CONDITION_")
 
 
+# ---- what each layer, field and value type accepts (BFE's rules) ------------------------------
+#
+# Fields and callout layers come from `_layer_data.py`, generated from real `netsh wfp show state`
+# dumps (tools/gen_layer_data.py). Match types per value type follow Microsoft's FWP_MATCH_TYPE
+# page; which value types a field takes follows FWP_CONDITION_VALUE0 and "Filtering Condition
+# Identifiers" (docs/raw-objects.md, "What the engine model refuses").
+
+UNSIGNED_TYPES = frozenset({"FWP_UINT8", "FWP_UINT16", "FWP_UINT32", "FWP_UINT64"})
+INTEGER_TYPES = UNSIGNED_TYPES | {"FWP_INT8", "FWP_INT16", "FWP_INT32", "FWP_INT64"}
+# "Sortable data types consist of all integer types, FWP_BYTE_ARRAY16_TYPE, FWP_BYTE_BLOB_TYPE,
+# and FWP_UNICODE_STRING_TYPE." (FWP_MATCH_TYPE)
+SORTABLE_TYPES = INTEGER_TYPES | {
+    "FWP_BYTE_ARRAY16_TYPE",
+    "FWP_BYTE_BLOB_TYPE",
+    "FWP_UNICODE_STRING_TYPE",
+}
+_CONDITION_ONLY_TYPES = frozenset(
+    {"FWP_V4_ADDR_MASK", "FWP_V6_ADDR_MASK", "FWP_RANGE_TYPE", "FWP_SECURITY_DESCRIPTOR_TYPE"}
+)
+# Field data types a filter cannot hold as such: BFE matches them against a security descriptor.
+_TOKEN_TYPES = frozenset({"FWP_TOKEN_ACCESS_INFORMATION_TYPE", "FWP_TOKEN_INFORMATION_TYPE"})
+_ADDRESS_MASKS = {"FWP_UINT32": "FWP_V4_ADDR_MASK", "FWP_BYTE_ARRAY16_TYPE": "FWP_V6_ADDR_MASK"}
+
+# Match type -> the condition value types it fits (FWP_MATCH_TYPE: "All data types support
+# FWP_MATCH_EQUAL", "Only sortable data types support ...", "Only unsigned integer data types
+# support FWP_MATCH_FLAGS_...", "Only the FWP_UNICODE_STRING_TYPE data type supports
+# FWP_MATCH_EQUAL_CASE_INSENSITIVE", PREFIX/NOT_PREFIX: byte blobs holding a string and
+# FWP_UNICODE_STRING_TYPE). A range is matched with FWP_MATCH_RANGE only.
+MATCH_VALUE_TYPES: Mapping[str, frozenset[str]] = {
+    "FWP_MATCH_EQUAL": frozenset(DATA_TYPES.members) - {"FWP_RANGE_TYPE"},
+    "FWP_MATCH_GREATER": SORTABLE_TYPES,
+    "FWP_MATCH_LESS": SORTABLE_TYPES,
+    "FWP_MATCH_GREATER_OR_EQUAL": SORTABLE_TYPES,
+    "FWP_MATCH_LESS_OR_EQUAL": SORTABLE_TYPES,
+    "FWP_MATCH_NOT_EQUAL": SORTABLE_TYPES,
+    "FWP_MATCH_RANGE": frozenset({"FWP_RANGE_TYPE"}),
+    "FWP_MATCH_FLAGS_ALL_SET": UNSIGNED_TYPES,
+    "FWP_MATCH_FLAGS_ANY_SET": UNSIGNED_TYPES,
+    "FWP_MATCH_FLAGS_NONE_SET": UNSIGNED_TYPES,
+    "FWP_MATCH_EQUAL_CASE_INSENSITIVE": frozenset({"FWP_UNICODE_STRING_TYPE"}),
+    "FWP_MATCH_PREFIX": frozenset({"FWP_BYTE_BLOB_TYPE", "FWP_UNICODE_STRING_TYPE"}),
+    "FWP_MATCH_NOT_PREFIX": frozenset({"FWP_BYTE_BLOB_TYPE", "FWP_UNICODE_STRING_TYPE"}),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a filtering layer: FWPM_FIELD_* type and FWP_* data type."""
+
+    key: str
+    field_type: str
+    data_type: str
+
+    @property
+    def value_types(self) -> frozenset[str]:
+        """The condition value types a filter may compare this field with."""
+        return condition_value_types(self.field_type, self.data_type)
+
+
+@cache
+def condition_value_types(field_type: str, data_type: str) -> frozenset[str]:
+    """Condition value types for a field: its own type (a security descriptor for token fields),
+    an address mask for IP address fields, a range of its type when sortable, and FWP_EMPTY."""
+    own = "FWP_SECURITY_DESCRIPTOR_TYPE" if data_type in _TOKEN_TYPES else data_type
+    types = {own, "FWP_EMPTY"}
+    if field_type == "FWPM_FIELD_IP_ADDRESS" and data_type in _ADDRESS_MASKS:
+        types.add(_ADDRESS_MASKS[data_type])
+    if data_type in SORTABLE_TYPES:
+        types.add("FWP_RANGE_TYPE")
+    return frozenset(types)
+
+
+def match_type_fits(match_type: str, value_type: str) -> bool:
+    """Whether FWP_MATCH_TYPE `match_type` can compare a condition value of `value_type`."""
+    return value_type in MATCH_VALUE_TYPES.get(match_type, frozenset())
+
+
+def match_types_for(value_type: str) -> list[str]:
+    """Every match type that fits a value type, in enumeration order."""
+    return [name for name in MATCH_TYPES.members if match_type_fits(name, value_type)]
+
+
+def has_field_table(layer_key: str) -> bool:
+    """Whether the layer's fields are known (every layer of the real dumps)."""
+    return layer_key.lower() in LAYER_FIELDS
+
+
+def layer_field(layer_key: str, field_key: str) -> Field | None:
+    """The field `field_key` of a layer, or None when the layer has no such field."""
+    entry = LAYER_FIELDS.get(layer_key.lower(), {}).get(field_key.lower())
+    return None if entry is None else Field(field_key.lower(), *entry)
+
+
+def layer_field_keys(layer_key: str) -> list[str]:
+    """The condition GUIDs a layer has, sorted by symbol (for messages)."""
+    return sorted(LAYER_FIELDS.get(layer_key.lower(), {}), key=display)
+
+
+def callout_layer(callout_key: str) -> str | None:
+    """The layer a built-in callout applies at, or None when not known."""
+    return CALLOUT_LAYERS.get(callout_key.lower())
+
+
+def callouts_at(layer_key: str) -> list[str]:
+    """The catalogue's built-in callouts that apply at a layer, sorted by symbol (for messages)."""
+    known = [
+        callout
+        for callout, layer in CALLOUT_LAYERS.items()
+        if layer == layer_key.lower() and symbol_of(callout) is not None
+    ]
+    return sorted(known, key=display)
+
+
 # ---- FWP_E_* error codes -------------------------------------------------------------------
 
 ERROR_CODES: Mapping[str, int] = {
@@ -290,7 +410,7 @@ _ERROR_HINTS: Mapping[str, str] = {
     "FWP_E_FILTER_NOT_FOUND": "the filter does not exist",
     "FWP_E_LAYER_NOT_FOUND": "the layer does not exist",
     "FWP_E_CALLOUT_NOT_FOUND": "the callout does not exist",
-    "FWP_E_CONDITION_NOT_FOUND": "the condition field does not exist",
+    "FWP_E_CONDITION_NOT_FOUND": "the filter condition does not exist (at this layer)",
     "FWP_E_LIFETIME_MISMATCH": (
         "a persistent object may only reference persistent objects of the same provider"
     ),
@@ -303,7 +423,21 @@ _ERROR_HINTS: Mapping[str, str] = {
     "FWP_E_INCOMPATIBLE_AUTH_METHOD": "the authentication method is not valid for this keying module",
     "FWP_E_INCOMPATIBLE_DH_GROUP": "the Diffie-Hellman group is not valid for this keying module",
     "FWP_E_INVALID_PARAMETER": "a parameter is invalid",
+    "FWP_E_TYPE_MISMATCH": "the condition value is of the wrong type for this field",
+    "FWP_E_MATCH_TYPE_MISMATCH": (
+        "the filter condition's match type is not compatible with its value type"
+    ),
+    "FWP_E_INVALID_RANGE": "the range is not valid (its low bound is above its high bound)",
+    "FWP_E_INCOMPATIBLE_LAYER": "the operation is not supported at this layer",
+    "FWP_E_ZERO_LENGTH_ARRAY": "an array that must hold at least one element is empty",
+    "E_INVALIDARG": "the host layer of this collection cannot write this object",
+    "ZERO_KEY": (
+        "the all-zero GUID is no key: BFE would generate a random one, so every run would "
+        "add the object again"
+    ),
 }
+# Codes of the host layer (not FWP_E_*) with their HRESULT.
+_OTHER_CODES: Mapping[str, int] = {"E_INVALIDARG": 0x80070057}
 
 
 def error_name(code: int) -> str:
@@ -315,9 +449,14 @@ def error_name(code: int) -> str:
     return f"0x{unsigned:08X}"
 
 
+def error_code(name: str) -> int | None:
+    """The HRESULT of an FWP_E_* symbol or of a host-layer code such as E_INVALIDARG."""
+    return ERROR_CODES.get(name, _OTHER_CODES.get(name))
+
+
 def error_message(name: str) -> str:
     """A readable explanation of an FWP_E_* symbol."""
     hint = _ERROR_HINTS.get(name)
-    code = ERROR_CODES.get(name)
+    code = error_code(name)
     text = f"{name} (0x{code:08X})" if code is not None else name
     return f"{text}: {hint}" if hint else text

@@ -1,241 +1,136 @@
 """Validate a `wfp.ipsec.policy` declaration before anything touches a host.
 
-Two passes: a JSON Schema (draft 2020-12) for shape, types and ranges, then semantic checks that
-a schema cannot express (keying-module rules, encryption guarantees, duplicates, references).
-Every problem is reported with the option path and how to fix it.
+Two passes. First the options are converted and checked like any Ansible module's, by
+ansible-core's argument-spec validator, from the spec in plugins/modules/policy.py's
+DOCUMENTATION (options.py): strings from `-e`, surveys and templates become ints, bools and
+lists; choices accept any case; ranges, GUIDs and ports (`5000-5010` ranges too) are checked and
+normalised. Then semantic checks that a spec cannot express: one scenario at most, each
+scenario's own checks (in its module under `scenarios/`: keying-module rules, encryption
+guarantees, overlapping ports, ...), raw-object references, a declaration that declares nothing.
+The declaration is expanded once, here: `Validated.desired` is what the runner converges to.
+Every problem names the option path and the fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import ipaddress
+import re
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from functools import cache
+from typing import Any, Final
 
-from . import crypto
 from .catalogue import normalise_guid
-from .deps import require
-from .model import ModelError
-from .scenario import expand, merged_scenario, raw_object_id
+from .engine import declaration_problems
+from .model import ModelError, State
+from .options import Constraint, OptionChecker, Problem, argument_spec, module_options, sanitise
+from .scenarios import REGISTRY, declared_scenarios, expand, raw_object_id
+from .scenarios.base import Findings
 
-if TYPE_CHECKING:
-    from jsonschema.exceptions import ValidationError
+__all__ = ["DeclarationError", "Problem", "Validated", "option_names", "validate"]
 
-_GUID_PATTERN: Final = (
-    r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$"
-)
-
-
-def _names(table: dict[str, Any]) -> list[str]:
-    return sorted(table)
+_UINT32: Final = 0xFFFFFFFF
+_PORT_TEXT: Final = re.compile(r"\s*(\d{1,5})\s*(?:-\s*(\d{1,5})\s*)?")
 
 
-def _object(
-    properties: dict[str, Any], required: tuple[str, ...] = (), **extra: Any
-) -> dict[str, Any]:
+def parse_port(value: Any) -> tuple[int, int | None]:
+    """A port (`5555`) or a port range (`5000-5010`) as (port, port_end or None)."""
+    match = _PORT_TEXT.fullmatch(str(value))
+    low = int(match.group(1)) if match else 0
+    high = int(match.group(2)) if match and match.group(2) else low
+    if not match or not 1 <= low <= high <= 65535:
+        raise ValueError(
+            f"{str(value)[:40]!r} is not a port; use a number from 1 to 65535 or a range such "
+            "as 5000-5010 (low-high)"
+        )
+    return low, (high if high != low else None)
+
+
+def parse_guid(value: str) -> str:
+    """A GUID in canonical form; ValueError with the fix otherwise."""
+    guid = normalise_guid(value) if "\n" not in value else None
+    if guid is None:
+        raise ValueError(
+            f"{value[:60]!r} is not a GUID; use the form 01234567-89ab-cdef-0123-456789abcdef"
+        )
+    return guid
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty; give a name")
+    return value
+
+
+def _auth_constraints(path: str) -> dict[str, Constraint]:
     return {
-        "type": "object",
-        "properties": properties,
-        "required": list(required),
-        "additionalProperties": False,
-        **extra,
+        path: Constraint(non_empty=True),
+        f"{path}[].key": Constraint(parse=_text, no_log=True),
+        f"{path}[].root_subjects[]": Constraint(parse=_text),
     }
 
 
-_NULL: Final = {"type": "null"}
-_EMPTY_OBJECT: Final = {"type": "object", "maxProperties": 0}
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [_NULL, schema]}
-
-
-_UINT32: Final = {"type": "integer", "minimum": 0, "maximum": 0xFFFFFFFF}
-_POSITIVE_UINT32: Final = {"type": "integer", "minimum": 1, "maximum": 0xFFFFFFFF}
-_AUTH_METHOD: Final = _object(
-    {
-        "method": {"enum": _names(crypto.AUTH_METHODS)},
-        "key": {"type": "string", "minLength": 1},
-        "root_subjects": {"type": "array", "items": {"type": "string", "minLength": 1}},
-        "trust": {"enum": _names(crypto.CERT_CONFIGS)},
-        "disable_crl_check": {"type": "boolean"},
-    },
-    ("method",),
-    allOf=[
-        {
-            "if": {"properties": {"method": {"const": "preshared_key"}}},
-            "then": {"required": ["key"]},
+def _scenario_constraints(name: str) -> dict[str, Constraint]:
+    """The constraints of one scenario's options (its port lists from the registry)."""
+    path = f"scenario.{name}"
+    return {
+        f"{path}.keying_modules": Constraint(non_empty=True, unique=True),
+        f"{path}.ip_versions": Constraint(non_empty=True, unique=True),
+        **{
+            f"{path}.{ports}[].port": Constraint(parse=parse_port)
+            for ports in REGISTRY[name].port_lists
         },
-        {
-            "if": {"properties": {"method": {"const": "certificate"}}},
-            "then": {"required": ["root_subjects"]},
-        },
-    ],
-)
-_PORTS: Final = {
-    "type": "array",
-    "items": _object(
-        {
-            "port": {"type": "integer", "minimum": 1, "maximum": 65535},
-            "protocol": {"enum": ["tcp", "udp"]},
-        },
-        ("port",),
-    ),
-}
-_GUARANTEED_ENCRYPTION: Final = _object(
-    {
-        "keying_modules": {
-            "type": "array",
-            "items": {"enum": ["ike", "authip"]},
-            "minItems": 1,
-            "uniqueItems": True,
-        },
-        "ip_versions": {
-            "type": "array",
-            "items": {"enum": [4, 6]},
-            "minItems": 1,
-            "uniqueItems": True,
-        },
-        "icmp_exemption": {"type": "boolean"},
-        "required_ports": _PORTS,
-        "exempt_ports": _PORTS,
-        "main_mode": _nullable(
-            _object(
-                {
-                    "proposals": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": _object(
-                            {
-                                "encryption": {"enum": _names(crypto.MM_CIPHERS)},
-                                "integrity": {"enum": _names(crypto.MM_INTEGRITY)},
-                                "dh_group": {"enum": _names(crypto.DH_GROUPS)},
-                                "quick_mode_limit": _UINT32,
-                            },
-                            ("encryption", "integrity", "dh_group"),
-                        ),
-                    },
-                    "lifetime_seconds": {"type": "integer", "minimum": 60, "maximum": 0xFFFFFFFF},
-                    "authentication": {"type": "array", "minItems": 1, "items": _AUTH_METHOD},
-                }
-            )
+        f"{path}.exempt_addresses[]": Constraint(parse=_network),
+        f"{path}.main_mode.proposals": Constraint(non_empty=True),
+        f"{path}.main_mode.proposals[].quick_mode_limit": Constraint(low=0, high=_UINT32),
+        f"{path}.main_mode.lifetime_seconds": Constraint(low=60, high=_UINT32),
+        **_auth_constraints(f"{path}.main_mode.authentication"),
+        f"{path}.quick_mode.proposals": Constraint(non_empty=True),
+        f"{path}.quick_mode.lifetime.seconds": Constraint(low=1, high=_UINT32),
+        f"{path}.quick_mode.lifetime.kilobytes": Constraint(low=1, high=_UINT32),
+        f"{path}.quick_mode.lifetime.packets": Constraint(low=1, high=_UINT32),
+        f"{path}.quick_mode.nd_allow_clear_timeout_seconds": Constraint(low=0, high=_UINT32),
+        f"{path}.quick_mode.idle_timeout_seconds": Constraint(low=0, high=_UINT32),
+        f"{path}.quick_mode.idle_timeout_fail_over_seconds": Constraint(low=0, high=_UINT32),
+        **(
+            _auth_constraints(f"{path}.extended_mode.authentication")
+            if "extended_mode" in REGISTRY[name].defaults
+            else {}
         ),
-        "quick_mode": _nullable(
-            _object(
-                {
-                    "proposals": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": _object(
-                            {
-                                "protocol": {"enum": ["esp", "ah"]},
-                                "encryption": {"enum": _names(crypto.QM_ENCRYPTION)},
-                                "integrity": {"enum": _names(crypto.QM_INTEGRITY)},
-                            },
-                            anyOf=[{"required": ["encryption"]}, {"required": ["integrity"]}],
-                        ),
-                    },
-                    "lifetime": _object(
-                        {
-                            "seconds": _POSITIVE_UINT32,
-                            "kilobytes": _POSITIVE_UINT32,
-                            "packets": _POSITIVE_UINT32,
-                        }
-                    ),
-                    "pfs_group": {"enum": _names(crypto.PFS_GROUPS)},
-                    "nd_allow_clear_timeout_seconds": _UINT32,
-                    "idle_timeout_seconds": _UINT32,
-                    "idle_timeout_fail_over_seconds": _UINT32,
-                }
-            )
-        ),
-        # An empty dict also means "no extended mode" (what the role passes by default).
-        "extended_mode": {
-            "anyOf": [
-                _NULL,
-                _EMPTY_OBJECT,
-                _object(
-                    {
-                        "authentication": {"type": "array", "minItems": 1, "items": _AUTH_METHOD},
-                        "impersonation": {"enum": _names(crypto.IMPERSONATION)},
-                    },
-                    ("authentication",),
-                ),
-            ]
-        },
     }
-)
-_RAW_OBJECT: Final = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "string", "minLength": 1},
-        "key": {"type": "string", "pattern": _GUID_PATTERN},
-    },
-    "required": ["name"],
-}
 
-DECLARATION_SCHEMA: Final[dict[str, Any]] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "wfp.ipsec.policy options",
-    **_object(
-        {
-            "state": {"enum": ["present", "absent"]},
-            "persistent": {"type": "boolean"},
-            "provider": _nullable(
-                _object(
-                    {
-                        "key": {"type": "string", "pattern": _GUID_PATTERN},
-                        "name": {"type": "string", "minLength": 1},
-                        "description": {"type": ["string", "null"]},
-                    }
-                )
-            ),
-            "sublayer": _nullable(
-                _object(
-                    {
-                        "key": {"type": "string", "pattern": _GUID_PATTERN},
-                        "name": {"type": "string", "minLength": 1},
-                        "description": {"type": ["string", "null"]},
-                        "weight": {"type": "integer", "minimum": 0, "maximum": 65535},
-                    }
-                )
-            ),
-            "scenario": _nullable(
-                _object({"guaranteed_encryption": _nullable(_GUARANTEED_ENCRYPTION)})
-            ),
-            "objects": _nullable(
-                _object(
-                    {
-                        "provider_contexts": {"type": "array", "items": _RAW_OBJECT},
-                        "filters": {"type": "array", "items": _RAW_OBJECT},
-                    }
-                )
-            ),
-            "adopt_provider": {"type": "boolean"},
-            "allow_management_lockout": {"type": "boolean"},
-            "management_ports": {
-                "type": "array",
-                "items": {"type": "integer", "minimum": 1, "maximum": 65535},
-            },
-            "shadow_check": {"type": "boolean"},
-        }
-    ),
-}
 
-# Authentication methods each keying module (and AuthIP extended mode) accepts.
-_ALLOWED_AUTH: Final = {
-    "ike": {"kerberos", "certificate", "preshared_key"},
-    "authip": {"kerberos", "certificate", "ntlm_v2", "anonymous"},
-    "extended_mode": {"kerberos", "certificate", "ntlm_v2", "anonymous"},
+def _network(value: Any) -> str:
+    """An IP address or prefix (`10.0.0.10`, `10.1.0.0/16`, `fd00::/64`), normalised."""
+    try:
+        return str(ipaddress.ip_network(str(value).strip(), strict=False))
+    except ValueError:
+        raise ValueError(
+            f"{str(value)[:60]!r} is not an IP address or prefix; use e.g. 10.0.0.10, "
+            "10.1.0.0/16 or fd00::/64"
+        ) from None
+
+
+CONSTRAINTS: Final[dict[str, Constraint]] = {
+    "provider.key": Constraint(parse=parse_guid),
+    "provider.name": Constraint(parse=_text),
+    "sublayer.key": Constraint(parse=parse_guid),
+    "sublayer.name": Constraint(parse=_text),
+    "sublayer.weight": Constraint(low=0, high=65535),
+    **{path: c for name in REGISTRY for path, c in _scenario_constraints(name).items()},
+    "management_ports[]": Constraint(parse=parse_port),
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
+@cache
+def _checker() -> OptionChecker:
+    """The checker of wfp.ipsec.policy options, from its DOCUMENTATION (once per process)."""
+    return OptionChecker(argument_spec(module_options("policy")), CONSTRAINTS)
 
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+
+def option_names() -> frozenset[str]:
+    """The top-level options of wfp.ipsec.policy."""
+    return frozenset(module_options("policy"))
 
 
 class DeclarationError(ValueError):
@@ -250,159 +145,40 @@ class DeclarationError(ValueError):
 
 @dataclass
 class Validated:
+    """The converted declaration, its expansion (empty for state=absent) and its warnings."""
+
     declaration: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    #: the expanded desired state (state=present), so a run expands the declaration once
+    desired: State | None = None
 
 
-def _path(parts: Iterator[Any] | Any) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _schema_problems(error: ValidationError) -> list[Problem]:
-    """Readable problems for one schema error (an optional section reports its inner errors)."""
-    if error.validator == "anyOf" and error.context and isinstance(error.schema, dict):
-        branches = error.schema["anyOf"]
-        trivial = {
-            index for index, branch in enumerate(branches) if branch in (_NULL, _EMPTY_OBJECT)
-        }
-        inner = [e for e in error.context if e.relative_schema_path[0] not in trivial]
-        if trivial and inner:
-            return [problem for e in inner for problem in _schema_problems(e)]
-    return [_schema_problem(error)]
-
-
-def _schema_problem(error: ValidationError) -> Problem:
-    path = _path(error.absolute_path)
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    if error.validator == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        extra = (
-            sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+def _scenario_problems(declaration: dict[str, Any]) -> Findings:
+    """One scenario at most; then each scenario's own checks (in its module)."""
+    findings = Findings()
+    declared = declared_scenarios(declaration)
+    if len(declared) > 1:
+        names = ", ".join(scenario.name for scenario, _ in declared)
+        findings.add(
+            "scenario",
+            f"declares {names}; only one scenario is active per provider: keep one (moving a "
+            "fleet from one scenario to the next is a normal converge)",
         )
-        return Problem(
-            path, f"unknown option {', '.join(map(repr, extra))}; valid options are {allowed}"
-        )
-    if error.validator == "enum":
-        return Problem(path, f"{error.instance!r} is not valid; use one of {error.validator_value}")
-    if error.validator in ("minimum", "maximum"):
-        low, high = schema.get("minimum"), schema.get("maximum")
-        return Problem(path, f"{error.instance} is out of range; use a value from {low} to {high}")
-    if error.validator == "required":
-        return Problem(path, f"{error.message}; add it")
-    if error.validator == "pattern":
-        return Problem(
-            path,
-            f"{error.instance!r} is not a GUID; use the form 01234567-89ab-cdef-0123-456789abcdef",
-        )
-    if error.validator == "uniqueItems":
-        return Problem(path, "contains duplicates; list each value once")
-    if error.validator == "minItems":
-        return Problem(path, "must not be empty; list at least one item")
-    if error.validator == "type":
-        return Problem(path, f"{error.instance!r} is not of type {error.validator_value}")
-    return Problem(path, error.message)
-
-
-def _auth_problems(
-    methods: list[dict[str, Any]], allowed: set[str], owner: str, path: str
-) -> list[Problem]:
-    return [
-        Problem(
-            f"{path}[{index}].method",
-            f"{owner} does not support {method['method']}; use one of {sorted(allowed)}",
-        )
-        for index, method in enumerate(methods)
-        if method["method"] not in allowed
-    ]
-
-
-def _scenario_problems(options: dict[str, Any], path: str) -> tuple[list[Problem], list[str]]:
-    merged = merged_scenario(options)
-    problems: list[Problem] = []
-    warnings: list[str] = []
-    modules = merged["keying_modules"]
-    for module in modules:
-        owner = "AuthIP main mode" if module == "authip" else "IKE main mode"
-        problems += _auth_problems(
-            merged["main_mode"]["authentication"],
-            _ALLOWED_AUTH[module],
-            owner,
-            f"{path}.main_mode.authentication",
-        )
-    if merged.get("extended_mode"):
-        if "authip" not in modules:
-            problems.append(
-                Problem(
-                    f"{path}.extended_mode",
-                    "extended mode is an AuthIP feature; add authip to keying_modules or remove extended_mode",
-                )
+        return findings
+    for scenario, options in declared:
+        path = f"scenario.{scenario.name}"
+        for option, fix in scenario.explicit.items():
+            if options.get(option) is None:
+                findings.add(f"{path}.{option}", fix)
+        extended = options.get("extended_mode")
+        if extended and not extended.get("authentication"):
+            findings.add(
+                f"{path}.extended_mode.authentication",
+                "is required when extended_mode is set; list methods or remove extended_mode",
             )
-        problems += _auth_problems(
-            merged["extended_mode"]["authentication"],
-            _ALLOWED_AUTH["extended_mode"],
-            "AuthIP extended mode",
-            f"{path}.extended_mode.authentication",
-        )
-    for index, proposal in enumerate(merged["quick_mode"]["proposals"]):
-        if proposal.get("protocol", "esp") == "ah" or proposal.get("encryption") is None:
-            problems.append(
-                Problem(
-                    f"{path}.quick_mode.proposals[{index}]",
-                    "does not encrypt; guaranteed encryption needs every quick-mode proposal to be ESP "
-                    "with encryption (e.g. {protocol: esp, encryption: aes_gcm256})",
-                )
-            )
-        elif proposal.get("integrity") is None and not proposal["encryption"].startswith("aes_gcm"):
-            problems.append(
-                Problem(
-                    f"{path}.quick_mode.proposals[{index}]",
-                    "ESP encryption without integrity is not allowed; add integrity (e.g. sha256) or use aes_gcm*",
-                )
-            )
-    problems += _port_problems(merged, path)
-    weak = _weak_choices(merged)
-    if weak:
-        warnings.append(
-            f"{path}: weak cryptography declared ({', '.join(sorted(weak))}); prefer aes256/sha256/dh14"
-        )
-    return problems, warnings
-
-
-def _port_problems(merged: dict[str, Any], path: str) -> list[Problem]:
-    """A port listed twice, or both required to encrypt and exempt from IPsec."""
-    problems = []
-    seen: dict[tuple[str, int], str] = {}
-    for option in ("required_ports", "exempt_ports"):
-        for index, port in enumerate(merged[option]):
-            ident = (port.get("protocol", "tcp"), port["port"])
-            where = f"{option}[{index}]"
-            if ident in seen:
-                fix = (
-                    "remove one"
-                    if seen[ident].startswith(option)
-                    else "a port cannot be both; remove one"
-                )
-                problems.append(
-                    Problem(
-                        f"{path}.{where}",
-                        f"{ident[0]}/{ident[1]} is already declared at {seen[ident]}; {fix}",
-                    )
-                )
-            seen.setdefault(ident, where)
-    return problems
-
-
-def _weak_choices(merged: dict[str, Any]) -> set[str]:
-    values: set[str] = set()
-    for proposal in merged["main_mode"]["proposals"]:
-        values |= {proposal["encryption"], proposal["integrity"], proposal["dh_group"]}
-    for proposal in merged["quick_mode"]["proposals"]:
-        values |= {proposal.get("encryption") or "", proposal.get("integrity") or ""}
-    values.add(merged["quick_mode"]["pfs_group"])
-    return values & crypto.WEAK
+        if not findings.problems:
+            scenario.check(scenario.merged(options), path, findings)
+    return findings
 
 
 def _raw_object_problems(declaration: dict[str, Any]) -> list[Problem]:
@@ -450,16 +226,12 @@ def _is_guid(text: str) -> bool:
     return normalise_guid(text) is not None
 
 
-def _expansion_problems(declaration: dict[str, Any]) -> list[Problem]:
-    """Expand the declaration: field errors of raw objects, and keys declared twice."""
-    try:
-        state = expand(declaration)
-    except ModelError as error:
-        return [Problem(error.path, error.message)]
+def _expansion_problems(state: State) -> list[Problem]:
+    """Keys declared twice in the expansion."""
     problems = []
     for list_name in ("providers", "sublayers", "provider_contexts", "filters"):
-        keys = [obj["key"] for obj in state[list_name]]
-        for key in sorted({k for k in keys if keys.count(k) > 1}):
+        counts = Counter(obj["key"] for obj in state[list_name])
+        for key in sorted(k for k, n in counts.items() if n > 1):
             names = [obj["name"] for obj in state[list_name] if obj["key"] == key]
             problems.append(
                 Problem(
@@ -470,30 +242,106 @@ def _expansion_problems(declaration: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def validate(arguments: dict[str, Any]) -> Validated:
-    """Validate module options; return them (unchanged) with warnings, or raise DeclarationError."""
-    validator = require("jsonschema", "jsonschema").Draft202012Validator(DECLARATION_SCHEMA)
-    schema_problems = sorted(
-        (
-            problem
-            for error in validator.iter_errors(arguments)
-            for problem in _schema_problems(error)
-        ),
-        key=lambda p: p.path,
+def _normalise(declaration: dict[str, Any]) -> dict[str, Any]:
+    """Port entries as {port, port_end (ranges only), protocol}; management ports as ints;
+    an empty extended_mode as none."""
+    for name, scenario in (declaration.get("scenario") or {}).items():
+        if not scenario or name not in REGISTRY:
+            continue
+        for option in REGISTRY[name].port_lists:
+            if scenario.get(option) is not None:
+                scenario[option] = [_port_entry(entry) for entry in scenario[option]]
+        if scenario.get("extended_mode") == {}:
+            scenario["extended_mode"] = None
+        lifetime = (scenario.get("quick_mode") or {}).get("lifetime")
+        if lifetime is not None:  # a partial lifetime keeps the other defaults
+            defaults = REGISTRY[name].defaults["quick_mode"]["lifetime"]
+            scenario["quick_mode"]["lifetime"] = {
+                part: default if lifetime.get(part) is None else lifetime[part]
+                for part, default in defaults.items()
+            }
+    if declaration.get("management_ports") is not None:
+        declaration["management_ports"] = [
+            number
+            for low, high in declaration["management_ports"]
+            for number in range(low, (high or low) + 1)
+        ]
+    return declaration
+
+
+def _port_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    low, high = entry["port"]
+    port = {"port": low, "protocol": entry.get("protocol") or "tcp"}
+    if high is not None:
+        port["port_end"] = high
+    return port
+
+
+def _nothing_declared(declaration: dict[str, Any]) -> Problem | None:
+    objects = declaration.get("objects") or {}
+    if (
+        declared_scenarios(declaration)
+        or objects.get("provider_contexts")
+        or objects.get("filters")
+    ):
+        return None
+    return Problem(
+        "",
+        "nothing is declared: no scenario and no objects, which would remove every filter of the "
+        f"policy. Declare one of scenario.{{{', '.join(REGISTRY)}}} (check its indentation "
+        "under scenario) or objects; to remove the policy on purpose, set state: absent",
     )
-    if schema_problems:
-        raise DeclarationError(schema_problems)
-    problems: list[Problem] = []
-    warnings: list[str] = []
-    if arguments.get("state", "present") == "present":
-        scenario_options = (arguments.get("scenario") or {}).get("guaranteed_encryption")
-        if scenario_options is not None:
-            found, warned = _scenario_problems(scenario_options, "scenario.guaranteed_encryption")
-            problems += found
-            warnings += warned
-        problems += _raw_object_problems(arguments)
-        if not problems:
-            problems += _expansion_problems(arguments)
+
+
+def _raw_shape_problems(declaration: dict[str, Any]) -> list[Problem]:
+    """Every raw object needs a name; an explicit key must be a GUID."""
+    objects = declaration.get("objects") or {}
+    problems = []
+    for list_name in ("provider_contexts", "filters"):
+        for index, raw in enumerate(objects.get(list_name) or []):
+            path = f"objects.{list_name}[{index}]"
+            if not isinstance(raw.get("name"), str) or not raw["name"].strip():
+                problems.append(Problem(f"{path}.name", "is required; give the object a name"))
+            for name in ("id", "key"):
+                if name in raw and not isinstance(raw[name], str):
+                    problems.append(Problem(f"{path}.{name}", "must be text"))
+            key = raw.get("key")
+            if isinstance(key, str):
+                try:
+                    raw["key"] = parse_guid(key)
+                except ValueError as error:
+                    problems.append(Problem(f"{path}.key", str(error)))
+    return problems
+
+
+def validate(arguments: Any) -> Validated:
+    """Check, convert and expand module options once; return the converted declaration, its
+    desired state and warnings, or raise DeclarationError listing every problem."""
+    checked = _checker().check(arguments)
+    if checked.values is None:
+        raise DeclarationError(sanitise(checked.problems, checked.secrets))
+    declaration = _normalise(checked.values)
+    if declaration.get("state") is None:
+        declaration.pop("state", None)
+    if declaration.get("state", "present") != "present":
+        return Validated(declaration)
+    nothing = _nothing_declared(declaration)
+    if nothing:
+        raise DeclarationError([nothing])
+    findings = _scenario_problems(declaration)
+    problems = findings.problems + _raw_shape_problems(declaration)
+    if not problems:
+        problems += _raw_object_problems(declaration)
+        # What the host would refuse (engine model), named by option path.
+        problems += [Problem(path, text) for path, text in declaration_problems(declaration)]
+    desired: State | None = None
+    if not problems:
+        try:
+            desired = expand(declaration)
+        except ModelError as error:
+            problems.append(Problem(error.path, error.message))
+        else:
+            problems += _expansion_problems(desired)
     if problems:
-        raise DeclarationError(problems)
-    return Validated(arguments, warnings)
+        raise DeclarationError(sanitise(problems, checked.secrets))
+    return Validated(declaration, findings.warnings, desired)

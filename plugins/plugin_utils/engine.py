@@ -17,7 +17,19 @@ Rules modelled (Microsoft's "Object Management" and WFP error-code pages):
 * filter weights: FWP_EMPTY, FWP_UINT8 0-15 (a weight range) or FWP_UINT64
   (FWP_E_INVALID_WEIGHT); a filter's provider-context type must suit its layer
   (FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER); extended mode is AuthIP only (FWP_E_EM_NOT_SUPPORTED);
-* one transaction at a time (FWP_E_TXN_IN_PROGRESS); an exception inside rolls everything back.
+* one transaction at a time (FWP_E_TXN_IN_PROGRESS); an exception inside rolls everything back;
+* a filter's conditions must be fields of its layer (FWP_E_CONDITION_NOT_FOUND), with a value of
+  a type the field takes (FWP_E_TYPE_MISMATCH), compared with a match type that fits that value
+  type (FWP_E_MATCH_TYPE_MISMATCH), ranges low <= high (FWP_E_INVALID_RANGE); a built-in callout
+  only at the layer it applies at (FWP_E_INCOMPATIBLE_LAYER); tables from Microsoft's data
+  (catalogue, `_layer_data.py`);
+* refused by this collection although BFE would take them: the all-zero GUID as a key (BFE would
+  make up a random key: ZERO_KEY), control characters in any string (the host would cut them:
+  CONTROL_CHARACTER); refused by the host layer: provider-context types it cannot write
+  (E_INVALIDARG, as WfpIpsec.cs answers); policies with an empty proposal, authentication-method
+  or transform list (FWP_E_ZERO_LENGTH_ARRAY).
+
+`host_problems(object_type, obj, state)` lists every such problem of one object without raising.
 
 The engine never mutates the dicts it is given (added objects are canonicalised copies), so
 `preflight` needs no deep copy of the host state. Objects it returns are its own: treat them as
@@ -26,31 +38,46 @@ read-only.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any, Final
 
 from . import catalogue
 from .arbitration import effective_weight
+from .catalogue import SUPPORTED_CONTEXT_TYPES
 from .model import (
     LIST_NAMES,
     OBJECT_TYPES,
     PERSISTENT_FLAG,
     RUNTIME_KEY,
+    ControlCharacterError,
     ModelError,
     Obj,
     State,
+    UnwritableContextError,
     canonical,
+    canonical_condition,
+    declared_problems,
     empty_state,
     fingerprint,
     iter_objects,
     owned_state,
+    text_problem,
 )
 
 Plan = dict[str, Any]
 Ref = tuple[str, str]  # (object type, key)
 
 STATE_CHANGED: Final = "STATE_CHANGED"
+ZERO_KEY: Final = "ZERO_KEY"
+CONTROL_CHARACTER: Final = "CONTROL_CHARACTER"
+HOST_LAYER_REFUSED: Final = "E_INVALIDARG"
+_KEY_FIELDS: Final = ("key", "provider_key", "sublayer_key", "provider_context_key")
+_TEXT_FIELDS: Final = ("name", "description")
+_MAX_LISTED: Final = 8
+_ZERO_FIX: Final = "the all-zero GUID; give a real key or leave it out (a derived key is used)"
 
 NOT_FOUND: Final = {
     "provider": "FWP_E_PROVIDER_NOT_FOUND",
@@ -95,8 +122,9 @@ class WfpError(Exception):
         """Safe-to-show details (no object bodies, so no secrets) for task results."""
         result: dict[str, Any] = dict(self.context)
         result["code"] = self.code
-        if self.code in catalogue.ERROR_CODES:
-            result["hresult"] = f"0x{catalogue.ERROR_CODES[self.code]:08X}"
+        hresult = catalogue.error_code(self.code)
+        if hresult is not None:
+            result["hresult"] = f"0x{hresult:08X}"
         result["message"] = self.message
         return result
 
@@ -301,6 +329,9 @@ class Engine:
         return key in self._objects[object_type] or _is_builtin(object_type, key)
 
     def _check_add(self, object_type: str, obj: Obj) -> None:
+        problems = object_problems(object_type, obj)
+        if problems:
+            raise problems[0]
         if self._exists(object_type, obj["key"]):
             raise WfpError("FWP_E_ALREADY_EXISTS", f"{object_type} {{{obj['key']}}} exists")
         provider_key = obj.get("provider_key")
@@ -318,20 +349,12 @@ class Engine:
             raise WfpError(
                 "FWP_E_INVALID_FLAGS", "a filter cannot be both persistent and boot-time"
             )
-        if not catalogue.is_layer(obj["layer_key"]):
-            raise WfpError("FWP_E_LAYER_NOT_FOUND", f"layer_key {{{obj['layer_key']}}}")
         if not self._exists("sublayer", obj["sublayer_key"]):
             raise WfpError("FWP_E_SUBLAYER_NOT_FOUND", f"sublayer_key {{{obj['sublayer_key']}}}")
         _check_weight(obj["weight"])
         callout = obj["action"].get("callout_key")
         if callout and not (catalogue.is_callout(callout) or callout in self._callouts):
             raise WfpError("FWP_E_CALLOUT_NOT_FOUND", f"action.callout_key {{{callout}}}")
-        for index, condition in enumerate(obj["conditions"]):
-            if not catalogue.is_condition(condition["field_key"]):
-                raise WfpError(
-                    "FWP_E_CONDITION_NOT_FOUND",
-                    f"conditions[{index}].field_key {{{condition['field_key']}}}",
-                )
         context_key = obj.get("provider_context_key")
         if context_key:
             context = self._objects["provider_context"].get(context_key)
@@ -461,6 +484,31 @@ class Engine:
         except WfpError as error:
             raise error.with_context(**context) from error
 
+    # -- reboot (commit confirmed, docs/commit-confirmed.md) -------------------------------
+
+    def reboot(self) -> list[Ref]:
+        """What a reboot (or a BFE restart) leaves: only persistent objects survive; static and
+        boot-time objects vanish, and so does anything that referenced a vanished object.
+        Returns the dropped objects as (type, key)."""
+        if self._journal is not None:
+            raise WfpError("FWP_E_TXN_IN_PROGRESS", "cannot reboot inside a transaction")
+        dropped = [
+            (object_type, key)
+            for object_type in OBJECT_TYPES
+            for key, obj in self._objects[object_type].items()
+            if not is_persistent(object_type, obj)
+        ]
+        frontier = list(dropped)
+        while frontier:
+            referrers = {r for ref in frontier for r in self._referrers.get(ref, ())}
+            frontier = sorted(referrers - set(dropped))
+            dropped += frontier
+        for object_type in reversed(OBJECT_TYPES):
+            for dropped_type, key in dropped:
+                if dropped_type == object_type:
+                    self._remove(object_type, key)
+        return dropped
+
 
 @contextmanager
 def _operation_context(context: dict[str, Any]) -> Iterator[None]:
@@ -498,6 +546,355 @@ def _check_extended_mode(obj: Obj) -> None:
     policy = obj.get("policy") or {}
     if obj["type"] in _IKE_QM_CONTEXTS and policy.get("em_policy") is not None:
         raise WfpError("FWP_E_EM_NOT_SUPPORTED", f"em_policy on a {obj['type']}")
+
+
+# ---- what BFE (or the host layer) refuses about one object -------------------------------------
+
+
+def _problem(code: str, field: str, message: str) -> WfpError:
+    return WfpError(code, f"{field}: {message}", {"field": field})
+
+
+def _listed(guids: list[str]) -> str:
+    names = [catalogue.display(guid) for guid in guids[:_MAX_LISTED]]
+    more = len(guids) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+
+
+def object_problems(object_type: str, obj: Obj) -> list[WfpError]:
+    """What the host would refuse about adding `obj` (canonical form) regardless of the state.
+
+    Each WfpError has the offending field (`context["field"]`, e.g. `conditions[0].match_type`,
+    indices as in `obj`) and says how to fix it.
+    """
+    problems: list[WfpError] = []
+    for field in _KEY_FIELDS:
+        if obj.get(field) == catalogue.NULL_GUID:
+            problems.append(_problem(ZERO_KEY, field, _ZERO_FIX))
+    problems += [
+        _problem(CONTROL_CHARACTER, field, problem) for field, problem in _text_problems(obj, "")
+    ]
+    if object_type == "provider_context" and obj.get("type") not in SUPPORTED_CONTEXT_TYPES:
+        problems.append(
+            _problem(
+                HOST_LAYER_REFUSED,
+                "type",
+                f"{obj.get('type')} contexts are read-only in this collection; "
+                f"use one of {', '.join(sorted(SUPPORTED_CONTEXT_TYPES))}",
+            )
+        )
+    if object_type == "provider_context":
+        problems += _policy_problems(obj)
+    if object_type == "filter":
+        problems += filter_problems(obj)
+    return problems
+
+
+def _policy_problems(obj: Obj) -> list[WfpError]:
+    """Arrays an IKE/AuthIP policy must not leave empty (FWP_E_ZERO_LENGTH_ARRAY)."""
+    policy = obj.get("policy") or {}
+    required: list[tuple[str, Any, str]] = []
+    if obj.get("type") in catalogue.MM_CONTEXT_TYPES:
+        required += [
+            ("policy.proposals", policy.get("proposals"), "a main-mode proposal"),
+            (
+                "policy.authentication_methods",
+                policy.get("authentication_methods"),
+                "an authentication method",
+            ),
+        ]
+    elif obj.get("type") in catalogue.QM_TRANSPORT_CONTEXT_TYPES:
+        proposals = policy.get("proposals")
+        required.append(("policy.proposals", proposals, "a quick-mode proposal"))
+        for index, proposal in enumerate(proposals or []):
+            path = f"policy.proposals[{index}].transforms"
+            required.append((path, proposal.get("transforms"), "a transform"))
+    return [
+        _problem("FWP_E_ZERO_LENGTH_ARRAY", field, f"is empty; give at least {what}")
+        for field, items, what in required
+        if not items
+    ]
+
+
+def _text_problems(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(field, problem) for every string of a canonical object the host would cut or change."""
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem:
+            yield path, problem
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            if name != RUNTIME_KEY:
+                yield from _text_problems(item, f"{path}.{name}" if path else name)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _text_problems(item, f"{path}[{index}]")
+
+
+def filter_problems(obj: Obj) -> list[WfpError]:
+    """Layer, callout and condition problems of a filter (canonical form)."""
+    layer_key = obj["layer_key"]
+    if not catalogue.is_layer(layer_key):
+        return [_problem("FWP_E_LAYER_NOT_FOUND", "layer_key", f"no layer {{{layer_key}}}")]
+    problems = []
+    callout = (obj.get("action") or {}).get("callout_key")
+    applicable = catalogue.callout_layer(callout) if callout else None
+    if callout and applicable is not None and applicable != layer_key:
+        fitting = catalogue.callouts_at(layer_key)
+        fix = f"use one of {_listed(fitting)}" if fitting else "no built-in callout applies here"
+        problems.append(
+            _problem(
+                "FWP_E_INCOMPATIBLE_LAYER",
+                "action.callout_key",
+                f"{catalogue.display(callout)} applies at {catalogue.display(applicable)}, "
+                f"not at {catalogue.display(layer_key)}; {fix}, or move the filter to "
+                f"{catalogue.display(applicable)}",
+            )
+        )
+    return problems + condition_problems(layer_key, obj.get("conditions") or [])
+
+
+def condition_problems(
+    layer_key: str, conditions: list[Obj], prefix: str = "conditions"
+) -> list[WfpError]:
+    """Problems of canonical conditions at a layer; fields are `{prefix}[i]...` in list order."""
+    problems = []
+    for index, condition in enumerate(conditions):
+        problem = _condition_problem(layer_key, condition, f"{prefix}[{index}]")
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def _condition_problem(layer_key: str, condition: Obj, path: str) -> WfpError | None:
+    value = condition["value"]
+    bound_type = value["low"]["type"] if value["type"] == "FWP_RANGE_TYPE" else None
+    found = _type_problem(
+        layer_key, condition["field_key"], condition["match_type"], value["type"], bound_type
+    )
+    if found is not None:
+        code, field, message = found
+        return _problem(code, f"{path}.{field}", message)
+    if bound_type is not None and _bound(value["low"]) > _bound(value["high"]):
+        return _problem(
+            "FWP_E_INVALID_RANGE",
+            f"{path}.value",
+            "the low bound is above the high bound; swap them",
+        )
+    return None
+
+
+@cache
+def _type_problem(
+    layer_key: str, field_key: str, match_type: str, value_type: str, bound_type: str | None
+) -> tuple[str, str, str] | None:
+    """(code, field below the condition, message) for a condition's types at a layer."""
+    if not catalogue.is_condition(field_key):
+        return "FWP_E_CONDITION_NOT_FOUND", "field_key", f"no condition {{{field_key}}}"
+    field = catalogue.layer_field(layer_key, field_key)
+    if field is None and catalogue.has_field_table(layer_key):
+        return (
+            "FWP_E_CONDITION_NOT_FOUND",
+            "field_key",
+            f"{catalogue.display(field_key)} is not a field of {catalogue.display(layer_key)}; "
+            f"its fields are {_listed(catalogue.layer_field_keys(layer_key))}",
+        )
+    if field is not None:
+        if value_type not in field.value_types:
+            return (
+                "FWP_E_TYPE_MISMATCH",
+                "value.type",
+                f"{catalogue.display(field_key)} at {catalogue.display(layer_key)} is "
+                f"{field.data_type}; a {value_type} value cannot match it, use one of "
+                f"{', '.join(sorted(field.value_types))}",
+            )
+        if bound_type is not None and bound_type != field.data_type:
+            return (
+                "FWP_E_TYPE_MISMATCH",
+                "value.low.type",
+                f"the range bounds of {catalogue.display(field_key)} must be {field.data_type}, "
+                f"not {bound_type}",
+            )
+    if not catalogue.match_type_fits(match_type, value_type):
+        fitting = catalogue.match_types_for(value_type)
+        hint = (
+            "; a range needs {type: FWP_RANGE_TYPE, low: ..., high: ...}"
+            if match_type == "FWP_MATCH_RANGE"
+            else ""
+        )
+        return (
+            "FWP_E_MATCH_TYPE_MISMATCH",
+            "match_type",
+            f"{match_type} cannot compare a {value_type} value; for {value_type} use one of "
+            f"{', '.join(fitting) or 'no match type'}{hint}",
+        )
+    return None
+
+
+def _bound(value: Obj) -> tuple[int, str]:
+    """A sortable bound as a comparable key (integers, IPv6 addresses, bytes, strings)."""
+    raw = value.get("value")
+    if isinstance(raw, int):
+        return raw, ""
+    if value["type"] == "FWP_BYTE_ARRAY16_TYPE":
+        return int(ipaddress.IPv6Address(raw)), ""
+    return 0, str(raw or "")
+
+
+def host_problems(object_type: str, obj: Any, state: State | None = None) -> list[WfpError]:
+    """Would the host refuse to add `obj` to `state`? Every reason, or [] when it would not.
+
+    `obj` may be in any form `model.canonical` reads (runtime fields are ignored); filters and
+    provider contexts are first held to the strict shape of declared objects. Without `state`,
+    references are not checked. Never raises: the generated-input suite uses this to tell input
+    the collection must refuse.
+    """
+    try:
+        _check_type(object_type)
+    except WfpError as error:
+        return [error]
+    if not isinstance(obj, dict):
+        return [WfpError("FWP_E_INVALID_PARAMETER", f"a {object_type} must be a mapping")]
+    obj = {name: value for name, value in obj.items() if name != RUNTIME_KEY}
+    if object_type in ("filter", "provider_context"):
+        # The strict shape of declared objects; the context type is left to object_problems.
+        shape = [
+            WfpError(
+                CONTROL_CHARACTER
+                if isinstance(error, ControlCharacterError)
+                else "FWP_E_INVALID_PARAMETER",
+                f"{error.path.lstrip('.')}: {error.message}",
+                {"field": error.path.lstrip(".")},
+            )
+            for error in declared_problems(object_type, obj, "")
+            if not isinstance(error, UnwritableContextError)
+        ]
+        if shape:
+            return shape
+    try:
+        stored = Engine._canonical(object_type, obj)
+    except WfpError as error:
+        return [error]
+    except (TypeError, AttributeError, ValueError) as error:  # a shape canonical() cannot read
+        return [WfpError("FWP_E_INVALID_PARAMETER", f"unreadable {object_type}: {error}")]
+    problems = object_problems(object_type, stored)
+    if problems or state is None:
+        return problems
+    engine = Engine(state)
+    try:
+        engine.add(object_type, stored)
+    except WfpError as error:
+        return [error]
+    return []
+
+
+# ---- declared objects: the same rules, named by option path -----------------------------------
+
+_PLACEHOLDER_KEY: Final = "ffffffff-ffff-ffff-ffff-ffffffffffff"
+
+
+def refusal_text(error: WfpError) -> str:
+    """An error's explanation without its field, with the code the host would answer."""
+    detail = error.detail
+    field = error.context.get("field")
+    if field and detail.startswith(f"{field}: "):
+        detail = detail[len(field) + 2 :]
+    if catalogue.error_code(error.code) is None:  # refused by this collection, not by the host
+        return f"{detail} ({catalogue.error_message(error.code)})"
+    return f"{detail} (the host would refuse it: {catalogue.error_message(error.code)})"
+
+
+def declaration_problems(arguments: dict[str, Any]) -> list[tuple[str, str]]:
+    """(option path, message) for everything in the module options the host would refuse.
+
+    Checks, before anything is expanded: the declared provider and sublayer (control characters;
+    their keys, the all-zero GUID included, are ownership.py's) and every raw object: its shape
+    (`model.declared_problems`: unknown keys, control characters, context types this collection
+    cannot write), then the engine
+    rules of `object_problems`, with conditions numbered as declared, and a provider context
+    referenced by a filter at a layer that cannot take it. Field errors that canonicalisation
+    reports (unknown symbols, out-of-range values) are left to the expansion.
+    """
+    found: list[tuple[str, str]] = []
+    for name in ("provider", "sublayer"):
+        section = arguments.get(name)
+        if not isinstance(section, dict):
+            continue
+        for field in _TEXT_FIELDS:
+            text = section.get(field)
+            problem = text_problem(text) if isinstance(text, str) else None
+            if problem:
+                found.append((f"{name}.{field}", problem))
+    objects = arguments.get("objects")
+    if isinstance(objects, dict):
+        found += _raw_objects_problems(objects)
+    return found
+
+
+def _raw_objects_problems(objects: dict[str, Any]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    context_types: dict[str, str] = {}
+    for object_type in ("provider_context", "filter"):
+        items = objects.get(LIST_NAMES[object_type])
+        if not isinstance(items, list):
+            continue
+        for index, raw in enumerate(items):
+            path = f"objects.{LIST_NAMES[object_type]}[{index}]"
+            shape = declared_problems(object_type, raw, path)
+            if shape:
+                found += [(error.path, error.message) for error in shape]
+                continue
+            checked = _declared_form(object_type, raw, path)
+            if checked is None:
+                continue  # the expansion names the field
+            for error in object_problems(object_type, checked):
+                found.append((f"{path}.{error.context['field']}", refusal_text(error)))
+            if object_type == "provider_context":
+                for name in (raw.get("id"), raw.get("name"), checked["key"]):
+                    if isinstance(name, str):
+                        context_types[name] = checked["type"]
+            else:
+                found += _declared_context_problems(raw, checked, context_types, path)
+    return found
+
+
+def _declared_form(object_type: str, raw: Obj, path: str) -> Obj | None:
+    """A raw object in canonical form for the checks, conditions in declared order."""
+    stand_in = {"key": _PLACEHOLDER_KEY, "sublayer_key": _PLACEHOLDER_KEY}
+    obj = {**stand_in, **{k: v for k, v in raw.items() if v is not None}}
+    if catalogue.normalise_guid(str(obj.get("provider_context_key") or "")) is None:
+        obj.pop("provider_context_key", None)  # an id of a declared context: checked below
+    obj.pop("id", None)
+    try:
+        checked = canonical(object_type, obj, path)
+        if object_type == "filter":
+            checked["conditions"] = [
+                canonical_condition(condition, f"{path}.conditions[{index}]")
+                for index, condition in enumerate(raw.get("conditions") or [])
+            ]
+    except ModelError:
+        return None
+    return checked
+
+
+def _declared_context_problems(
+    raw: Obj, checked: Obj, context_types: dict[str, str], path: str
+) -> list[tuple[str, str]]:
+    reference = raw.get("provider_context_key")
+    context_type = context_types.get(str(reference)) if reference else None
+    if context_type is None:
+        return []
+    allowed = catalogue.context_types_for_layer(checked["layer_key"])
+    if context_type in allowed:
+        return []
+    error = _problem(
+        "FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER",
+        "provider_context_key",
+        f"{reference!r} is a {context_type}, which a filter at "
+        f"{catalogue.display(checked['layer_key'])} cannot use; it takes "
+        f"{', '.join(sorted(allowed))}",
+    )
+    return [(f"{path}.provider_context_key", refusal_text(error))]
 
 
 # ---- module-level helpers ----------------------------------------------------------------------

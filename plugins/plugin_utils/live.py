@@ -27,6 +27,18 @@ ModuleArgs = dict[str, Any]
 Execute = Callable[[ModuleArgs], dict[str, Any]]
 
 SCHEMA_PATH: Final = Path(__file__).resolve().parent / "schemas" / "state.schema.json"
+# The C# sources the host's rollback task compiles (it runs without Ansible, as SYSTEM).
+RESTORE_SOURCES: Final = ("WfpIpsec.cs", "WfpIpsecApply.cs", "WfpIpsecConfirm.cs")
+MODULE_UTILS: Final = Path(__file__).resolve().parent.parent / "module_utils"
+_PENDING_SUMMARY: Final = (
+    "format",
+    "provider_key",
+    "deadline",
+    "deadline_utc",
+    "base_fingerprint",
+    "tentative_fingerprint",
+    "tentative",
+)
 LIST_NAMES: Final = ("providers", "sublayers", "provider_contexts", "filters")
 
 
@@ -52,6 +64,13 @@ def plan_arguments(plan: Plan) -> ModuleArgs:
     """The module arguments of an apply call (the plan as compact, sorted JSON text)."""
     text = json.dumps(plan, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return {"_operation": "apply", "plan": text}
+
+
+def tentative_arguments(plan: Plan, timeout: int) -> ModuleArgs:
+    """The module arguments of a commit-confirmed phase 1 (docs/commit-confirmed.md): the plan,
+    the timeout, and the C# sources the host's rollback task compiles."""
+    sources = {name: (MODULE_UTILS / name).read_text(encoding="utf-8") for name in RESTORE_SOURCES}
+    return {**plan_arguments(plan), "confirm_timeout": timeout, "restore_sources": sources}
 
 
 def _dicts(value: Any) -> Iterator[dict[str, Any]]:
@@ -100,14 +119,24 @@ class ModuleBackend:
 
     kind = "live"
 
-    def __init__(self, execute: Execute, execute_read: Execute | None = None) -> None:
-        """`execute` runs wfp.ipsec.policy; `execute_read` (when given) runs the reads through
-        wfp.ipsec.policy_info, which loads only the read util (same arguments and replies)."""
+    def __init__(
+        self,
+        execute: Execute,
+        execute_read: Execute | None = None,
+        *,
+        reconnect: Callable[[], None] | None = None,
+    ) -> None:
+        """`execute` runs wfp.ipsec.policy (apply, confirm); `execute_read` (when given) runs the
+        reads through wfp.ipsec.policy_info, which loads only the read util (same arguments and
+        replies, `pending_json` included); `reconnect` opens a new connection (commit confirmed)."""
         self._execute = execute
         self._execute_read = execute_read or execute
+        self._reconnect = reconnect
+        self._pending: dict[str, dict[str, Any]] = {}
 
     def read(self, provider_key: str) -> StateDocument:
         reply = self._call({"_operation": "read", "provider_key": provider_key})
+        self._remember_pending(provider_key, reply)
         state = self._state(self._json(reply, "state_json"))
         for list_name in LIST_NAMES:
             for obj in state[list_name]:
@@ -121,19 +150,75 @@ class ModuleBackend:
         return state
 
     def read_all(self) -> StateDocument:
-        return self._state(self._json(self._call({"_operation": "read_all"}), "state_json"))
+        reply = self._call({"_operation": "read_all"})
+        state = self._state(self._json(reply, "state_json"))
+        for provider in state["providers"]:
+            self._remember_pending(provider["key"], reply)
+        return state
+
+    # -- commit confirmed (docs/commit-confirmed.md) -------------------------------------
+
+    def pending(self, provider_key: str) -> dict[str, Any] | None:
+        return self._pending.get(provider_key)
+
+    def apply_tentative(self, plan: Plan, timeout: int) -> dict[str, Any]:
+        result = self._apply_reply(self._call(tentative_arguments(plan, timeout)))
+        result["pending"] = self._pending_summary(result.get("pending"))
+        return result
+
+    def reconnect(self) -> None:
+        if self._reconnect is not None:
+            self._reconnect()
+
+    def confirm(self, provider_key: str, pending: dict[str, Any]) -> dict[str, Any]:
+        reply = self._call(
+            {
+                "_operation": "confirm",
+                "provider_key": provider_key,
+                "tentative_fingerprint": pending.get("tentative_fingerprint"),
+            }
+        )
+        result = self._json(reply, "result_json")
+        if not isinstance(result, dict) or not isinstance(result.get("confirmed"), int):
+            raise BackendError("the host's confirm reply has no `confirmed` count")
+        self._pending.pop(provider_key, None)
+        return result
+
+    def _remember_pending(self, provider_key: str, reply: dict[str, Any]) -> None:
+        """A read reply lists the host's unconfirmed applies (`pending_json`, summaries)."""
+        text = reply.get("pending_json")
+        records = self._json(reply, "pending_json") if isinstance(text, str) else []
+        if not isinstance(records, list):
+            raise BackendError("the host's `pending_json` is not a list")
+        for record in records:
+            summary = self._pending_summary(record)
+            if summary["provider_key"] == provider_key:
+                self._pending[provider_key] = summary
+
+    @staticmethod
+    def _pending_summary(record: Any) -> dict[str, Any]:
+        if not isinstance(record, dict) or any(key not in record for key in _PENDING_SUMMARY):
+            raise BackendError(
+                f"the host's pending confirmation is malformed (expected {list(_PENDING_SUMMARY)})"
+            )
+        return {key: record[key] for key in _PENDING_SUMMARY}
 
     def read_all_on_layers(self, provider_key: str, layers: list[str]) -> StateDocument:
         """Every provider, sublayer and provider context, the filters at `layers` and every
         filter `provider_key` owns: what the plan, the pre-flight and the shadow analysis of
         one provider need, without shipping the host's other filters."""
         arguments = {"_operation": "read_all", "provider_key": provider_key, "layers": layers}
-        state = self._state(self._json(self._call(arguments), "state_json"))
+        reply = self._call(arguments)
+        state = self._state(self._json(reply, "state_json"))
         refuse_unsupported(state, provider_key)  # the plan is made from this read too
+        self._remember_pending(provider_key, reply)
         return state
 
     def apply(self, plan: Plan) -> dict[str, Any]:
-        result = self._json(self._call(plan_arguments(plan)), "result_json")
+        return self._apply_reply(self._call(plan_arguments(plan)))
+
+    def _apply_reply(self, reply: dict[str, Any]) -> dict[str, Any]:
+        result = self._json(reply, "result_json")
         if not isinstance(result, dict) or not isinstance(result.get("applied"), int):
             raise BackendError("the host's apply reply has no `applied` count")
         warnings = result.get("warnings") or []
@@ -149,7 +234,7 @@ class ModuleBackend:
 
     def _call(self, module_args: ModuleArgs) -> dict[str, Any]:
         operation = module_args["_operation"]
-        execute = self._execute if operation == "apply" else self._execute_read
+        execute = self._execute_read if operation in ("read", "read_all") else self._execute
         try:
             reply = execute(module_args)
         except BackendError:

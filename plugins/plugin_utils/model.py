@@ -8,15 +8,17 @@ Every object is a plain dict. `canonical_*` functions return a new dict in canon
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
 import hmac
 import ipaddress
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
 from . import catalogue
-from .catalogue import CALLOUT_ACTIONS, DATA_TYPES, MATCH_TYPES
+from .catalogue import CALLOUT_ACTIONS, DATA_TYPES, MATCH_TYPES, SUPPORTED_CONTEXT_TYPES
 
 Obj = dict[str, Any]
 State = dict[str, Any]
@@ -62,6 +64,14 @@ class ModelError(ValueError):
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+
+
+class ControlCharacterError(ModelError):
+    """A string of a declared object holds a character the host would cut or change."""
+
+
+class UnwritableContextError(ModelError):
+    """A declared provider context of a type this collection cannot write."""
 
 
 def bit_domain(signed: bool, bits: int) -> tuple[int, int]:
@@ -156,6 +166,10 @@ def _uint32(source: Obj, name: str, path: str, default: int | None = 0, minimum:
 
 
 def _enum(value: Any, enumeration: catalogue.Enumeration, path: str) -> str:
+    if value in enumeration:
+        return str(value)
+    if isinstance(value, str):  # symbols in any case
+        value = next((m for m in enumeration.members if m.casefold() == value.casefold()), value)
     if value not in enumeration:
         raise ModelError(
             path,
@@ -290,11 +304,22 @@ def _auth_method(method: Any, path: str) -> Obj:
                 catalogue.CERT_CONFIG_TYPES,
                 f"{path}.{direction}",
             )
-        result["root_subjects"] = [str(subject) for subject in method.get("root_subjects") or []]
+        result["root_subjects"] = _string_list(method.get("root_subjects"), f"{path}.root_subjects")
         result["flags"] = _flags(method.get("flags"), catalogue.CERT_AUTH_FLAGS, f"{path}.flags")
     elif method_type != "IKEEXT_ANONYMOUS":
         raise ModelError(f"{path}.type", f"{method_type} is not supported by this collection")
     return result
+
+
+def _string_list(value: Any, path: str) -> list[str]:
+    """A list of strings; a single string is a one-item list (as Ansible treats list options)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise ModelError(path, "expected a string or a list of strings")
+    return [str(item) for item in value]
 
 
 def _auth_methods(methods: Any, path: str) -> list[Obj]:
@@ -431,27 +456,34 @@ def canonical_provider_context(obj: Obj, path: str = "provider_context") -> Obj:
 # ---- filters -------------------------------------------------------------------------------
 
 
+def canonical_condition(condition: Any, path: str) -> Obj:
+    """One FWPM_FILTER_CONDITION0 in canonical form (match type defaults to FWP_MATCH_EQUAL)."""
+    if not isinstance(condition, dict):
+        raise ModelError(
+            path, f"expected a condition {{field_key, match_type, value}}, got {condition!r}"
+        )
+    return {
+        "field_key": guid(condition.get("field_key"), f"{path}.field_key", "FWPM_CONDITION_"),
+        "match_type": _enum(
+            condition.get("match_type", "FWP_MATCH_EQUAL"), MATCH_TYPES, f"{path}.match_type"
+        ),
+        "value": canonical_value(condition.get("value"), f"{path}.value"),
+    }
+
+
 def canonical_filter(obj: Obj, path: str = "filter") -> Obj:
     result = _common(obj, path, catalogue.FILTER_FLAGS)
     result["layer_key"] = guid(obj.get("layer_key"), f"{path}.layer_key", "FWPM_LAYER_")
     result["sublayer_key"] = guid(obj.get("sublayer_key"), f"{path}.sublayer_key", "FWPM_SUBLAYER_")
-    result["weight"] = canonical_value(obj.get("weight") or {"type": "FWP_EMPTY"}, f"{path}.weight")
-    conditions = []
-    for index, condition in enumerate(obj.get("conditions") or []):
-        cpath = f"{path}.conditions[{index}]"
-        conditions.append(
-            {
-                "field_key": guid(
-                    condition.get("field_key"), f"{cpath}.field_key", "FWPM_CONDITION_"
-                ),
-                "match_type": _enum(
-                    condition.get("match_type", "FWP_MATCH_EQUAL"),
-                    MATCH_TYPES,
-                    f"{cpath}.match_type",
-                ),
-                "value": canonical_value(condition.get("value"), f"{cpath}.value"),
-            }
-        )
+    # A missing weight is FWP_EMPTY (automatic weighting); anything else must be a typed value.
+    weight = obj.get("weight")
+    result["weight"] = canonical_value(
+        {"type": "FWP_EMPTY"} if weight is None else weight, f"{path}.weight"
+    )
+    conditions = [
+        canonical_condition(condition, f"{path}.conditions[{index}]")
+        for index, condition in enumerate(obj.get("conditions") or [])
+    ]
     result["conditions"] = sorted(
         conditions, key=lambda c: (c["field_key"], c["match_type"], _value_sort_key(c["value"]))
     )
@@ -571,3 +603,240 @@ def fingerprint(state: State) -> str:
 
 def index_by_key(objects: Iterable[Obj]) -> dict[str, Obj]:
     return {obj["key"]: obj for obj in objects}
+
+
+# ---- declared objects: strict shape ----------------------------------------------------------
+#
+# Canonicalisation is tolerant, as it must be for host state: it reads the fields it knows and
+# ignores the rest. Objects that come from a declaration (raw objects) are first checked here,
+# so that a misspelt key is an error instead of a silently dropped field (a filter whose
+# `conditons` vanish would block everything), and so that no string holds a character the host
+# would cut or refuse.
+
+DECLARED_ONLY_KEYS: Final = frozenset({"id"})
+# Unicode categories Cc (C0 and C1 controls, NUL included) and Cs (lone surrogates).
+_CONTROL_CHARACTERS: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class _ListOf:
+    """A list of items of one shape (None allowed: no items)."""
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+
+
+class _Strings:
+    """A list of strings; a single string counts as a one-item list."""
+
+
+_SCALAR: Final = None
+_ANY: Final = object()  # not checked here (refused as a whole elsewhere)
+_VALUE_SPEC: dict[str, Any] = {"type": _SCALAR, "value": _SCALAR}
+_VALUE_SPEC["low"] = _VALUE_SPEC
+_VALUE_SPEC["high"] = _VALUE_SPEC
+_COMMON_SPEC: Final[dict[str, Any]] = {
+    "key": _SCALAR,
+    "name": _SCALAR,
+    "description": _SCALAR,
+    "flags": _ListOf(_SCALAR),
+    "provider_data": _SCALAR,
+    "provider_key": _SCALAR,
+    **dict.fromkeys(DECLARED_ONLY_KEYS, _SCALAR),
+}
+_FILTER_SPEC: Final[dict[str, Any]] = {
+    **_COMMON_SPEC,
+    "layer_key": _SCALAR,
+    "sublayer_key": _SCALAR,
+    "weight": _VALUE_SPEC,
+    "conditions": _ListOf({"field_key": _SCALAR, "match_type": _SCALAR, "value": _VALUE_SPEC}),
+    "action": {"type": _SCALAR, "callout_key": _SCALAR},
+    "raw_context": _SCALAR,
+    "provider_context_key": _SCALAR,
+}
+_AUTH_KEYS: Final[dict[str, dict[str, Any]]] = {
+    "IKEEXT_KERBEROS": {"flags": _ListOf(_SCALAR)},
+    "IKEEXT_NTLM_V2": {"flags": _ListOf(_SCALAR)},
+    "IKEEXT_PRESHARED_KEY": {"key": _SCALAR, "key_digest": _SCALAR},
+    "IKEEXT_CERTIFICATE": {
+        "inbound_config": _SCALAR,
+        "outbound_config": _SCALAR,
+        "root_subjects": _Strings(),
+        "flags": _ListOf(_SCALAR),
+    },
+    "IKEEXT_ANONYMOUS": {},
+}
+_AUTH_KEYS["IKEEXT_SSL"] = _AUTH_KEYS["IKEEXT_CERTIFICATE"]
+
+
+def _auth_spec(method: Any) -> dict[str, Any]:
+    method_type = method.get("type") if isinstance(method, dict) else None
+    return {"type": _SCALAR, **_AUTH_KEYS.get(str(method_type), {})}
+
+
+_AUTH_METHODS: Final = _ListOf(_auth_spec)
+_MM_POLICY_SPEC: Final[dict[str, Any]] = {
+    "soft_expiration_seconds": _SCALAR,
+    "authentication_methods": _AUTH_METHODS,
+    "initiator_impersonation": _SCALAR,
+    "proposals": _ListOf(
+        {
+            "cipher": _SCALAR,
+            "integrity": _SCALAR,
+            "dh_group": _SCALAR,
+            "max_lifetime_seconds": _SCALAR,
+            "quick_mode_limit": _SCALAR,
+        }
+    ),
+    "flags": _ListOf(_SCALAR),
+    "max_dynamic_filters": _SCALAR,
+    "retransmit_duration_seconds": _SCALAR,
+}
+_PAIR: Final[dict[str, Any]] = {"type": _SCALAR, "config": _SCALAR}
+_QM_POLICY_SPEC: Final[dict[str, Any]] = {
+    "proposals": _ListOf(
+        {
+            "lifetime": {"seconds": _SCALAR, "kilobytes": _SCALAR, "packets": _SCALAR},
+            "transforms": _ListOf({"type": _SCALAR, "auth": _PAIR, "cipher": _PAIR}),
+            "pfs_group": _SCALAR,
+        }
+    ),
+    "flags": _ListOf(_SCALAR),
+    "nd_allow_clear_timeout_seconds": _SCALAR,
+    "idle_timeout_seconds": _SCALAR,
+    "idle_timeout_fail_over_seconds": _SCALAR,
+    "em_policy": {"authentication_methods": _AUTH_METHODS, "initiator_impersonation": _SCALAR},
+}
+
+
+def _context_spec(obj: Any) -> dict[str, Any]:
+    context_type = obj.get("type") if isinstance(obj, dict) else None
+    if context_type in catalogue.MM_CONTEXT_TYPES:
+        policy: Any = _MM_POLICY_SPEC
+    elif context_type in catalogue.QM_TRANSPORT_CONTEXT_TYPES:
+        policy = _QM_POLICY_SPEC
+    else:
+        policy = _ANY  # the type is refused below: this collection writes no other context
+    return {**_COMMON_SPEC, "type": _SCALAR, "policy": policy}
+
+
+_DECLARED_SPECS: Final[dict[str, Any]] = {
+    "filter": _FILTER_SPEC,
+    "provider_context": _context_spec,
+}
+
+
+def text_problem(text: str) -> str | None:
+    """Why a string cannot go to the host unchanged (a control character or lone surrogate)."""
+    found = _CONTROL_CHARACTERS.search(text)
+    if found is None:
+        return None
+    return (
+        f"contains the control character U+{ord(found.group()):04X} at position {found.start()}; "
+        "the host would cut or change the text, so every run would plan the object again: "
+        "remove it"
+    )
+
+
+def _unknown_key(key: Any, allowed: Iterable[str], path: str) -> ModelError:
+    names = sorted(allowed)
+    close = difflib.get_close_matches(str(key), names, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return ModelError(
+        f"{path}.{key}" if isinstance(key, str) else path,
+        f"unknown key {key!r}; {hint}valid keys: {', '.join(names)}",
+    )
+
+
+def _kind(value: Any) -> str:
+    """What a value is, without showing it (it may be a pre-shared key)."""
+    names = {
+        dict: "a mapping",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        type(None): "null",
+    }
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _walk(value: Any, spec: Any, path: str, problems: list[ModelError]) -> None:
+    if callable(spec) and not isinstance(spec, dict):
+        spec = spec(value)
+    if value is None or spec is _ANY:
+        return
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            shape = (
+                "a typed value such as {type: FWP_UINT64, value: 0}"
+                if spec is _VALUE_SPEC
+                else f"a mapping with the keys {', '.join(sorted(spec))}"
+            )
+            problems.append(ModelError(path, f"expected {shape}, got {_kind(value)}"))
+            return
+        for key, item in value.items():
+            if key not in spec:
+                problems.append(_unknown_key(key, spec, path))
+            else:
+                _walk(item, spec[key], f"{path}.{key}", problems)
+    elif isinstance(spec, _ListOf):
+        if not isinstance(value, list):
+            problems.append(ModelError(path, f"expected a list, got {_kind(value)}"))
+            return
+        for index, item in enumerate(value):
+            _walk(item, spec.item, f"{path}[{index}]", problems)
+    elif isinstance(spec, _Strings):
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            problems.append(
+                ModelError(path, f"expected a string or a list of strings, got {_kind(value)}")
+            )
+            return
+        for index, item in enumerate(items):
+            _walk(item, _SCALAR, f"{path}[{index}]" if isinstance(value, list) else path, problems)
+    elif isinstance(value, (dict, list)):
+        problems.append(ModelError(path, f"expected a single value, got {_kind(value)}"))
+    elif isinstance(value, str):
+        problem = text_problem(value)
+        if problem:
+            problems.append(ControlCharacterError(path, problem))
+
+
+def _text_field_problems(obj: Obj, path: str) -> list[ModelError]:
+    """Text fields canonicalisation would otherwise coerce (`name: 0` -> "", `provider_data: 12`)."""
+    problems = []
+    for name, nullable in (("name", False), ("description", True), ("provider_data", True)):
+        value = obj.get(name)
+        if (value is None and nullable) or isinstance(value, str):
+            continue
+        wanted = "a string" + (" or null" if nullable else "")
+        problems.append(ModelError(f"{path}.{name}", f"expected {wanted}, got {_kind(value)}"))
+    return problems
+
+
+def declared_problems(object_type: str, obj: Any, path: str) -> list[ModelError]:
+    """What is wrong with the shape of a declared (raw) object, each naming its field.
+
+    Unknown keys at any depth (with the valid names and the closest match), values of the wrong
+    shape, control characters in strings, and provider-context types this collection cannot
+    write. Host state is never checked this way (canonicalisation stays tolerant).
+    """
+    spec = _DECLARED_SPECS.get(object_type)
+    if spec is None:
+        return [ModelError(path, f"{object_type} objects cannot be declared")]
+    problems: list[ModelError] = []
+    _walk(obj, spec, path, problems)
+    if isinstance(obj, dict):
+        problems += _text_field_problems(obj, path)
+    if object_type == "provider_context" and isinstance(obj, dict):
+        context_type = obj.get("type")
+        if context_type in catalogue.CONTEXT_TYPES and context_type not in SUPPORTED_CONTEXT_TYPES:
+            problems.append(
+                UnwritableContextError(
+                    f"{path}.type",
+                    f"this collection writes only {', '.join(sorted(SUPPORTED_CONTEXT_TYPES))} "
+                    f"provider contexts, not {context_type}",
+                )
+            )
+    return problems

@@ -22,6 +22,10 @@ override its decision:
 Condition overlap is computed per field (WFP ORs conditions on one field and ANDs fields); a
 field only one filter constrains does not limit the overlap. When the overlap cannot be decided
 (security descriptors, prefixes, flag tests over wide ranges, ...) it is "may overlap".
+Exemptions: a foreign permit in our sublayer that only matches traffic one of our own exemptions
+(scenarios/exemptions.py: a PERMIT in weight range FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS, e.g. the
+IKE/AuthIP UDP 500/4500 ones) already permits ahead of our callout changes nothing and is no
+finding: BFE's own IKE exemptions beside ours in FWPM_SUBLAYER_UNIVERSAL, for example.
 Disabled and boot-time filters are ignored (boot-time filters only apply before BFE starts), as
 are inspection callouts (they never decide).
 
@@ -58,6 +62,7 @@ from .arbitration import AUTO_WEIGHT_BITS, TERMINATING, effective_weight
 from .catalogue import display, symbol_of
 from .model import INTEGER_TYPES, Obj, State, bit_domain
 from .netsh import EXTRA_SYMBOLS, STOCK_SUBLAYERS
+from .scenarios.exemptions import is_exemption
 
 RULE_SAME_SUBLAYER: Final = "same-sublayer-shadow"
 RULE_BLOCK: Final = "cross-sublayer-block"
@@ -434,7 +439,12 @@ def _provider_label(provider_key: str | None, provider: Obj | None) -> str | Non
 
 
 class _Context:
-    def __init__(self, state: State) -> None:
+    def __init__(self, state: State, provider_key: str | None = None) -> None:
+        self.exemptions = [
+            f
+            for f in state.get("filters") or []
+            if f.get("provider_key") == provider_key and _active(f) and is_exemption(f)
+        ]
         self.sublayers = {s["key"]: s for s in state.get("sublayers") or []}
         self.providers = {p["key"]: p for p in state.get("providers") or []}
         self.by_sublayer: dict[tuple[str, str], list[Obj]] = {}
@@ -452,6 +462,22 @@ class _Context:
             and weighs_more(other, theirs) is Overlap.YES
             and conditions_cover(ours, other)
             for other in self.by_sublayer.get(place, [])
+        )
+
+    def already_exempted(self, ours: Obj, theirs: Obj) -> bool:
+        """Whether `theirs` is a permit on traffic one of our exemptions permits before `ours`
+        (or `ours` is such an exemption: a soft permit before it decides the same)."""
+        if theirs["action"]["type"] != "FWP_ACTION_PERMIT":
+            return False
+        if any(ours is exemption for exemption in self.exemptions):
+            return CLEAR_ACTION_RIGHT not in (theirs.get("flags") or [])
+        return any(
+            exemption is not ours
+            and exemption["layer_key"] == ours["layer_key"]
+            and exemption["sublayer_key"] == ours["sublayer_key"]
+            and weighs_more(exemption, ours) is Overlap.YES
+            and conditions_cover(theirs, exemption)
+            for exemption in self.exemptions
         )
 
     def sublayer_weight(self, key: str) -> int | None:
@@ -537,6 +563,8 @@ def _analyse_pair(context: _Context, ours: Obj, theirs: Obj) -> Finding | None:
         certain = (
             certain and heavier is Overlap.YES and their_action != "FWP_ACTION_CALLOUT_UNKNOWN"
         )
+        if context.already_exempted(ours, theirs):
+            return None  # our own exemption permits that traffic ahead of our filter anyway
         rule = RULE_SAME_SUBLAYER
         order = "has a higher" if heavier is Overlap.YES else "may have a higher"
         why = (
@@ -627,7 +655,7 @@ def find_shadowing(state: State, provider_key: str) -> list[Finding]:
     for filter_obj in state.get("filters") or []:
         if filter_obj.get("provider_key") != provider_key and _active(filter_obj):
             by_layer.setdefault(filter_obj["layer_key"], []).append(filter_obj)
-    context = _Context(state)
+    context = _Context(state, provider_key)
     findings = []
     for our_filter in ours:
         if not _active(our_filter):

@@ -276,4 +276,4 @@ def test_create_makes_the_state_directory(tmp_path: Path) -> None:
     backend = OfflineBackend(path, create=True)
     desired = expand({"scenario": {"guaranteed_encryption": {}}})
     backend.apply(make_plan(desired, empty_state(), provider_key_of({})))
-    assert len(json.loads(path.read_text())["filters"]) == 24
+    assert len(json.loads(path.read_text())["filters"]) == 36

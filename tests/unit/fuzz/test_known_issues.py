@@ -1,5 +1,6 @@
 """Module-option inputs that still reach a bug in declaration.py (fixed on the options branch)
-or in the canonicalisation of raw objects (fixed on the engine-rules branch).
+or in the canonicalisation of raw objects (fixed by the strict shape of declared objects:
+those cases pass now and stay as regression tests).
 
 The action plugin turns them into an `internal_error` failure instead of a traceback; the fix is
 a message naming the option. strict xfail: the integrator removes the marks when they pass.
@@ -87,7 +88,6 @@ ENGINE_RULES_CASES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="fixed on engine-rules branch")
 @pytest.mark.parametrize("arguments", ENGINE_RULES_CASES.values(), ids=list(ENGINE_RULES_CASES))
 def test_raw_object_shape_bugs_fail_with_a_message(arguments: Any, tmp_path: Path) -> None:
     _fails_with_a_message(arguments, tmp_path)

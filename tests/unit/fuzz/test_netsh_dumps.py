@@ -17,7 +17,7 @@ from tests.unit.fuzz.profiles import FUZZ
 
 FIXTURES = Path(__file__).resolve().parents[1] / "netsh" / "fixtures"
 DUMPS = {path.name: path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("*.xml"))}
-POLICY = {"scenario": {"guaranteed_encryption": {}}}
+POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 VALUES = [
     "", "-1", "0", "16", "65536", "18446744073709551616", "abc", "0x10", "1.2.3.4", "::1/200",
     "FWP_UINT8", "FWP_RANGE_TYPE", "FWP_V4_ADDR_MASK", "FWP_BYTE_BLOB_TYPE", "FWP_SID", "FWP_EMPTY",

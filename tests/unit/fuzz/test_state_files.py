@@ -16,7 +16,7 @@ from tests.unit.fuzz.harness import assert_clean, run_policy
 from tests.unit.fuzz.profiles import FUZZ
 from tests.unit.fuzz.strategies import mutated
 
-POLICY = {"scenario": {"guaranteed_encryption": {}}}
+POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 BASE = json.loads(serialise_state(basic_state("foreign")))
 
 # Text-level damage a JSON tree cannot express.

@@ -22,7 +22,11 @@ HARNESS = REPO / "tests" / "harness"
 UTIL = REPO / "plugins" / "module_utils" / "WfpIpsec.cs"
 #: The write half (policy.ps1's apply only); compiled together with UTIL, as Ansible does.
 APPLY_UTIL = REPO / "plugins" / "module_utils" / "WfpIpsecApply.cs"
-UTILS = (UTIL, APPLY_UTIL)
+# Commit confirmed's host half, compiled together with UTIL and APPLY_UTIL (as Ansible does for a
+# module that requires all three): docs/commit-confirmed.md.
+CONFIRM_UTIL = REPO / "plugins" / "module_utils" / "WfpIpsecConfirm.cs"
+#: Every util: what policy.ps1 loads (policy_info.ps1 loads only UTIL).
+UTILS = (UTIL, APPLY_UTIL, CONFIRM_UTIL)
 MCS = ["mcs", "-langversion:5", "-warnaserror", "-nologo"]
 
 
@@ -50,7 +54,7 @@ class Build:
         self.root = root
         self.lib = root / "libfwpuclnt.so"
         self.dll = root / "WfpIpsec.dll"  # the read-only util alone (what policy_info.ps1 loads)
-        self.apply_dll = root / "WfpIpsecApply.dll"  # both utils (what policy.ps1 loads)
+        self.apply_dll = root / "WfpIpsecApply.dll"  # every util (what policy.ps1 loads)
         self.driver = root / "driver.exe"
         self.sim_layout = root / "fwpsim_layout"
 

@@ -10,7 +10,10 @@ from typing import Any
 
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import catalogue, model, scenario
 
-GE_DECLARATION: dict[str, Any] = {"scenario": {"guaranteed_encryption": {}}}
+# The option layer has no default port: the tests name theirs.
+GE_DECLARATION: dict[str, Any] = {
+    "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}
+}
 PSK = "s3cr3t-ключ-🔑"
 G = catalogue.GUIDS
 

@@ -42,12 +42,12 @@ def converge(
 
 def test_guaranteed_encryption_on_empty_engine_reads_back_as_declared(host: Host) -> None:
     provider_key, desired = states.guaranteed_encryption()
-    assert len(desired["filters"]) == 24 and len(desired["provider_contexts"]) == 4
+    assert len(desired["filters"]) == 36 and len(desired["provider_contexts"]) == 4
     before = host.call("read", provider_key=provider_key)
     assert all(before[name] == [] for name in TYPES)
     the_plan, result = converge(host, desired, provider_key)
-    assert result["applied"] == len(the_plan["operations"]) == 30
-    assert [op["op"] for op in the_plan["operations"]] == ["add"] * 30
+    assert result["applied"] == len(the_plan["operations"]) == 42
+    assert [op["op"] for op in the_plan["operations"]] == ["add"] * 42
     after = host.call("read", provider_key=provider_key)
     assert state_problems(after) == []
     assert comparable(after) == comparable(desired)
@@ -247,7 +247,7 @@ def test_persistence_follows_the_declared_flags(build: Build) -> None:
         )
         converge(host, persistent, persistent_key)
         converge(host, static, static_key)
-        assert len(host.call("read", provider_key=static_key)["filters"]) == 24
+        assert len(host.call("read", provider_key=static_key)["filters"]) == 36
         host.call("restart")  # a BFE restart / reboot
         assert comparable(host.call("read", provider_key=persistent_key)) == comparable(persistent)
         assert all(host.call("read", provider_key=static_key)[name] == [] for name in TYPES)

@@ -115,18 +115,28 @@ def test_policy_spec_accepts_what_the_live_backend_sends() -> None:
     from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import (
         ModuleBackend,
         plan_arguments,
+        tentative_arguments,
     )
 
     from .test_live import FakeModule
 
     options = spec_options(REPO / "plugins" / "modules" / "policy.ps1")
-    assert options == {"_operation", "provider_key", "layers", "plan"}
+    assert options == {
+        "_operation",
+        "provider_key",
+        "layers",
+        "plan",
+        "confirm_timeout",
+        "restore_sources",
+        "tentative_fingerprint",
+    }
     assert set(plan_arguments({"operations": []})) <= options
+    assert set(tentative_arguments({"operations": []}, 60)) <= options
     # The reads go to policy_info.ps1: it accepts exactly what live.py sends for them.
     info_options = spec_options(REPO / "plugins" / "modules" / "policy_info.ps1")
     info_source = (REPO / "plugins" / "modules" / "policy_info.ps1").read_text(encoding="utf-8")
     assert "_operation = @{ type = 'str'; choices = @('read', 'read_all') }" in info_source
-    state = {"state_json": json.dumps(model.empty_state())}
+    state = {"state_json": json.dumps(model.empty_state()), "pending_json": "[]"}
     apply_module, read_module = FakeModule(), FakeModule(state, state, state)
     backend = ModuleBackend(apply_module, read_module)
     backend.read("b14b7bdb-dbbd-473e-bed4-8b4708d4f270")
@@ -136,7 +146,7 @@ def test_policy_spec_accepts_what_the_live_backend_sends() -> None:
     assert all(set(call) <= info_options for call in read_module.calls)
     assert all(set(call) <= options for call in read_module.calls)  # policy.ps1 still reads
     source = (REPO / "plugins" / "modules" / "policy.ps1").read_text(encoding="utf-8")
-    assert "choices = @('read', 'read_all', 'apply')" in source
+    assert "choices = @('read', 'read_all', 'apply', 'confirm')" in source
     assert re.search(r"plan = @\{ type = 'json'; no_log = \$true \}", source)
 
 
@@ -145,14 +155,14 @@ def test_policy_info_spec_matches_its_documentation_and_action() -> None:
     namespace: dict[str, str] = {}
     exec((REPO / "plugins" / "modules" / "policy_info.py").read_text(encoding="utf-8"), namespace)
     documented = yaml.safe_load(namespace["DOCUMENTATION"])["options"]
-    # `shadowing` is controller-only: the action plugin analyses and never sends it to the host.
+    # `shadowing` and `provider_name` are controller-only: the action plugin handles them.
     # `_operation` is internal: the policy action's reads (live.py), never a user option.
+    controller_only = {"shadowing", "provider_name"}
     public = options - {"_operation"}
-    assert public == set(documented) - {"shadowing"} == {"provider_key", "layers"}
+    assert public == set(documented) - controller_only == {"provider_key", "layers"}
     from ansible_collections.wfp.ipsec.plugins.action import policy_info
 
     assert public == policy_info.MODULE_OPTIONS
-    assert "_operation" not in policy_info.ActionModule._VALID_ARGS
-    assert set(documented) == policy_info.ActionModule._VALID_ARGS
+    assert "_operation" not in documented
     for block in ("EXAMPLES", "RETURN"):
         assert yaml.safe_load(namespace[block])

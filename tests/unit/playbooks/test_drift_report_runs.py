@@ -59,6 +59,7 @@ def fleet_inventory(tmp_path: Path) -> tuple[Path, dict[str, str]]:
                     "vars": {
                         "ansible_connection": "local",
                         "ansible_python_interpreter": sys.executable,
+                        "guaranteed_encryption_required_ports": [{"port": 5555}],
                     },
                 }
             }
@@ -115,8 +116,8 @@ def test_the_failure_names_the_hosts_that_failed(fleet_run: dict) -> None:
     assert len(fatal) == 1  # the report task runs on the controller, not on a managed host
     assert "-> localhost]" not in output
     message = fatal[0]
-    assert "299 of 300 host(s) drift or are shadowed: pc001: drift (missing 30" in message
-    assert re.search(r"pc001: drift \(missing 30, [^;]*\), \d+ counted shadowing finding", message)
+    assert "299 of 300 host(s) drift or are shadowed: pc001: drift (missing 42" in message
+    assert re.search(r"pc001: drift \(missing 42, [^;]*\), \d+ counted shadowing finding", message)
     assert "and 289 more (see the report)" in message
     assert "1 host(s) could not be checked: pc007: failed: " in message
 

@@ -110,7 +110,12 @@ def run_playbook(
     return Run(results, recap, output)
 
 
-POLICY = {"name": "policy", "wfp.ipsec.policy": {"scenario": {"guaranteed_encryption": {}}}}
+POLICY = {
+    "name": "policy",
+    "wfp.ipsec.policy": {
+        "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}
+    },
+}
 
 
 @pytest.fixture
@@ -143,18 +148,18 @@ def test_converge_then_idempotent(tmp_path: Path, states: dict[str, Path]) -> No
         "providers": 1,
         "sublayers": 1,
         "provider_contexts": 4,
-        "filters": 24,
+        "filters": 36,
     }
     assert objects(states["drifted"]) == objects(states["clean"])
     assert objects(states["foreign"]) == {
         "providers": 2,
         "sublayers": 2,
         "provider_contexts": 4,
-        "filters": 27,
+        "filters": 39,
     }
-    assert first.results["clean"]["drift"] == {"missing": 30, "unexpected": 0, "changed": 0}
+    assert first.results["clean"]["drift"] == {"missing": 42, "unexpected": 0, "changed": 0}
     assert first.results["drifted"]["drift"] == {"missing": 2, "unexpected": 1, "changed": 1}
-    assert first.results["clean"]["apply"]["applied"] == 30
+    assert first.results["clean"]["apply"]["applied"] == 42
 
     second = run_playbook(tmp_path, POLICY, states)
     assert second.changed() == {"clean": 0, "drifted": 0, "foreign": 0}
@@ -231,15 +236,19 @@ def test_bad_input_fails_naming_the_field_and_touches_nothing(
     assert {name: path.read_bytes() for name, path in states.items()} == snapshot
 
 
-ROLE = {"name": "role", "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"}}
+ROLE = {
+    "name": "role",
+    "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"},
+}
+PORTS = {"guaranteed_encryption_required_ports": [{"port": 5555, "protocol": "tcp"}]}
 
 
 def test_role_converges_and_is_idempotent(tmp_path: Path, states: dict[str, Path]) -> None:
-    task = {**ROLE, "vars": {"guaranteed_encryption_ip_versions": [4]}}
+    task = {**ROLE, "vars": {**PORTS, "guaranteed_encryption_ip_versions": [4]}}
     clean = {"clean": states["clean"]}
     first = run_playbook(tmp_path, task, clean, result_var="guaranteed_encryption_result")
     assert first.changed() == {"clean": 1}
-    assert objects(states["clean"])["filters"] == 12
+    assert objects(states["clean"])["filters"] == 20  # 12 from the page, 8 IKE/AuthIP exemptions
     second = run_playbook(tmp_path, task, clean, result_var="guaranteed_encryption_result")
     assert second.changed() == {"clean": 0}
     assert second.results["clean"]["drift"] == {"missing": 0, "unexpected": 0, "changed": 0}
@@ -247,7 +256,7 @@ def test_role_converges_and_is_idempotent(tmp_path: Path, states: dict[str, Path
 
 def test_role_argument_spec_rejects_bad_values(tmp_path: Path, states: dict[str, Path]) -> None:
     snapshot = states["clean"].read_bytes()
-    task = {**ROLE, "vars": {"guaranteed_encryption_ip_versions": [5]}}
+    task = {**ROLE, "vars": {**PORTS, "guaranteed_encryption_ip_versions": [5]}}
     run = run_playbook(tmp_path, task, {"clean": states["clean"]})
     assert run.recap["clean"]["ignored"] + run.recap["clean"]["failed"] >= 1
     assert "guaranteed_encryption_ip_versions" in run.output
@@ -275,6 +284,8 @@ def test_policy_info_reads_offline_hosts_with_shadowing(
     assert {f["name"] for f in result["state"]["filters"]} == {
         "wfp.ipsec guaranteed encryption: IPv4 inbound connections: secure unicast",
         "wfp.ipsec guaranteed encryption: IPv4 inbound connections: exempt ICMP",
+        "wfp.ipsec guaranteed encryption: IPv4 inbound connections: exempt IKE/AuthIP UDP/500",
+        "wfp.ipsec guaranteed encryption: IPv4 inbound connections: exempt IKE/AuthIP UDP/4500",
         "wfp.ipsec guaranteed encryption: IPv4 inbound TCP/5555: require encryption",
     }
     # The VPN client's hard block on inbound TCP/5555 overrides our require-encryption filter.
@@ -330,7 +341,7 @@ def test_a_netsh_dump_is_read_only(tmp_path: Path) -> None:
     dump = shared_path() / "wfp_realdata" / "VPNWindows__filters.xml"
     check = run_playbook(tmp_path, POLICY, {"stock": dump}, "--check")
     assert check.results["stock"]["backend"] == "offline-dump"
-    assert check.results["stock"]["drift"] == {"missing": 30, "unexpected": 0, "changed": 0}
+    assert check.results["stock"]["drift"] == {"missing": 42, "unexpected": 0, "changed": 0}
     converge = run_playbook(tmp_path, POLICY, {"stock": dump})
     result = converge.results["stock"]
     assert result["failed"] is True

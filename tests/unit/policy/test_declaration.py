@@ -9,6 +9,8 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import (
     DeclarationError,
     validate,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def _problems(arguments: dict[str, Any]) -> list[str]:
@@ -18,6 +20,8 @@ def _problems(arguments: dict[str, Any]) -> list[str]:
 
 
 def ge(**options: Any) -> dict[str, Any]:
+    """A guaranteed-encryption declaration; required_ports defaults to TCP 5555 here only."""
+    options.setdefault("required_ports", [{"port": 5555}])
     return {"scenario": {"guaranteed_encryption": options}}
 
 
@@ -40,11 +44,16 @@ def test_defaults_are_valid_and_modern() -> None:
             "from 1 to 65535",
         ),
         (
+            ge(required_ports=[{"port": "5010-5000"}]),
+            "scenario.guaranteed_encryption.required_ports[0].port",
+            "or a range such as 5000-5010",
+        ),
+        (
             ge(required_ports=[{"port": 22, "protocol": "sctp"}]),
             "scenario.guaranteed_encryption.required_ports[0].protocol",
             "use one of ['tcp', 'udp']",
         ),
-        (ge(colour="blue"), "scenario.guaranteed_encryption", "unknown option 'colour'"),
+        (ge(colour="blue"), "scenario.guaranteed_encryption.colour", "unknown option 'colour'"),
         ({"state": "gone"}, "state", "use one of ['present', 'absent']"),
         ({"provider": {"key": "not-a-guid"}}, "provider.key", "is not a GUID"),
         ({"sublayer": {"weight": 70000}}, "sublayer.weight", "from 0 to 65535"),
@@ -55,8 +64,8 @@ def test_defaults_are_valid_and_modern() -> None:
         ),
         (
             ge(main_mode={"authentication": [{"method": "preshared_key"}]}),
-            "scenario.guaranteed_encryption.main_mode.authentication[0]",
-            "'key' is a required property",
+            "scenario.guaranteed_encryption.main_mode.authentication[0].key",
+            "is required with method preshared_key; set key",
         ),
         (
             ge(
@@ -203,6 +212,7 @@ def test_two_declarations_of_the_same_key() -> None:
 
 def test_absent_ignores_the_rest() -> None:
     assert validate({"state": "absent", "scenario": {"guaranteed_encryption": {}}}).warnings == []
+    assert validate({"state": "absent"}).declaration == {"state": "absent"}
 
 
 def test_a_port_cannot_be_both_required_and_exempt() -> None:
@@ -213,3 +223,289 @@ def test_a_port_cannot_be_both_required_and_exempt() -> None:
         "scenario.guaranteed_encryption.exempt_ports[1]: tcp/5555 is already declared at required_ports[0]; "
         "a port cannot be both; remove one"
     ]
+
+
+# ---- options as Ansible users write them: strings from -e, surveys and templates --------------
+
+
+def test_strings_are_converted_like_any_ansible_module() -> None:
+    declaration = validate(
+        {
+            "persistent": "false",
+            "sublayer": {"weight": "40000"},
+            "shadow_check": "no",
+            "scenario": {
+                "guaranteed_encryption": {
+                    "keying_modules": "ike",
+                    "ip_versions": "4",
+                    "icmp_exemption": "yes",
+                    "required_ports": [{"port": "8443"}],
+                }
+            },
+        }
+    ).declaration
+    assert declaration["persistent"] is False
+    assert declaration["shadow_check"] is False
+    assert declaration["sublayer"] == {"weight": 40000}
+    scenario = declaration["scenario"]["guaranteed_encryption"]
+    assert scenario["keying_modules"] == ["ike"]
+    assert scenario["ip_versions"] == [4]
+    assert scenario["icmp_exemption"] is True
+    assert scenario["required_ports"] == [{"port": 8443, "protocol": "tcp"}]
+
+
+def test_a_comma_separated_string_is_a_list() -> None:
+    scenario = validate(ge(keying_modules="ike,authip")).declaration["scenario"]
+    assert scenario["guaranteed_encryption"]["keying_modules"] == ["ike", "authip"]
+
+
+def test_choices_accept_any_case() -> None:
+    scenario = validate(
+        ge(
+            required_ports=[{"port": 5555, "protocol": "TCP"}, {"port": 53, "protocol": "Udp"}],
+            keying_modules=["IKE"],
+        )
+    ).declaration["scenario"]["guaranteed_encryption"]
+    assert [p["protocol"] for p in scenario["required_ports"]] == ["tcp", "udp"]
+    assert scenario["keying_modules"] == ["ike"]
+    assert validate({"state": "ABSENT"}).declaration["state"] == "absent"
+
+
+@pytest.mark.parametrize(
+    ("port", "normalised"),
+    [
+        (5000, {"port": 5000, "protocol": "tcp"}),
+        ("5000-5010", {"port": 5000, "port_end": 5010, "protocol": "tcp"}),
+        (" 5000 - 5010 ", {"port": 5000, "port_end": 5010, "protocol": "tcp"}),
+        ("5000-5000", {"port": 5000, "protocol": "tcp"}),
+    ],
+)
+def test_port_ranges_are_normalised(port: Any, normalised: dict[str, Any]) -> None:
+    scenario = validate(ge(required_ports=[{"port": port}])).declaration["scenario"]
+    assert scenario["guaranteed_encryption"]["required_ports"] == [normalised]
+
+
+def test_a_range_overlapping_a_port_is_a_duplicate() -> None:
+    problems = _problems(ge(required_ports=[{"port": "5000-5010"}], exempt_ports=[{"port": 5005}]))
+    assert problems == [
+        "scenario.guaranteed_encryption.exempt_ports[0]: tcp/5005 is already declared at "
+        "required_ports[0]; a port cannot be both; remove one"
+    ]
+    assert validate(ge(required_ports=[{"port": "5000-5010"}, {"port": 5011}]))
+
+
+def test_management_port_ranges_expand() -> None:
+    declaration = validate(dict(ge(), management_ports=["2222-2224", "8443"])).declaration
+    assert declaration["management_ports"] == [2222, 2223, 2224, 8443]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (
+            ge(keying_module=["ike"]),
+            "scenario.guaranteed_encryption.keying_module: unknown option 'keying_module'; "
+            "did you mean 'keying_modules'? (valid options here: dhcp_exemption, dns_exemption, "
+            "exempt_addresses, exempt_ports, extended_mode, filter_sublayer, icmp_exemption, "
+            "ike_exemption, ip_versions, keying_modules, main_mode, quick_mode, "
+            "recv_accept_raw_context, required_ports)",
+        ),
+        (
+            {"scenario": None, "guaranteed_encryption": {"required_ports": []}},
+            "guaranteed_encryption: unknown option 'guaranteed_encryption'; it belongs under "
+            "scenario (check the indentation) (valid options here: adopt_provider, "
+            "allow_management_lockout, management_ports, objects, persistent, provider, scenario, "
+            "shadow_check, state, sublayer)",
+        ),
+        ({"persistent": "maybe"}, "persistent: 'maybe' is not true or false"),
+        (
+            {"sublayer": {"weight": "heavy"}},
+            "sublayer.weight: 'heavy' is not a whole number; write a number such as 8443",
+        ),
+        ({"sublayer": {"weight": True}}, "sublayer.weight: True is not a whole number"),
+        (
+            {"scenario": "guaranteed_encryption"},
+            "scenario: 'guaranteed_encryption' is not a mapping",
+        ),
+        (
+            ge(required_ports=[5555]),
+            "scenario.guaranteed_encryption.required_ports[0]: 5555 is not a mapping",
+        ),
+        ({"provider": {"name": {"a": 1}}}, "provider.name: {'a': 1} is not a string"),
+    ],
+)
+def test_type_errors_name_the_option_and_the_fix(arguments: dict[str, Any], expected: str) -> None:
+    problems = _problems(arguments)
+    assert any(p.startswith(expected) for p in problems), problems
+    assert not any("is not of type" in p for p in problems)
+
+
+# ---- mistakes never destroy anything ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {},
+        {"scenario": None},
+        {"scenario": {}},
+        {"scenario": {"guaranteed_encryption": None}},
+        {"objects": {"filters": []}},
+        {"state": "present", "persistent": True},
+    ],
+)
+def test_a_declaration_of_nothing_is_refused(arguments: dict[str, Any]) -> None:
+    problems = _problems(arguments)
+    assert len(problems) == 1
+    assert problems[0].startswith("nothing is declared")
+    assert "set state: absent" in problems[0]
+
+
+def test_required_ports_must_be_named() -> None:
+    problems = _problems({"scenario": {"guaranteed_encryption": {}}})
+    assert problems == [
+        "scenario.guaranteed_encryption.required_ports: is required; name the ports that must be "
+        "encrypted (for example [{port: 8443}]), or [] to require encryption on no port"
+    ]
+    assert validate({"scenario": {"guaranteed_encryption": {"required_ports": []}}})
+
+
+# ---- no input ever raises anything but DeclarationError -------------------------------------
+
+
+def nested(depth: int) -> Any:
+    value: Any = "x"
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    ("arguments", "path"),
+    [
+        ({"provider": {"key": "11111111-2222-3333-4444-555555555555\n"}}, "provider.key"),
+        ({"sublayer": {"key": "{11111111-2222-3333-4444-555555555555}\nx"}}, "sublayer.key"),
+        ({"provider": {"description": nested(900)}}, "provider.description.a.a"),
+        ({1: "x", "state": "absent"}, ""),
+        ({"sublayer": {"weight": "1e400"}}, "sublayer.weight"),
+        ({"sublayer": {"weight": float("inf")}}, "sublayer.weight"),
+        ({"sublayer": {"weight": "Infinity"}}, "sublayer.weight"),
+        ({"scenario": "{" * 5000}, "scenario"),
+        (
+            ge(required_ports=[{"port": None}]),
+            "scenario.guaranteed_encryption.required_ports[0].port",
+        ),
+        ({"objects": {"filters": [{"key": "nope"}]}}, "objects.filters[0]"),
+    ],
+)
+def test_hostile_input_is_a_problem_not_a_traceback(arguments: Any, path: str) -> None:
+    problems = _problems(arguments)
+    assert problems and any(p.startswith(path) for p in problems), problems
+
+
+def test_hostile_input_is_a_problem_not_a_traceback_for_a_non_mapping() -> None:
+    assert _problems(["state", "absent"])  # type: ignore[arg-type]
+
+
+def test_a_pre_shared_key_never_appears_in_a_problem() -> None:
+    secret = "s3cr3t-psk"
+    arguments = ge(
+        keying_modules=["ike"],
+        main_mode={"authentication": [{"method": "preshared_key", "key": secret}]},
+        exempt_ports=[{"port": secret}],
+    )
+    problems = _problems(arguments)
+    assert problems and all(secret not in p for p in problems)
+    wrong_type = ge(main_mode={"authentication": [{"method": "preshared_key", "key": [secret]}]})
+    assert all(secret not in p for p in _problems(wrong_type))
+
+
+def test_raw_object_symbols_accept_any_case() -> None:
+    lower = {
+        "name": "block telnet",
+        "layer_key": "fwpm_layer_ale_auth_recv_accept_v4",
+        "action": {"type": "fwp_action_block"},
+        "conditions": [
+            {
+                "field_key": "FWPM_Condition_IP_Local_Port",
+                "match_type": "fwp_match_equal",
+                "value": {"type": "fwp_uint16", "value": 23},
+            }
+        ],
+    }
+    upper = {
+        "name": "block telnet",
+        "layer_key": "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4",
+        "action": {"type": "FWP_ACTION_BLOCK"},
+        "conditions": [
+            {
+                "field_key": "FWPM_CONDITION_IP_LOCAL_PORT",
+                "match_type": "FWP_MATCH_EQUAL",
+                "value": {"type": "FWP_UINT16", "value": 23},
+            }
+        ],
+    }
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand
+
+    assert expand(validate({"objects": {"filters": [lower]}}).declaration) == expand(
+        validate({"objects": {"filters": [upper]}}).declaration
+    )
+
+
+# ---- generated input: any option value ends in problems or a declaration, never a crash ------
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["5555", "5000-5010", "TCP", "ike", "yes", "1e400", "{", "a=b", "\n"]),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(
+            st.one_of(st.sampled_from(["port", "protocol", "key", "name"]), st.integers()),
+            children,
+            max_size=3,
+        ),
+    ),
+    max_leaves=12,
+)
+_PATHS = [
+    ("state",),
+    ("persistent",),
+    ("provider", "key"),
+    ("provider", "description"),
+    ("sublayer", "weight"),
+    ("scenario",),
+    ("scenario", "guaranteed_encryption", "keying_modules"),
+    ("scenario", "guaranteed_encryption", "required_ports"),
+    ("scenario", "guaranteed_encryption", "main_mode", "authentication"),
+    ("scenario", "guaranteed_encryption", "quick_mode", "lifetime"),
+    ("objects", "filters"),
+    ("management_ports",),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(path=st.sampled_from(_PATHS), value=_VALUES)
+def test_any_option_value_is_a_declaration_or_problems(path: tuple[str, ...], value: Any) -> None:
+    arguments: dict[str, Any] = ge()
+    node = arguments
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = value
+    try:
+        validate(arguments)
+    except DeclarationError as error:
+        assert error.problems and all(str(p) for p in error.problems)
+
+
+def test_a_partial_quick_mode_lifetime_keeps_the_other_defaults() -> None:
+    declaration = validate(ge(quick_mode={"lifetime": {"seconds": "7200"}})).declaration
+    lifetime = declaration["scenario"]["guaranteed_encryption"]["quick_mode"]["lifetime"]
+    assert lifetime == {"seconds": 7200, "kilobytes": 100000, "packets": 2147483647}
+    assert validate(ge(quick_mode={"lifetime": {}}))

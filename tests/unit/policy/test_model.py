@@ -122,3 +122,179 @@ def test_fingerprint_ignores_runtime_and_order() -> None:
     assert model.fingerprint(state_a) == model.fingerprint(state_b)
     changed = {**model.empty_state(), "filters": [first, {**second, "name": "g"}]}
     assert model.fingerprint(changed) != model.fingerprint(state_a)
+
+
+# ---- no silent coercion (issue 8) ------------------------------------------------------------
+
+
+def test_weight_zero_is_not_empty() -> None:
+    with pytest.raises(model.ModelError) as caught:
+        model.canonical_filter({**BASE, "weight": 0}, "objects.filters[0]")
+    assert caught.value.path == "objects.filters[0].weight"
+    zero = {"type": "FWP_UINT64", "value": 0}
+    assert model.canonical_filter({**BASE, "weight": zero})["weight"] == zero
+    assert model.canonical_filter(BASE)["weight"] == {"type": "FWP_EMPTY"}
+
+
+def _certificate(root_subjects: Any) -> dict[str, Any]:
+    context = {
+        "key": "cccccccc-0000-0000-0000-000000000001",
+        "name": "mm",
+        "type": "FWPM_IPSEC_IKE_MM_CONTEXT",
+        "policy": {
+            "authentication_methods": [
+                {"type": "IKEEXT_CERTIFICATE", "root_subjects": root_subjects}
+            ]
+        },
+    }
+    return model.canonical_provider_context(context)
+
+
+def test_a_single_root_subject_is_one_subject() -> None:
+    single = _certificate("CN=Corp Root, O=Corp")
+    listed = _certificate(["CN=Corp Root, O=Corp"])
+    assert single == listed
+    assert single["policy"]["authentication_methods"][0]["root_subjects"] == [
+        "CN=Corp Root, O=Corp"
+    ]
+
+
+def test_host_state_stays_tolerant() -> None:
+    """Host replies and state files may carry fields this version does not know."""
+    assert model.canonical_filter({**BASE, "future_field": 1}) == model.canonical_filter(BASE)
+
+
+RAW_FILTER = {
+    "name": "block smb",
+    "layer_key": "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4",
+    "action": {"type": "FWP_ACTION_BLOCK"},
+}
+PORT_445 = {
+    "field_key": "FWPM_CONDITION_IP_LOCAL_PORT",
+    "value": {"type": "FWP_UINT16", "value": 445},
+}
+
+
+@pytest.mark.parametrize(
+    ("raw", "path", "text"),
+    [
+        (
+            {**RAW_FILTER, "conditons": [PORT_445]},
+            "f.conditons",
+            "did you mean 'conditions'?",
+        ),
+        (
+            {**RAW_FILTER, "conditions": [{**PORT_445, "matchtype": "FWP_MATCH_EQUAL"}]},
+            "f.conditions[0].matchtype",
+            "did you mean 'match_type'?",
+        ),
+        (
+            {
+                **RAW_FILTER,
+                "conditions": [{"field_key": "x", "value": {"type": "FWP_UINT16", "valeu": 1}}],
+            },
+            "f.conditions[0].value.valeu",
+            "did you mean 'value'?",
+        ),
+        ({**RAW_FILTER, "action": {"typ": "FWP_ACTION_BLOCK"}}, "f.action.typ", "'type'"),
+        ({**RAW_FILTER, "conditions": PORT_445}, "f.conditions", "expected a list"),
+        ({**RAW_FILTER, "weight": 0}, "f.weight", "{type: FWP_UINT64, value: 0}"),
+        ({**RAW_FILTER, "name": "smb\x00"}, "f.name", "U+0000"),
+        ({**RAW_FILTER, "runtime": {"filter_id": 1}}, "f.runtime", "unknown key"),
+    ],
+)
+def test_declared_filter_shape(raw: dict[str, Any], path: str, text: str) -> None:
+    [problem] = model.declared_problems("filter", raw, "f")
+    assert problem.path == path
+    assert text in problem.message
+
+
+MM_CONTEXT = {
+    "name": "mm",
+    "type": "FWPM_IPSEC_IKE_MM_CONTEXT",
+    "policy": {
+        "authentication_methods": [{"type": "IKEEXT_CERTIFICATE", "root_subjects": "CN=Corp Root"}],
+        "proposals": [
+            {
+                "cipher": "IKEEXT_CIPHER_AES_256",
+                "integrity": "IKEEXT_INTEGRITY_SHA_256",
+                "max_lifetime_seconds": 28800,
+            }
+        ],
+    },
+}
+
+
+def _with_policy(**changes: Any) -> dict[str, Any]:
+    return {**MM_CONTEXT, "policy": {**MM_CONTEXT["policy"], **changes}}
+
+
+@pytest.mark.parametrize(
+    ("raw", "path", "text"),
+    [
+        (
+            _with_policy(proposals=[{"ciphr": "IKEEXT_CIPHER_AES_256"}]),
+            "c.policy.proposals[0].ciphr",
+            "did you mean 'cipher'?",
+        ),
+        (
+            _with_policy(
+                authentication_methods=[{"type": "IKEEXT_KERBEROS", "root_subjects": ["x"]}]
+            ),
+            "c.policy.authentication_methods[0].root_subjects",
+            "valid keys: flags, type",
+        ),
+        (
+            _with_policy(
+                authentication_methods=[{"type": "IKEEXT_CERTIFICATE", "root_subjects": [1]}]
+            ),
+            "c.policy.authentication_methods[0].root_subjects",
+            "a string or a list of strings",
+        ),
+        (
+            _with_policy(
+                authentication_methods=[{"type": "IKEEXT_CERTIFICATE", "root_subjects": "CN=\x07"}]
+            ),
+            "c.policy.authentication_methods[0].root_subjects",
+            "U+0007",
+        ),
+        (
+            {**MM_CONTEXT, "type": "FWPM_IPSEC_IKEV2_MM_CONTEXT"},
+            "c.type",
+            "this collection writes only",
+        ),
+    ],
+)
+def test_declared_context_shape(raw: dict[str, Any], path: str, text: str) -> None:
+    [problem] = model.declared_problems("provider_context", raw, "c")
+    assert problem.path == path
+    assert text in problem.message
+
+
+def test_well_formed_declared_objects_have_no_problems() -> None:
+    assert model.declared_problems("filter", {**RAW_FILTER, "conditions": [PORT_445]}, "f") == []
+    assert model.declared_problems("provider_context", MM_CONTEXT, "c") == []
+
+
+@pytest.mark.parametrize("key", [["s3cret-psk"], {"k": "s3cret-psk"}, "s3cret-psk\x00"])
+def test_shape_errors_never_show_a_pre_shared_key(key: Any) -> None:
+    psk = [{"type": "IKEEXT_PRESHARED_KEY", "key": key}]
+    [problem] = model.declared_problems(
+        "provider_context", _with_policy(authentication_methods=psk), "c"
+    )
+    assert problem.path == "c.policy.authentication_methods[0].key"
+    assert "s3cret" not in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "text"),
+    [
+        ("name", 0, "expected a string, got an integer"),
+        ("name", None, "expected a string, got null"),
+        ("description", ["a"], "expected a string or null, got a list"),
+        ("provider_data", 1234, "expected a string or null, got an integer"),
+    ],
+)
+def test_declared_text_fields_are_not_coerced(field: str, value: Any, text: str) -> None:
+    problems = model.declared_problems("filter", {**RAW_FILTER, field: value}, "f")
+    assert any(p.path == f"f.{field}" and text in p.message for p in problems), problems

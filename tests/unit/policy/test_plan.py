@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import yaml
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import model
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import drift_counts, make_plan, summary
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.render import plan_diff
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.render import change_summary, plan_diff
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand, provider_key_of
 
 PROVIDER = provider_key_of({})
@@ -35,7 +36,7 @@ def assert_well_ordered(plan: dict[str, Any]) -> None:
 
 def test_fresh_host_adds_everything_in_dependency_order() -> None:
     plan = make_plan(desired(), model.empty_state(), PROVIDER)
-    assert len(plan["operations"]) == 30
+    assert len(plan["operations"]) == 42
     assert {o["op"] for o in plan["operations"]} == {"add"}
     assert {o["reason"] for o in plan["operations"]} == {"missing"}
     assert_well_ordered(plan)
@@ -109,7 +110,7 @@ def test_changed_sublayer_drags_every_filter() -> None:
     actual = copy.deepcopy(want)
     actual["sublayers"][0]["weight"] = 1
     plan = make_plan(want, actual, PROVIDER)
-    assert sum(1 for o in plan["operations"] if o["type"] == "filter" and o["op"] == "delete") == 24
+    assert sum(1 for o in plan["operations"] if o["type"] == "filter" and o["op"] == "delete") == 36
     assert_well_ordered(plan)
 
 
@@ -133,7 +134,7 @@ def test_foreign_objects_are_never_touched() -> None:
     absent = make_plan(model.empty_state(), actual, PROVIDER)
     touched = {o["key"] for o in absent["operations"]}
     assert foreign_provider["key"] not in touched and foreign_filter["key"] not in touched
-    assert len(touched) == 30 and {o["op"] for o in absent["operations"]} == {"delete"}
+    assert len(touched) == 42 and {o["op"] for o in absent["operations"]} == {"delete"}
     assert_well_ordered(absent)
 
 
@@ -177,7 +178,13 @@ def test_plan_summary_and_diff_carry_no_secret() -> None:
     assert "s3cret" not in repr(summary(plan))
     diff = plan_diff(plan, want, model.empty_state())
     assert "s3cret" not in repr(diff)
-    assert "********" in repr(diff)
+    rotated = desired(
+        keying_modules=["ike"],
+        main_mode={"authentication": [{"method": "preshared_key", "key": "n3w-s3cret"}]},
+    )
+    field_diff = plan_diff(make_plan(rotated, want, PROVIDER), rotated, want)
+    assert "s3cret" not in repr(field_diff)
+    assert "********" in repr(field_diff)  # the changed context's field diff masks both keys
 
 
 def test_diff_is_readable() -> None:
@@ -186,13 +193,57 @@ def test_diff_is_readable() -> None:
     changed = next(f for f in actual["filters"] if "inbound TCP/5555" in f["name"])
     changed["weight"] = {"type": "FWP_UINT64", "value": 1}
     diff = plan_diff(make_plan(want, actual, PROVIDER), want, actual)
-    label = f"{changed['name']} [{changed['key']}]"
-    before, after = diff["before"]["filters"][label], diff["after"]["filters"][label]
-    assert before["weight"] == "1 (FWP_UINT64)" and after["weight"] == "512 (FWP_UINT64)"
+    assert len(diff) == 1  # no adds or removes: one field-level diff for the changed filter
+    (field_diff,) = diff
+    assert field_diff["before_header"] == f"host: filter {changed['name']!r}"
+    before, after = yaml.safe_load(field_diff["before"]), yaml.safe_load(field_diff["after"])
+    assert before["weight"] == "1"
+    assert after["weight"] == "512"
     assert after["layer_key"] == "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4"
-    assert (
-        after["action"]
-        == "FWP_ACTION_CALLOUT_TERMINATING -> FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4"
-    )
+    assert after["action"] == "CALLOUT_TERMINATING -> FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4"
+    assert after["raw_context"] == "FWPM_CONTEXT_ALE_SET_CONNECTION_REQUIRE_IPSEC_ENCRYPTION"
     assert after["sublayer_key"] == "wfp.ipsec sublayer"
-    assert "FWPM_CONDITION_IP_LOCAL_PORT EQUAL 5555 (FWP_UINT16)" in after["conditions"]
+    assert "IP_LOCAL_PORT = 5555" in after["conditions"]
+    assert "IP_PROTOCOL = TCP" in after["conditions"]
+    assert "FWPM_FILTER_FLAG_PERSISTENT" in after["flags"]
+
+
+def test_diff_of_an_empty_host_is_one_line_per_object() -> None:
+    want = desired(ip_versions=[4], required_ports=[{"port": 5000, "port_end": 5010}])
+    diff = plan_diff(make_plan(want, model.empty_state(), PROVIDER), want, model.empty_state())
+    assert len(diff) == 1
+    lines = diff[0]["prepared"].splitlines()
+    assert lines[0] == "objects to add (26):"
+    assert len(lines) == 27
+    ranged = next(line for line in lines if "inbound TCP/5000-5010" in line)
+    assert ranged == (
+        "  + filter 'wfp.ipsec guaranteed encryption: IPv4 inbound TCP/5000-5010: require "
+        "encryption': FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4, CALLOUT_TERMINATING -> "
+        "FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V4 "
+        "(FWPM_CONTEXT_ALE_SET_CONNECTION_REQUIRE_IPSEC_ENCRYPTION), when IP_LOCAL_PORT in "
+        "5000-5010 and IP_PROTOCOL = TCP and IP_LOCAL_ADDRESS_TYPE = NlatUnicast, weight 512"
+    )
+    icmp = next(line for line in lines if "inbound transport: exempt ICMP" in line)
+    assert "weight FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS (range 12)" in icmp
+
+
+def test_change_summary_in_words() -> None:
+    want = desired()
+    assert (
+        change_summary(make_plan(want, model.empty_state(), PROVIDER))
+        == "add 36 filters, 4 provider contexts, 1 sublayer, 1 provider"
+    )
+    assert change_summary(make_plan(want, want, PROVIDER)) == "in sync: nothing to change"
+    assert (
+        change_summary(make_plan(model.empty_state(), want, PROVIDER), absent=True)
+        == "remove 42 objects (36 filters, 4 provider contexts, 1 sublayer, 1 provider)"
+    )
+    actual = copy.deepcopy(want)
+    context = next(c for c in actual["provider_contexts"] if "IKE quick mode" in c["name"])
+    context["policy"]["idle_timeout_seconds"] = 1
+    words = change_summary(make_plan(want, actual, PROVIDER))
+    assert words == (
+        "replace (delete and add again) 1 provider context; re-add 2 filters unchanged, because "
+        "they depend on a replaced object (WFP cannot update an object in place) "
+        "(6 operations for 1 drifted objects)"
+    )

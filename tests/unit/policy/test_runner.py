@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import DeclarationError
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import empty_state
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import OfflineBackend
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
@@ -15,7 +16,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     converge,
 )
 
-POLICY = {"scenario": {"guaranteed_encryption": {}}}
+POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 
 
 class CountingBackend:
@@ -50,7 +51,7 @@ def backend(tmp_path: Path) -> CountingBackend:
 def test_converge_reads_once_and_applies_once(backend: CountingBackend) -> None:
     result = converge(POLICY, backend, RunOptions())
     assert backend.calls == ["read", "apply"]
-    assert result["changed"] is True and result["apply"]["applied"] == 30
+    assert result["changed"] is True and result["apply"]["applied"] == 42
     backend.calls.clear()
     again = converge(POLICY, backend, RunOptions())
     assert backend.calls == ["read"]  # nothing to apply: no second call
@@ -61,7 +62,11 @@ def test_check_mode_reads_everything_once_and_never_applies(backend: CountingBac
     result = converge(POLICY, backend, RunOptions(check_mode=True, diff=True))
     assert backend.calls == ["read_all"]
     assert result["changed"] is True and result["shadowing"] == []
-    assert set(result["diff"]) == {"before", "after", "before_header", "after_header"}
+    assert result["diff"][0]["prepared"].startswith("objects to add (42):")
+    assert result["msg"] == (
+        "check mode: would add 36 filters, 4 provider contexts, 1 sublayer, 1 provider"
+    )
+    assert result["notices"] == [result["msg"]]  # printed as warnings by the action plugin
 
 
 def test_check_mode_without_shadow_check_reads_only_what_we_own(backend: CountingBackend) -> None:
@@ -83,10 +88,38 @@ def test_lockout_guard_refuses_before_reading(backend: CountingBackend) -> None:
 def test_preflight_failure_names_the_operation_and_writes_nothing(
     backend: CountingBackend, tmp_path: Path
 ) -> None:
+    missing_context = "cccccccc-0000-0000-0000-000000000001"
+    bad_filter = {
+        "name": "filter with a context nobody declared",
+        "layer_key": "FWPM_LAYER_IPSEC_V4",
+        "action": {"type": "FWP_ACTION_PERMIT"},
+        "provider_context_key": missing_context,
+    }
+    before = (tmp_path / "host.json").read_bytes()
+    with pytest.raises(PolicyError) as caught:
+        converge({"objects": {"filters": [bad_filter]}}, backend, RunOptions())
+    assert caught.value.details["preflight"]["code"] == "FWP_E_PROVIDER_CONTEXT_NOT_FOUND"
+    assert caught.value.details["preflight"]["name"] == "filter with a context nobody declared"
+    assert "apply" not in backend.calls
+    assert (tmp_path / "host.json").read_bytes() == before
+
+
+def test_what_the_host_would_refuse_is_refused_before_reading_it(
+    backend: CountingBackend, tmp_path: Path
+) -> None:
     bad_context = {
         "name": "mm at the wrong layer",
         "type": "FWPM_IPSEC_IKE_MM_CONTEXT",
-        "policy": {"authentication_methods": [{"type": "IKEEXT_KERBEROS"}], "proposals": []},
+        "policy": {
+            "authentication_methods": [{"type": "IKEEXT_KERBEROS"}],
+            "proposals": [
+                {
+                    "cipher": "IKEEXT_CIPHER_AES_256",
+                    "integrity": "IKEEXT_INTEGRITY_SHA_256",
+                    "max_lifetime_seconds": 28800,
+                }
+            ],
+        },
     }
     bad_filter = {
         "name": "transport filter with an MM context",
@@ -94,17 +127,13 @@ def test_preflight_failure_names_the_operation_and_writes_nothing(
         "action": {"type": "FWP_ACTION_PERMIT"},
         "provider_context_key": "mm at the wrong layer",
     }
-    before = (tmp_path / "host.json").read_bytes()
-    with pytest.raises(PolicyError) as caught:
-        converge(
-            {"objects": {"provider_contexts": [bad_context], "filters": [bad_filter]}},
-            backend,
-            RunOptions(),
-        )
-    assert caught.value.details["preflight"]["code"] == "FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER"
-    assert caught.value.details["preflight"]["name"] == "transport filter with an MM context"
-    assert "apply" not in backend.calls
-    assert (tmp_path / "host.json").read_bytes() == before
+    declaration = {"objects": {"provider_contexts": [bad_context], "filters": [bad_filter]}}
+    with pytest.raises(DeclarationError) as caught:
+        converge(declaration, backend, RunOptions(check_mode=True))
+    [problem] = caught.value.problems
+    assert problem.path == "objects.filters[0].provider_context_key"
+    assert "FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER" in problem.message
+    assert backend.calls == []
 
 
 def test_exempting_the_management_port_satisfies_the_lockout_guard(
@@ -112,6 +141,24 @@ def test_exempting_the_management_port_satisfies_the_lockout_guard(
 ) -> None:
     with pytest.raises(PolicyError, match=r"exempt_ports: \[\{port: 5986\}\]"):
         converge(POLICY, backend, RunOptions(management_ports=[5986]))
-    exempt = {"scenario": {"guaranteed_encryption": {"exempt_ports": [{"port": 5986}]}}}
+    exempt = {
+        "scenario": {
+            "guaranteed_encryption": {
+                "required_ports": [{"port": 5555}],
+                "exempt_ports": [{"port": 5986}],
+            }
+        }
+    }
     result = converge(exempt, backend, RunOptions(management_ports=[5986]))
     assert result["changed"] is True and backend.calls == ["read", "apply"]
+
+
+def test_a_string_false_never_disables_the_lockout_guard(backend: CountingBackend) -> None:
+    """`allow_management_lockout: "false"` from -e or a survey is false, not a truthy string."""
+    locked = {
+        "allow_management_lockout": "false",
+        "scenario": {"guaranteed_encryption": {"required_ports": [{"port": "5985"}]}},
+    }
+    with pytest.raises(PolicyError, match="5985"):
+        converge(locked, backend, RunOptions(management_ports=[5985]))
+    assert backend.calls == []

@@ -1,7 +1,9 @@
 """Golden test: the guaranteed-encryption expansion against the scenario's specification table.
 
-The expected table is written out here from Microsoft's "Guaranteed Encryption" page (and the
-collection's documented weights), independently of the expansion code.
+The expected table is written out here from Microsoft's "Guaranteed Encryption" page, its
+"IKE/AuthIP Exemptions" page (issue 9: the same exemptions in our sublayer, at every layer with
+a callout, ALE ones restricted to local system) and the collection's documented weights,
+independently of the expansion code.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 import pytest
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import catalogue
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import (
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenarios import (
     expand,
     provider_key_of,
     sublayer_key_of,
@@ -19,6 +21,11 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import (
 G = catalogue.GUIDS
 C = catalogue.CONSTANTS
 UNICAST = ("FWPM_CONDITION_IP_LOCAL_ADDRESS_TYPE", "FWP_UINT8", 1)  # NlatUnicast
+LOCAL_SYSTEM = (
+    "FWPM_CONDITION_ALE_USER_ID",
+    "FWP_SECURITY_DESCRIPTOR_TYPE",
+    "O:SYG:SYD:(A;;CCRC;;;SY)",
+)
 
 
 def _spec(version: int) -> list[dict[str, Any]]:
@@ -59,11 +66,7 @@ def _spec(version: int) -> list[dict[str, Any]]:
             "OUTBOUND_TRANSPORT",
             "FWPM_CONTEXT_IPSEC_OUTBOUND_NEGOTIATE_DISCOVER",
         ),
-        (
-            "ALE_AUTH_RECV_ACCEPT",
-            "INBOUND_INITIATE_SECURE",
-            "FWPM_CONTEXT_IPSEC_INBOUND_PERSIST_CONNECTION_SECURITY",
-        ),
+        ("ALE_AUTH_RECV_ACCEPT", "INBOUND_INITIATE_SECURE", None),  # the page: no rawContext
     ):
         rows.append(
             dict(
@@ -71,7 +74,7 @@ def _spec(version: int) -> list[dict[str, Any]]:
                 conditions=[UNICAST],
                 action="FWP_ACTION_CALLOUT_TERMINATING",
                 callout=f"FWPM_CALLOUT_IPSEC_{callout}_{v}",
-                raw=C[raw],
+                raw=C[raw] if raw else None,
                 context=None,
                 weight=("FWP_UINT64", 0x100),
             )
@@ -102,6 +105,29 @@ def _spec(version: int) -> list[dict[str, Any]]:
                 weight=("FWP_UINT64", 0x200),
             )
         )
+    # IKE/AuthIP Exemptions: IPv4 UDP 500 and 4500, IPv6 UDP 500, on every layer with a callout.
+    for layer in (
+        "INBOUND_TRANSPORT",
+        "OUTBOUND_TRANSPORT",
+        "ALE_AUTH_RECV_ACCEPT",
+        "ALE_AUTH_CONNECT",
+    ):
+        for port in (500, 4500) if version == 4 else (500,):
+            ike = [
+                ("FWPM_CONDITION_IP_PROTOCOL", "FWP_UINT8", 17),
+                ("FWPM_CONDITION_IP_LOCAL_PORT", "FWP_UINT16", port),
+            ]
+            rows.append(
+                dict(
+                    layer=f"FWPM_LAYER_{layer}_{v}",
+                    conditions=ike + ([LOCAL_SYSTEM] if layer.startswith("ALE") else []),
+                    action="FWP_ACTION_PERMIT",
+                    callout=None,
+                    raw=None,
+                    context=None,
+                    weight=("FWP_UINT8", C["FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS"]),
+                )
+            )
     return rows
 
 
@@ -135,7 +161,7 @@ def test_counts(state: dict[str, Any]) -> None:
         1,
         1,
         4,
-        24,
+        36,
     ]
 
 
@@ -240,7 +266,7 @@ def test_keys_are_deterministic_and_scoped_by_provider() -> None:
         }
 
     assert keys(first) == keys(again)
-    assert len(keys(first)) == 30
+    assert len(keys(first)) == 42
     assert not keys(first) & keys(other)
 
 
@@ -263,17 +289,19 @@ def test_explicit_provider_and_sublayer_keys_are_used() -> None:
 @pytest.mark.parametrize(
     ("options", "contexts", "filters"),
     [
-        ({"keying_modules": ["ike"]}, 2, 20),
-        ({"ip_versions": [4]}, 4, 12),
-        ({"icmp_exemption": False}, 4, 18),
-        ({"required_ports": []}, 4, 20),
-        ({"required_ports": [{"port": 5555}, {"port": 53, "protocol": "udp"}]}, 4, 28),
-        ({"exempt_ports": [{"port": 5985}, {"port": 5986}]}, 4, 36),
+        ({"keying_modules": ["ike"]}, 2, 32),
+        ({"ip_versions": [4]}, 4, 20),
+        ({"icmp_exemption": False}, 4, 30),
+        ({"ike_exemption": False}, 4, 24),
+        ({"required_ports": []}, 4, 29),
+        ({"required_ports": [{"port": 5555}, {"port": 53, "protocol": "udp"}]}, 4, 40),
+        ({"exempt_ports": [{"port": 5985}, {"port": 5986}]}, 4, 48),
         (
             {
                 "keying_modules": ["authip"],
                 "ip_versions": [6],
                 "icmp_exemption": False,
+                "ike_exemption": False,
                 "required_ports": [],
             },
             2,
@@ -314,4 +342,66 @@ def test_extended_mode_only_on_authip_quick_mode() -> None:
             {"type": "IKEEXT_NTLM_V2", "flags": []},
         ],
         "initiator_impersonation": "IKEEXT_IMPERSONATION_SOCKET_PRINCIPAL",
+    }
+
+
+def _key(logical: str) -> str:
+    """A key as the first release derived it: UUIDv5(provider key, logical name)."""
+    import uuid
+
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, "ansible-collection:wfp.ipsec")
+    provider = uuid.uuid5(namespace, "provider/wfp.ipsec")
+    return str(uuid.uuid5(provider, logical))
+
+
+def test_keys_of_the_first_release_are_kept() -> None:
+    """Hosts converged by the first release stay idempotent: same keys for the same objects."""
+    state = expand({"scenario": {"guaranteed_encryption": {}}})
+    by_key = {f["key"]: f["name"] for f in state["filters"]}
+    by_key.update({c["key"]: c["name"] for c in state["provider_contexts"]})
+    logical = [
+        f"guaranteed_encryption/{mode}/{m}" for mode in ("mm", "qm") for m in ("authip", "ike")
+    ]
+    for v in (4, 6):
+        logical += [
+            f"guaranteed_encryption/v{v}/{layer}/{m}"
+            for layer in ("ikeext", "ipsec")
+            for m in ("authip", "ike")
+        ]
+        for layer in ("inbound_transport", "outbound_transport", "recv_accept"):
+            logical += [
+                f"guaranteed_encryption/v{v}/{layer}/unicast",
+                f"guaranteed_encryption/v{v}/{layer}/icmp_exemption",
+            ]
+        logical += [
+            f"guaranteed_encryption/v{v}/{layer}/require_encryption/tcp_5555"
+            for layer in ("recv_accept", "connect")
+        ]
+    assert len(logical) == 28
+    for name in logical:
+        assert _key(name) in by_key, name
+    assert by_key[_key("guaranteed_encryption/v4/recv_accept/unicast")] == (
+        "wfp.ipsec guaranteed encryption: IPv4 inbound connections: secure unicast"
+    )
+
+
+def test_sample_raw_context_is_an_option_off_by_default() -> None:
+    """The page gives the receive/accept "secure all unicast" filter no rawContext; Microsoft's
+    sample sets INBOUND_PERSIST_CONNECTION_SECURITY on it: only with recv_accept_raw_context."""
+
+    def raw(options: dict[str, Any]) -> set[Any]:
+        state = expand({"scenario": {"guaranteed_encryption": options}})
+        return {
+            f["raw_context"]
+            for f in state["filters"]
+            if f["key"]
+            in (
+                _key("guaranteed_encryption/v4/recv_accept/unicast"),
+                _key("guaranteed_encryption/v6/recv_accept/unicast"),
+            )
+        }
+
+    assert raw({}) == {None}
+    assert raw({"recv_accept_raw_context": True}) == {
+        C["FWPM_CONTEXT_IPSEC_INBOUND_PERSIST_CONNECTION_SECURITY"]
     }

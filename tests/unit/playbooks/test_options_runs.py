@@ -1,0 +1,234 @@
+"""Real ansible-playbook runs of the issue's habits and mistakes: strings from -e and templates,
+declarations of nothing, a forgotten port list, and what check mode prints."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.unit.playbooks.test_offline_runs import (
+    ANSIBLE_PLAYBOOK,
+    ansible_env,
+    demo_states,
+    objects,
+)
+
+pytestmark = pytest.mark.slow
+GE_5555 = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
+
+
+def play(
+    tmp_path: Path, tasks: list[dict[str, Any]], state: Path, *flags: str
+) -> tuple[dict[str, Any], str]:
+    """Run tasks (each registered as r<index>, errors ignored) on one offline host `web01`;
+    return the registered results and the whole output."""
+    inventory = {
+        "all": {
+            "hosts": {"web01": {"wfp_ipsec_offline_state": str(state)}},
+            "vars": {
+                "ansible_connection": "local",
+                "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+            },
+        }
+    }
+    results = tmp_path / "results.json"
+    registered = [
+        {**task, "register": f"r{index}", "ignore_errors": True} for index, task in enumerate(tasks)
+    ]
+    names = ", ".join(f"'r{index}': r{index}" for index in range(len(tasks)))
+    save = {
+        "name": "save the results",
+        "ansible.builtin.copy": {
+            "content": "{{ {" + names + "} | to_json }}",
+            "dest": str(results),
+            "mode": "0644",
+        },
+        "check_mode": False,
+        "changed_when": False,
+    }
+    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    (tmp_path / "play.yml").write_text(
+        yaml.safe_dump(
+            [{"name": "t", "hosts": "all", "gather_facts": False, "tasks": [*registered, save]}],
+            sort_keys=False,
+        )
+    )
+    done = subprocess.run(
+        [
+            str(ANSIBLE_PLAYBOOK),
+            "-i",
+            str(tmp_path / "inventory.yml"),
+            str(tmp_path / "play.yml"),
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        env=ansible_env(tmp_path),
+        check=False,
+        cwd=tmp_path,
+    )
+    output = done.stdout + done.stderr
+    assert results.is_file(), output
+    return json.loads(results.read_text()), output
+
+
+@pytest.fixture
+def clean(tmp_path: Path) -> Path:
+    path = tmp_path / "web01.json"
+    path.write_text(json.dumps(demo_states.empty_state()))
+    return path
+
+
+def test_strings_from_extra_vars_and_templates(tmp_path: Path, clean: Path) -> None:
+    task = {
+        "name": "policy from -e strings",
+        "wfp.ipsec.policy": {
+            "persistent": "{{ persistent }}",
+            "sublayer": {"weight": "{{ sublayer_weight }}"},
+            "scenario": {
+                "guaranteed_encryption": {
+                    "keying_modules": "{{ keying }}",
+                    "ip_versions": "4",
+                    "required_ports": [
+                        {"port": "{{ app_port }}", "protocol": "TCP"},
+                        {"port": "{{ port_range }}", "protocol": "Udp"},
+                    ],
+                }
+            },
+        },
+    }
+    extra = ["-e", "persistent=false", "-e", "sublayer_weight=40000", "-e", "keying=ike"]
+    extra += ["-e", "app_port=8443", "-e", "port_range=5000-5010"]
+    results, output = play(tmp_path, [task], clean, *extra)
+    assert results["r0"].get("failed") is not True, output
+    state = json.loads(clean.read_text())
+    assert state["sublayers"][0]["weight"] == 40000
+    assert all("FWPM_FILTER_FLAG_PERSISTENT" not in f["flags"] for f in state["filters"])
+    assert len(state["provider_contexts"]) == 2  # IKE only
+    names = [f["name"] for f in state["filters"]]
+    assert any("TCP/8443" in name for name in names)
+    ranged = [f for f in state["filters"] if "UDP/5000-5010" in f["name"]]
+    assert len(ranged) == 2
+    port = [c for c in ranged[0]["conditions"] if c["match_type"] == "FWP_MATCH_RANGE"]
+    assert port[0]["value"]["low"]["value"] == 5000 and port[0]["value"]["high"]["value"] == 5010
+
+
+def test_the_issues_mistakes_are_refused_and_touch_nothing(tmp_path: Path, clean: Path) -> None:
+    converge = {"name": "converge", "wfp.ipsec.policy": GE_5555}
+    mistakes = [
+        {"name": "empty", "wfp.ipsec.policy": {}},
+        {
+            "name": "mis-indented",
+            "wfp.ipsec.policy": {"scenario": None, "guaranteed_encryption": {"required_ports": []}},
+        },
+        {"name": "no ports", "wfp.ipsec.policy": {"scenario": {"guaranteed_encryption": {}}}},
+        {"name": "typo", "wfp.ipsec.policy": {**GE_5555, "shadow_chek": True}},
+        {
+            "name": "role without ports",
+            "ansible.builtin.include_role": {
+                "name": "wfp.ipsec.guaranteed_encryption",
+                "apply": {"ignore_errors": True},
+            },
+        },
+    ]
+    results, output = play(tmp_path, [converge, *mistakes], clean)
+    assert results["r0"]["changed"] is True
+    snapshot = clean.read_bytes()
+    assert objects(clean)["filters"] == 36
+    empty, indented, no_ports, typo = (results[f"r{i}"] for i in range(1, 5))
+    assert all(r["failed"] is True for r in (empty, indented, no_ports, typo)), output
+    assert "nothing is declared" in empty["msg"] and "state: absent" in empty["msg"]
+    assert "it belongs under scenario (check the indentation)" in indented["msg"]
+    assert "scenario.guaranteed_encryption.required_ports: is required" in no_ports["msg"]
+    assert "did you mean 'shadow_check'?" in typo["msg"]
+    assert "guaranteed_encryption_required_ports is not set" in output
+    assert "Traceback" not in output
+    assert clean.read_bytes() == snapshot  # the installed policy is intact
+
+
+def test_check_mode_prints_a_summary_and_a_compact_diff(tmp_path: Path, clean: Path) -> None:
+    task = {"name": "policy", "wfp.ipsec.policy": GE_5555}
+    results, output = play(tmp_path, [task], clean, "--check", "--diff")
+    assert (
+        "web01: check mode: would add 36 filters, 4 provider contexts, 1 sublayer, 1 provider"
+        in output
+    )
+    assert "objects to add (42):" in output
+    assert (
+        "+ filter 'wfp.ipsec guaranteed encryption: IPv4 inbound TCP/5555: require encryption'"
+        in output
+    )
+    assert "IP_PROTOCOL = TCP" in output and "FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS (range 12)" in output
+    assert len(output.splitlines()) < 80  # not 700 lines of JSON
+    assert results["r0"]["msg"].startswith("check mode: would add 36 filters")
+
+
+def test_absent_says_how_many_objects_it_removes(tmp_path: Path, clean: Path) -> None:
+    converge = {"name": "converge", "wfp.ipsec.policy": GE_5555}
+    absent = {"name": "absent", "wfp.ipsec.policy": {"state": "absent"}}
+    results, output = play(tmp_path, [converge], clean)
+    results, output = play(tmp_path, [absent], clean, "--check")
+    assert "web01: check mode: would remove 42 objects (36 filters, 4 provider contexts" in output
+    assert "unexpected" not in results["r0"]["msg"]
+
+
+def test_policy_info_by_name_readable_and_honest_about_no_policy(
+    tmp_path: Path, clean: Path
+) -> None:
+    by_name = {
+        "name": "by name",
+        "wfp.ipsec.policy_info": {"provider_name": "wfp.ipsec", "shadowing": "yes"},
+    }
+    results, output = play(tmp_path, [by_name], clean)
+    empty = results["r0"]
+    assert empty.get("failed") is not True, output
+    assert empty["shadowing"] == []
+    assert "no provider named 'wfp.ipsec' on this host" in empty["msg"] or (
+        "nothing to analyse" in empty["msg"]
+    )
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text(json.dumps(demo_states.foreign()))
+    converge = {"name": "converge", "wfp.ipsec.policy": GE_5555}
+    by_key = {  # the module's EXAMPLES: the default provider's key
+        "name": "by key",
+        "wfp.ipsec.policy_info": {"provider_key": "1e62f257-7e9a-56dc-b959-5d3049ae0981"},
+    }
+    results, output = play(tmp_path, [converge, by_name, by_key], foreign)
+    named, keyed = results["r1"], results["r2"]
+    assert named["provider_key"] == "1e62f257-7e9a-56dc-b959-5d3049ae0981", output
+    assert named["state"] == keyed["state"]
+    assert len(named["state"]["filters"]) == 36
+    assert any("Contoso VPN: block inbound TCP/5555" in json.dumps(f) for f in named["shadowing"])
+    line = next(f for f in named["readable"]["filters"] if "IPv4 inbound TCP/5555" in f)
+    assert "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4" in line and "IP_PROTOCOL = TCP" in line
+    assert "FWPM_CONTEXT_ALE_SET_CONNECTION_REQUIRE_IPSEC_ENCRYPTION" in line
+    assert "weight 512" in line
+
+
+def test_role_variables_from_extra_vars(tmp_path: Path, clean: Path) -> None:
+    role = {
+        "name": "role",
+        "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"},
+    }
+    extra = [
+        "-e",
+        "guaranteed_encryption_sublayer_weight=40000",
+        "-e",
+        "guaranteed_encryption_keying_modules=ike",
+        "-e",
+        "guaranteed_encryption_persistent=false",
+        "-e",
+        '{"guaranteed_encryption_required_ports": [{"port": "8443"}, {"port": "9000-9010"}]}',
+    ]
+    _results, output = play(tmp_path, [role], clean, *extra)
+    assert "failed=0" in output, output
+    state = json.loads(clean.read_text())
+    assert state["sublayers"][0]["weight"] == 40000
+    assert len(state["provider_contexts"]) == 2
+    assert all("FWPM_FILTER_FLAG_PERSISTENT" not in f["flags"] for f in state["filters"])
+    assert sum("TCP/9000-9010" in f["name"] for f in state["filters"]) == 4  # in/out, v4/v6
