@@ -24,8 +24,14 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     RunOptions,
     converge,
 )
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.warm import warm_up
 
 MODULE_NAME = "wfp.ipsec.policy"
+
+# The linear and free strategies load this class in the controller's main process before they
+# fork a worker per host and task, so the imports and caches warmed here are paid once per
+# ansible-playbook run instead of once per host (docs/fleet-scale.md).
+warm_up()
 
 # Ports the controller reaches a host on, by connection plugin, when ansible_port is not set.
 _DEFAULT_PORTS = {

@@ -16,7 +16,7 @@ from .declaration import validate
 from .engine import WfpError, preflight
 from .lockout import management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
-from .plan import drift_counts, make_plan, summary
+from .plan import plan_and_drift, summary
 from .render import plan_diff
 from .scenario import expand, provider_key_of, sublayer_key_of
 
@@ -104,10 +104,12 @@ def converge(
     actual = (
         backend.read(provider_key) if everything is None else owned_state(everything, provider_key)
     )
-    plan = make_plan(desired, actual, provider_key)
+    plan, drift = plan_and_drift(desired, actual, provider_key)
     engine_view = actual if everything is None else everything
     try:
-        preflight(engine_view, plan)
+        # The plan was just made from this state (no fingerprint to re-check) and its objects
+        # come from the canonical desired state (nothing to canonicalise again).
+        preflight(engine_view, plan, base_verified=True, canonical_plan=True)
     except WfpError as error:
         raise PolicyError(
             f"the plan would fail on the host: {error}", {"preflight": error.details()}
@@ -119,7 +121,7 @@ def converge(
         "sublayer_key": sublayer_key_of(arguments),
         "backend": backend.kind,
         "plan": summary(plan),
-        "drift": drift_counts(desired, actual, provider_key),
+        "drift": drift,
         "warnings": validated.warnings,
     }
     if options.diff:
