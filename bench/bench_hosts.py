@@ -172,7 +172,11 @@ def run_play(workdir: Path, play: list[dict[str, Any]], forks: int, check: bool)
     if check:
         command.append("--check")
     completed = subprocess.run(
-        command, check=False, env=ansible_env(workdir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        command,
+        check=False,
+        env=ansible_env(workdir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     tasks: list[dict[str, Any]] = json.loads(timing.read_text()) if timing.exists() else []
     failed = [task for task in tasks if task.get("failed")]
