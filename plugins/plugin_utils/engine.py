@@ -585,9 +585,6 @@ def _key_forms(object_type: str, key: Any) -> list[Ref]:
     return forms
 
 
-_REFERENCE_FIELDS: Final = ("provider_key", "sublayer_key", "provider_context_key")
-
-
 def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> State:
     """The part of `state` a plan's operations can meet (see `preflight`).
 
@@ -618,7 +615,12 @@ def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> S
             seen.add(key)
             # A referrer of a deleted key is kept whatever the key's type: a superset is safe.
             if (object_type, key) in wanted or (
-                deleted and any(obj.get(field) in deleted for field in _REFERENCE_FIELDS)
+                deleted
+                and (
+                    obj.get("provider_key") in deleted
+                    or obj.get("sublayer_key") in deleted
+                    or obj.get("provider_context_key") in deleted
+                )
             ):
                 kept.append(obj)
     return scoped

@@ -564,10 +564,10 @@ def redacted(object_type: str, obj: Obj) -> Obj:
 def owned_state(state: State, provider_key: str) -> State:
     """The part of a state document owned by `provider_key`."""
     result = empty_state()
-    for object_type, obj in iter_objects(state):
-        owner = obj["key"] if object_type == "provider" else obj.get("provider_key")
-        if owner == provider_key:
-            result[LIST_NAMES[object_type]].append(obj)
+    result["providers"] = [o for o in state.get("providers", []) if o["key"] == provider_key]
+    for list_name in ("sublayers", "provider_contexts", "filters"):
+        objects = state.get(list_name, [])
+        result[list_name] = [o for o in objects if o.get("provider_key") == provider_key]
     return result
 
 

@@ -100,9 +100,13 @@ def make_plan(desired: State, actual: State, provider_key: str) -> Plan:
 
 
 def plan_and_drift(
-    desired: State, actual: State, provider_key: str
+    desired: State, actual: State, provider_key: str, *, fingerprint_empty: bool = True
 ) -> tuple[Plan, dict[str, int]]:
-    """`make_plan` and `drift_counts` from one classification (the runner needs both)."""
+    """`make_plan` and `drift_counts` from one classification (the runner needs both).
+
+    Without `fingerprint_empty`, an empty plan (nothing will be sent to the host) gets no
+    base_fingerprint, the one cost of planning a converged host beyond the diff.
+    """
     actual = owned_state(actual, provider_key)
     drift = classify(desired, actual)
     replaced = {key for kinds in drift.values() for key in kinds[CHANGED] | kinds[UNEXPECTED]}
@@ -129,7 +133,7 @@ def plan_and_drift(
     plan = {
         "format": PLAN_FORMAT,
         "provider_key": provider_key,
-        "base_fingerprint": fingerprint(actual),
+        "base_fingerprint": fingerprint(actual) if operations or fingerprint_empty else None,
         "operations": operations,
     }
     return plan, _counts(drift)

@@ -104,7 +104,7 @@ def converge(
     actual = (
         backend.read(provider_key) if everything is None else owned_state(everything, provider_key)
     )
-    plan, drift = plan_and_drift(desired, actual, provider_key)
+    plan, drift = plan_and_drift(desired, actual, provider_key, fingerprint_empty=False)
     engine_view = actual if everything is None else everything
     try:
         # The plan was just made from this state (no fingerprint to re-check) and its objects

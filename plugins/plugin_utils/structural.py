@@ -49,6 +49,9 @@ _SUPPORTED: Final = frozenset(
 )
 
 
+_FUSED_OBJECT: Final = frozenset({"type", "properties", "required", "additionalProperties"})
+
+
 class UnsupportedSchemaError(ValueError):
     """The schema uses a keyword this checker does not implement."""
 
@@ -105,6 +108,7 @@ class _Compiler:
     def __init__(self, root: dict[str, Any]) -> None:
         self._defs: dict[str, Any] = root.get("$defs", {})
         self._compiled: dict[str, Check] = {}
+        self._in_progress: set[str] = set()
 
     def ref(self, reference: str) -> Check:
         prefix = "#/$defs/"
@@ -112,13 +116,18 @@ class _Compiler:
             raise UnsupportedSchemaError(f"unsupported $ref {reference!r}")
         name = reference[len(prefix) :]
         compiled = self._compiled
+        if name in compiled and name not in self._in_progress:
+            return compiled[name]  # resolved once: no indirection left at run time
 
-        def check(value: Any) -> Problem | None:
+        def check(value: Any) -> Problem | None:  # a recursive reference, resolved late
             return compiled[name](value)
 
         if name not in compiled:
-            compiled[name] = check  # placeholder for recursive schemas
+            self._in_progress.add(name)
+            compiled[name] = check
             compiled[name] = self.compile(self._defs[name])
+            self._in_progress.discard(name)
+            return compiled[name]
         return check
 
     def compile(self, schema: Any) -> Check:
@@ -131,8 +140,16 @@ class _Compiler:
         unknown = set(schema) - _SUPPORTED - _ANNOTATIONS
         if unknown:
             raise UnsupportedSchemaError(f"unsupported schema keywords {sorted(unknown)}")
-        built = [self._keyword(keyword, schema) for keyword in schema if keyword in _SUPPORTED]
+        keywords = [keyword for keyword in schema if keyword in _SUPPORTED]
+        fused = schema.get("additionalProperties") is False and schema.get("type", "object") == (
+            "object"
+        )
+        if fused:  # a closed object: one check for its object keywords, first
+            keywords = [keyword for keyword in keywords if keyword not in _FUSED_OBJECT]
+        built = [self._keyword(keyword, schema) for keyword in keywords]
         checks: list[Check] = [check for check in built if check is not None]
+        if fused:
+            checks.insert(0, self._closed_object(schema))
         if len(checks) == 1:
             return checks[0]
 
@@ -144,6 +161,35 @@ class _Compiler:
             return None
 
         return check_all
+
+    def _closed_object(self, schema: dict[str, Any]) -> Check:
+        """type object + properties + required + additionalProperties false, in one pass."""
+        properties = {name: self.compile(sub) for name, sub in schema.get("properties", {}).items()}
+        known = frozenset(properties)
+        required = frozenset(schema.get("required", ()))
+        required_order = list(schema.get("required", ()))
+        typed = "type" in schema
+        if typed and schema["type"] != "object":
+            raise UnsupportedSchemaError("additionalProperties false on a non-object type")
+
+        def check(value: Any) -> Problem | None:
+            if not isinstance(value, dict):
+                return ([], f"expected object, got {_type_name(value)}") if typed else None
+            names = value.keys()
+            if not required <= names:
+                missing = next(name for name in required_order if name not in value)
+                return [], f"{missing!r} is a required property"
+            if not names <= known:
+                extra = next(name for name in value if name not in known)
+                return [], f"unexpected property {_shown(extra)}"
+            for name, item in value.items():
+                problem = properties[name](item)
+                if problem is not None:
+                    problem[0].append(name)
+                    return problem
+            return None
+
+        return check
 
     def _keyword(self, keyword: str, schema: dict[str, Any]) -> Check | None:
         if keyword in ("then", "else"):
@@ -269,7 +315,7 @@ class _Compiler:
         properties = condition["properties"]
         if len(properties) != 1:
             return None
-        (name, sub), = properties.items()
+        ((name, sub),) = properties.items()
         if not isinstance(sub, dict) or len(sub) != 1:
             return None
         choices = sub.get("enum", [sub["const"]] if "const" in sub else None)
