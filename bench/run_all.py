@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ansible.release import __version__ as ansible_version
+
 BENCH = Path(__file__).resolve().parent
 MODES = ("check", "converge", "no-drift")
 
@@ -35,8 +37,6 @@ def load() -> str:
 
 
 def versions() -> str:
-    from ansible.release import __version__ as ansible_version
-
     return f"Python {platform.python_version()}, ansible-core {ansible_version}"
 
 
