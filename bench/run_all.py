@@ -23,10 +23,25 @@ BENCH = Path(__file__).resolve().parent
 MODES = ("check", "converge", "no-drift")
 
 
+def shared_env() -> dict[str, str]:
+    """The environment with WFP_IPSEC_SHARED set (shared/ beside the repository or worktree)."""
+    env = dict(os.environ)
+    if not env.get("WFP_IPSEC_SHARED"):
+        for candidate in (BENCH.parent.parent / "shared", BENCH.parent.parent.parent / "shared"):
+            if candidate.is_dir():
+                env["WFP_IPSEC_SHARED"] = str(candidate)
+                break
+    return env
+
+
 def run(script: str, *args: str, check: bool = True) -> str:
     """Run one benchmark; its output (with stderr: a missed target is reported there)."""
     completed = subprocess.run(
-        [sys.executable, str(BENCH / script), *args], check=check, capture_output=True, text=True
+        [sys.executable, str(BENCH / script), *args],
+        check=check,
+        capture_output=True,
+        text=True,
+        env=shared_env(),
     )
     output = completed.stdout + completed.stderr
     print(output, end="", flush=True)
@@ -149,13 +164,29 @@ def live_section(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+NETSH_HEADING = "## netsh dump import (`bench_netsh_import.py`)"
+
+
+def netsh_section(output: str) -> list[str]:
+    return [NETSH_HEADING, "", "```text", output.rstrip(), "```", ""]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true")
     size.add_argument("--full", action="store_true")
     parser.add_argument("--output", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument(
+        "--only-netsh", action="store_true", help="rerun only the netsh import section of OUTPUT"
+    )
     args = parser.parse_args(argv)
+    if args.only_netsh:
+        text = args.output.read_text()
+        head = text[: text.index(NETSH_HEADING)]
+        netsh = run("bench_netsh_import.py", check=False)
+        args.output.write_text(head + "\n".join(netsh_section(netsh)))
+        return 0
     flag = "--full" if args.full else "--quick"
     load_before = load()
     started = datetime.datetime.now(datetime.UTC)
@@ -181,12 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *live_section(data["live"]),
         "",
-        "## netsh dump import (`bench_netsh_import.py`)",
-        "",
-        "```text",
-        netsh.rstrip(),
-        "```",
-        "",
+        *netsh_section(netsh),
     ]
     args.output.write_text("\n".join(lines))
     print(f"wrote {args.output}")
