@@ -421,7 +421,9 @@ class Engine:
         provider_key = plan.get("provider_key")
         if not isinstance(provider_key, str):
             raise WfpError("FWP_E_INVALID_PARAMETER", "the plan has no provider_key")
-        current = plan.get("base_fingerprint") if current_base is None else current_base(provider_key)
+        current = (
+            plan.get("base_fingerprint") if current_base is None else current_base(provider_key)
+        )
         if current != plan.get("base_fingerprint"):
             raise PlanRefused(
                 STATE_CHANGED,

@@ -58,9 +58,7 @@ def plans(draw: st.DrawFn) -> tuple[State, dict[str, Any], bool]:
         dropped = draw(st.sets(st.integers(0, len(operations) - 1), max_size=3))
         operations = [op for index, op in enumerate(operations) if index not in dropped]
     if operations and draw(st.booleans()):  # repeat one (ALREADY_EXISTS, NOT_FOUND)
-        operations.insert(
-            draw(st.integers(0, len(operations))), draw(st.sampled_from(operations))
-        )
+        operations.insert(draw(st.integers(0, len(operations))), draw(st.sampled_from(operations)))
     if len(operations) > 1 and draw(st.booleans()):  # reorder
         operations = draw(st.permutations(operations))
     everything = list(model.iter_objects(actual))
