@@ -22,6 +22,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.hosts import (
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import ModuleBackend
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.query import select
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.redaction import internal_error, redact
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.shadow import find_shadowing
 
 MODULE_OPTIONS = frozenset({"provider_key", "layers"})
@@ -34,7 +35,15 @@ class ActionModule(ActionBase):
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         self._supports_check_mode = True
         result: dict[str, Any] = super().run(tmp, task_vars)
-        task_vars = task_vars or {}
+        try:
+            result = self._read(result, task_vars or {})
+        except Exception as error:
+            result = self._failed(result, *internal_error("wfp.ipsec.policy_info", error))
+        # The one exit of every result: no pre-shared key or key digest leaves (docs/secrets.md).
+        redacted: dict[str, Any] = redact(result)
+        return redacted
+
+    def _read(self, result: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         args = dict(self._task.args)
         provider_key = args.get("provider_key")
         shadowing = bool(args.pop("shadowing", False))
@@ -68,12 +77,15 @@ class ActionModule(ActionBase):
         except UnknownSymbolError as error:
             return self._failed(result, f"layers: {error}; use FWPM_LAYER_* symbols or GUIDs")
         except BackendError as error:
-            return self._failed(result, str(error), **error.details)
+            return self._failed(result, str(error), error.details)
         return result
 
     @staticmethod
-    def _failed(result: dict[str, Any], message: str, **details: Any) -> dict[str, Any]:
-        result.update(details)
+    def _failed(
+        result: dict[str, Any], message: str, details: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A failed task result: `details` (any keys, `message` included) and then msg."""
+        result.update(details or {})
         result.update(failed=True, msg=message)
         return result
 

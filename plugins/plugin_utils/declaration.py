@@ -210,6 +210,7 @@ DECLARATION_SCHEMA: Final[dict[str, Any]] = {
                     }
                 )
             ),
+            "adopt_provider": {"type": "boolean"},
             "allow_management_lockout": {"type": "boolean"},
             "management_ports": {
                 "type": "array",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalogue import display
+from .catalogue import display, value_of
 from .model import LIST_NAMES, Obj, State, all_objects, redacted
 
 
@@ -88,3 +88,41 @@ def plan_diff(plan: dict[str, Any], desired: State, actual: State) -> dict[str, 
         "before_header": "host",
         "after_header": "declaration",
     }
+
+
+# ---- weights by name (shared by diffs and reports) ---------------------------------------------
+
+_AUTO_BITS = value_of("FWPM_AUTO_WEIGHT_BITS")  # the low bits BFE fills in within a range
+_WEIGHT_RANGES = {
+    value_of(symbol): symbol
+    for symbol in ("FWPM_WEIGHT_RANGE_IPSEC", "FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS")
+}
+
+
+def weight_range_text(weight_range: int) -> str:
+    """A weight range (the top 4 bits of a filter weight), by its SDK name when it has one."""
+    name = _WEIGHT_RANGES.get(weight_range)
+    return f"{name} (range {weight_range})" if name else f"range {weight_range}"
+
+
+def weight_text(weight: int) -> str:
+    """A 64-bit filter weight as people read it: small weights as numbers, others by range.
+
+    0xC000000000000000 -> "FWPM_WEIGHT_RANGE_IKE_EXEMPTIONS (range 12)";
+    0x3000000000000012 -> "range 3 + 0x12"; 512 -> "512".
+    """
+    if weight >> _AUTO_BITS == 0:
+        return str(weight)
+    if weight == (1 << 64) - 1:
+        return "maximum (range 15, all bits set)"
+    low = weight & ((1 << _AUTO_BITS) - 1)
+    return weight_range_text(weight >> _AUTO_BITS) + (f" + {low:#x}" if low else "")
+
+
+def fwp_weight_text(value: Obj | None) -> str:
+    """A filter's declared weight (an FWP value): automatic, a range, or a 64-bit weight."""
+    if not value or value.get("type") == "FWP_EMPTY":
+        return "automatic"
+    if value["type"] == "FWP_UINT8":
+        return weight_range_text(int(value["value"]))
+    return weight_text(int(value["value"]))

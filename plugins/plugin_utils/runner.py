@@ -16,6 +16,7 @@ from .declaration import validate
 from .engine import WfpError, preflight
 from .lockout import management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
+from .ownership import ADOPT_OPTION, host_problems, key_problems, stamp
 from .plan import plan_and_drift, summary
 from .render import plan_diff
 from .scenario import expand, provider_key_of, sublayer_key_of
@@ -37,10 +38,10 @@ class RunOptions:
 
 
 def desired_state(arguments: dict[str, Any]) -> State:
-    """The objects our provider should own; none for state=absent."""
+    """The objects our provider should own (provider stamped with our mark); none for absent."""
     if arguments.get("state", "present") == "absent":
         return empty_state()
-    return expand(arguments)
+    return stamp(expand(arguments))
 
 
 def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) -> None:
@@ -55,6 +56,11 @@ def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) 
             + " (set allow_management_lockout: true if the controller can negotiate IPsec)",
             {"lockout": findings},
         )
+
+
+def _ownership_guard(problems: list[str]) -> None:
+    if problems:
+        raise PolicyError("; ".join(problems), {"ownership": problems})
 
 
 def _shadowing(everything: State, desired: State, provider_key: str) -> list[dict[str, Any]]:
@@ -90,6 +96,8 @@ def converge(
     """Converge one host to `arguments`; return the task result."""
     validated = validate(arguments)
     provider_key = provider_key_of(arguments)
+    sublayer_key = sublayer_key_of(arguments)
+    _ownership_guard(key_problems(provider_key, sublayer_key))
     desired = desired_state(arguments)
     present = arguments.get("state", "present") == "present"
     if present:
@@ -98,12 +106,18 @@ def converge(
     wants_shadowing = options.check_mode and present and arguments.get("shadow_check", True)
     # One read per run: everything when the shadow analysis or the pre-flight needs foreign
     # objects (a raw filter in another provider's sublayer, say), else only what we own.
+    # A declared sublayer key may be another provider's sublayer: reading everything shows it.
+    declared_sublayer = bool((arguments.get("sublayer") or {}).get("key"))
     everything = (
-        backend.read_all() if wants_shadowing or references_foreign_objects(desired) else None
+        backend.read_all()
+        if wants_shadowing or declared_sublayer or references_foreign_objects(desired)
+        else None
     )
     actual = (
         backend.read(provider_key) if everything is None else owned_state(everything, provider_key)
     )
+    adopt = bool(arguments.get(ADOPT_OPTION))
+    _ownership_guard(host_problems(actual, provider_key, sublayer_key, everything, adopt))
     plan, drift = plan_and_drift(desired, actual, provider_key, fingerprint_empty=False)
     engine_view = actual if everything is None else everything
     try:
@@ -118,7 +132,7 @@ def converge(
     result: dict[str, Any] = {
         "changed": bool(plan["operations"]),
         "provider_key": provider_key,
-        "sublayer_key": sublayer_key_of(arguments),
+        "sublayer_key": sublayer_key,
         "backend": backend.kind,
         "plan": summary(plan),
         "drift": drift,

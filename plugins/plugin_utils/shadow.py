@@ -25,6 +25,14 @@ field only one filter constrains does not limit the overlap. When the overlap ca
 Disabled and boot-time filters are ignored (boot-time filters only apply before BFE starts), as
 are inspection callouts (they never decide).
 
+Stock Windows filters (the Windows Firewall's providers and sublayers, service hardening, app
+isolation, quarantine, edge traversal: `is_stock`) are the host's own firewall policy, which an
+IPsec policy complements rather than replaces. Their blocks are `certain` only when they really
+cut traffic the policy names: they block *all* of the traffic of one of our filters that names
+a port (a required port, an exempted management port). Every other stock finding (a block for
+one application, service or package, loopback, quarantined or tunnel interfaces, the firewall's
+default block against our catch-all filters) is `possible` and marked `stock`.
+
 Effective weights come from `runtime.effective_weight` when the host reported it (netsh dumps,
 live hosts). Otherwise: FWP_UINT64 is the weight; FWP_UINT8 r lies in [r << 60, (r + 1) << 60);
 FWP_EMPTY lies in [0, 1 << 60). Comparisons use these bounds and answer "possible" when the
@@ -40,10 +48,11 @@ from dataclasses import asdict, dataclass
 from enum import IntEnum
 from typing import Any, Final
 
+from ._catalogue_data import GUIDS
 from .arbitration import AUTO_WEIGHT_BITS, TERMINATING, effective_weight
 from .catalogue import display, symbol_of
 from .model import INTEGER_TYPES, Obj, State, bit_domain
-from .netsh import EXTRA_SYMBOLS
+from .netsh import EXTRA_SYMBOLS, STOCK_SUBLAYERS
 
 RULE_SAME_SUBLAYER: Final = "same-sublayer-shadow"
 RULE_BLOCK: Final = "cross-sublayer-block"
@@ -56,6 +65,22 @@ WINDOWS_FIREWALL_PROVIDER: Final = EXTRA_SYMBOLS["FWPM_PROVIDER_MPSSVC_WF"]
 IGNORED_FLAGS: Final = frozenset({"FWPM_FILTER_FLAG_DISABLED", "FWPM_FILTER_FLAG_BOOTTIME"})
 CALLOUTS: Final = frozenset({"FWP_ACTION_CALLOUT_TERMINATING", "FWP_ACTION_CALLOUT_UNKNOWN"})
 _ENUMERATION_LIMIT: Final = 256
+
+_SYMBOLS: Final = {**GUIDS, **EXTRA_SYMBOLS}
+#: providers and sublayers of stock Windows: the firewall service (MPSSVC) and WFP's built-ins
+STOCK_PROVIDERS: Final = frozenset(
+    guid for symbol, guid in EXTRA_SYMBOLS.items() if symbol.startswith("FWPM_PROVIDER_MPSSVC_")
+)
+#: The edge-traversal socket-option authorisation sublayer ("Edge traversal Teredo Authorization
+#: Sublayer") is not in the SDK headers; its key is the same on every real dump we have.
+TEREDO_AUTHORIZATION_SUBLAYER: Final = "7b6b11f6-cbb5-433c-ae06-6a4f0076e49e"
+STOCK_SUBLAYER_KEYS: Final = frozenset(
+    {_SYMBOLS[symbol] for symbol in STOCK_SUBLAYERS} | {TEREDO_AUTHORIZATION_SUBLAYER}
+)
+#: conditions by which a filter names the traffic it is about (a declared port)
+_PORT_FIELDS: Final = frozenset(
+    {GUIDS["FWPM_CONDITION_IP_LOCAL_PORT"], GUIDS["FWPM_CONDITION_IP_REMOTE_PORT"]}
+)
 
 
 class Overlap(IntEnum):
@@ -371,6 +396,8 @@ class Finding:
     ours: FilterRef
     theirs: FilterRef
     why: str
+    #: the foreign filter is stock Windows (firewall, service hardening, built-in sublayers)
+    stock: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -391,9 +418,10 @@ _EXTRA_SYMBOL_BY_GUID: Final = {guid: symbol for symbol, guid in EXTRA_SYMBOLS.i
 
 
 def _provider_label(provider_key: str | None, provider: Obj | None) -> str | None:
-    """The provider's name; its symbol when the name is an unresolved resource (`@bfe.dll,-1209`)."""
+    """The provider's well-known symbol (the same on every host, where names such as "Microsoft
+    Corporation" are shared by several providers), else its name."""
     name = (provider or {}).get("name") or ""
-    if provider_key and (not name or name.startswith("@")):
+    if provider_key:
         symbol = symbol_of(provider_key) or _EXTRA_SYMBOL_BY_GUID.get(provider_key)
         if symbol:
             return symbol
@@ -460,6 +488,25 @@ class _Context:
         return "lower" if their_weight < our_weight else "equal"
 
 
+def is_stock(filter_obj: Obj) -> bool:
+    """Whether a filter belongs to stock Windows (by well-known provider or sublayer key)."""
+    return (
+        filter_obj.get("provider_key") in STOCK_PROVIDERS
+        or filter_obj["sublayer_key"] in STOCK_SUBLAYER_KEYS
+    )
+
+
+def names_ports(filter_obj: Obj) -> bool:
+    """Whether a filter is about declared traffic: it has a condition on a port."""
+    return any(c["field_key"] in _PORT_FIELDS for c in filter_obj.get("conditions") or [])
+
+
+_STOCK_NOTE: Final = (
+    "; it is stock Windows and blocks only traffic our policy does not name (or that Windows "
+    "blocks by design), so it is listed as possible, not as a conflict"
+)
+
+
 def _describe(ref: FilterRef) -> str:
     owner = ref.provider or ref.provider_key or "no provider"
     return f"'{ref.name}' ({owner})"
@@ -509,11 +556,6 @@ def _analyse_pair(context: _Context, ours: Obj, theirs: Obj) -> Finding | None:
                 f"{_describe(their_ref)} is a hard block in {where}; traffic it {may}matches is "
                 f"blocked whatever our filter decides ({our_action})"
             )
-            if theirs.get("provider_key") == WINDOWS_FIREWALL_PROVIDER:
-                why += (
-                    "; it is a Windows Firewall rule: allow the traffic in Windows Firewall (for "
-                    "example an inbound rule for the port) so that it reaches the IPsec filters"
-                )
         elif their_action in CALLOUTS:
             if their_ref.hard is False:
                 return None
@@ -545,16 +587,27 @@ def _analyse_pair(context: _Context, ours: Obj, theirs: Obj) -> Finding | None:
             return None  # soft permits elsewhere never change our outcome
     if rule != RULE_SAME_SUBLAYER and context.preempted(ours, theirs):
         return None  # a heavier filter in their own sublayer decides our traffic first
+    covers = overlap is Overlap.YES and conditions_cover(ours, theirs)
+    stock = is_stock(theirs)
+    if certain and stock and not (covers and names_ports(ours)):
+        certain = False
+        why += _STOCK_NOTE
+    elif rule == RULE_BLOCK and theirs.get("provider_key") == WINDOWS_FIREWALL_PROVIDER:
+        why += (
+            "; it is a Windows Firewall rule: allow the traffic in Windows Firewall (for "
+            "example an inbound rule for the port) so that it reaches the IPsec filters"
+        )
     return Finding(
         rule=rule,
         certainty="certain" if certain else "possible",
         overlap="overlaps" if overlap is Overlap.YES else "may overlap",
-        coverage="all" if overlap is Overlap.YES and conditions_cover(ours, theirs) else "some",
+        coverage="all" if covers else "some",
         layer=display(ours["layer_key"]),
         layer_key=ours["layer_key"],
         ours=our_ref,
         theirs=their_ref,
         why=why,
+        stock=stock,
     )
 
 

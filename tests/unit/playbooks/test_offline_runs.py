@@ -303,7 +303,7 @@ def test_drift_report_playbook(tmp_path: Path, states: dict[str, Path]) -> None:
     passing = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert passing.returncode == 0, passing.stdout + passing.stderr
     by_suffix = {path.suffix: path for path in report_dir.iterdir()}
-    assert set(by_suffix) == {".json", ".md", ".xml"}
+    assert set(by_suffix) == {".json", ".md", ".html", ".xml"}
     junit = by_suffix[".xml"].read_text()
     assert junit.count("<testcase") == 3 and junit.count("<failure") == 3  # no host is converged
     assert "web02" in by_suffix[".md"].read_text()

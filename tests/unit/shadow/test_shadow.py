@@ -452,3 +452,94 @@ def test_a_windows_firewall_block_says_how_to_let_the_traffic_through() -> None:
     )
     (finding,) = find_shadowing(doc, OURS)
     assert finding.rule == RULE_BLOCK and "allow the traffic in Windows Firewall" in finding.why
+
+
+# ---- stock Windows filters --------------------------------------------------------------------
+
+FIREWALL = EXTRA_SYMBOLS["FWPM_PROVIDER_MPSSVC_WF"]
+FIREWALL_SUBLAYER = EXTRA_SYMBOLS["FWPM_SUBLAYER_MPSSVC_WF"]
+APP = cond("ALE_APP_ID", "FWP_BYTE_BLOB_TYPE", "5c0064006d00")
+OUR_CATCH_ALL = filt(
+    3, OURS, OUR_SUBLAYER, CALLOUT, [cond("IP_LOCAL_ADDRESS_TYPE", "FWP_UINT8", 1)]
+)
+
+
+def with_block(ours: dict[str, Any], provider: str, sublayer: str, conditions: list[Any]) -> Any:
+    doc = state(ours)
+    doc["providers"].append({"key": FIREWALL, "name": "Microsoft Corporation"})
+    doc["sublayers"].append({"key": FIREWALL_SUBLAYER, "name": "firewall", "weight": 2})
+    block = {**filt(9, provider, sublayer, BLOCK, conditions), "name": "Query User"}
+    return model.canonical_state({**doc, "filters": [*doc["filters"], block]})
+
+
+@pytest.mark.parametrize(
+    ("ours", "conditions", "certainty"),
+    [
+        (OUR_CALLOUT, [], "certain"),  # the firewall's default block on our required port
+        (OUR_CALLOUT, [APP], "possible"),  # a block for one application
+        (OUR_CATCH_ALL, [], "possible"),  # the default block against our catch-all filter
+        (OUR_CATCH_ALL, [APP], "possible"),
+    ],
+)
+def test_a_stock_block_is_certain_only_when_it_cuts_a_declared_port(
+    ours: dict[str, Any], conditions: list[Any], certainty: str
+) -> None:
+    for provider, sublayer in ((FIREWALL, THEIR_SUBLAYER), (THEIRS, FIREWALL_SUBLAYER)):
+        (finding,) = find_shadowing(with_block(ours, provider, sublayer, conditions), OURS)
+        assert finding.stock and finding.rule == RULE_BLOCK
+        assert finding.certainty == certainty
+        assert ("stock Windows" in finding.why) is (certainty == "possible")
+
+
+@pytest.mark.parametrize("ours", [OUR_CALLOUT, OUR_CATCH_ALL])
+def test_the_same_block_from_a_third_party_stays_certain(ours: dict[str, Any]) -> None:
+    (finding,) = find_shadowing(with_block(ours, THEIRS, THEIR_SUBLAYER, [APP]), OURS)
+    assert (finding.stock, finding.certainty, finding.coverage) == (False, "certain", "some")
+
+
+ALL_DUMPS = [
+    "VPNWindows__filters.xml",
+    "le_voile__filters.xml",
+    "DuGuud__wfpstate.xml.gz",
+    "jenincare__wfpstate.xml.gz",
+    "python_pi_burner__wfpstate.xml.gz",
+]
+
+
+@pytest.mark.parametrize("dump", ALL_DUMPS)
+def test_real_dumps_stock_findings_are_certain_only_for_the_required_port(dump: str) -> None:
+    """On the real machines, the only certain stock finding is the Windows Firewall's default
+    inbound block ("Query User") on the required port TCP/5555 when no allow rule opens it:
+    that really cuts the declared traffic. Service hardening, app isolation, quarantine,
+    boot-time and edge-traversal blocks are possible."""
+    doc, provider = overlaid(dump)
+    findings = find_shadowing(doc, provider)
+    stock = [f for f in findings if f.stock]
+    assert stock, "every real Windows host has stock findings"
+    certain = {
+        (f.theirs.name, f.ours.name.split(": ", 1)[1]) for f in stock if f.certainty == "certain"
+    }
+    for name, ours in certain:
+        assert name == "Query User" and "inbound TCP/5555: require encryption" in ours
+    for finding in stock:
+        if finding.certainty == "certain":
+            assert finding.coverage == "all" and finding.rule == RULE_BLOCK
+            assert finding.theirs.sublayer_key == FIREWALL_SUBLAYER
+    demoted = [f for f in stock if f.rule == RULE_BLOCK and f.certainty == "possible"]
+    assert all("stock Windows" in f.why for f in demoted if f.overlap == "overlaps")
+    if dump in ("VPNWindows__filters.xml", "le_voile__filters.xml"):
+        assert not certain  # outbound-only stock filters: nothing cuts the declared port
+    if dump in ("DuGuud__wfpstate.xml.gz", "python_pi_burner__wfpstate.xml.gz"):
+        assert len(certain) == 2  # IPv4 and IPv6 inbound TCP/5555
+
+
+def test_real_third_party_positives_stay() -> None:
+    proton = find_shadowing(*overlaid("jenincare__wfpstate.xml.gz"))
+    kill_switch = {
+        f.theirs.name
+        for f in proton
+        if f.certainty == "certain" and f.coverage == "all" and not f.stock
+    }
+    assert kill_switch == {"ProtonVPN block IPv4", "ProtonVPN block IPv6"}
+    sophos = find_shadowing(*overlaid("python_pi_burner__wfpstate.xml.gz"))
+    assert {f.theirs.sublayer for f in sophos if not f.stock} >= {"Sophos Web Protection"}
