@@ -113,7 +113,7 @@ def schema_valid(document: Any) -> bool:
     return not live.state_problems(document)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
 @given(mutated())
 def test_the_compiled_check_agrees_with_the_schema(document: Any) -> None:
     valid = schema_valid(document)
