@@ -19,7 +19,7 @@ from .engine import WfpError, preflight
 from .lockout import lockout_refusal, management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
 from .ownership import ADOPT_OPTION, host_problems, key_problems, stamp
-from .plan import drift_counts, make_plan, summary
+from .plan import plan_and_drift, summary
 from .render import change_summary, plan_diff, shadowing_summary
 from .scenarios import expand, provider_key_of, sublayer_key_of
 from .transition import describe, stage_of
@@ -146,10 +146,12 @@ def converge(
         confirmation, everything, actual = _settle_pending(
             backend, pending, options.check_mode, read_host, (everything, actual)
         )
-    plan = make_plan(desired, actual, provider_key)
+    plan, drift = plan_and_drift(desired, actual, provider_key, fingerprint_empty=False)
     engine_view = actual if everything is None else everything
     try:
-        preflight(engine_view, plan)
+        # The plan was just made from this state (no fingerprint to re-check) and its objects
+        # come from the canonical desired state (nothing to canonicalise again).
+        preflight(engine_view, plan, base_verified=True, canonical_plan=True)
     except WfpError as error:
         raise PolicyError(
             f"the plan would fail on the host: {error}", {"preflight": error.details()}
@@ -161,7 +163,7 @@ def converge(
         "sublayer_key": sublayer_key,
         "backend": backend.kind,
         "plan": summary(plan),
-        "drift": drift_counts(desired, actual, provider_key),
+        "drift": drift,
         "transition": describe(plan, desired, actual),  # e.g. "boundary → isolation: ..."
         "stage": {"host": stage_of(actual), "declared": stage_of(desired)},
         "warnings": list(validated.warnings),

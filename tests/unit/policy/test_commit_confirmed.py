@@ -12,7 +12,11 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import (
     BackendError,
     HostUnreachableError,
 )
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import all_objects, empty_state, fingerprint
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import (
+    all_objects,
+    empty_state,
+    fingerprint,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import PENDING_KEY, OfflineBackend
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     PolicyError,
