@@ -65,12 +65,16 @@ def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) 
 
 
 def _host_layer_support(desired: State, backend_kind: str) -> None:
-    """IKEv2 contexts need FwpmProviderContextAdd2, which the C# host layer does not have yet."""
+    """IKEv2 contexts need FwpmProviderContextAdd2, which the C# host layer does not have yet.
+
+    Refused on every backend: an offline host rehearses what a live host would do, and the
+    engine model refuses context types the host layer cannot write (E_INVALIDARG)."""
     ikev2 = [c["name"] for c in desired["provider_contexts"] if "_IKEV2_" in c["type"]]
-    if ikev2 and backend_kind == "live":
+    if ikev2:
         raise PolicyError(
-            "IKEv2 provider contexts cannot be added on a live host yet (the host layer has no "
-            "FwpmProviderContextAdd2 path); rehearse scenario.ikev2_transport on offline hosts",
+            f"IKEv2 provider contexts cannot be added yet ({backend_kind} host): the host layer "
+            "has no FwpmProviderContextAdd2 path, so scenario.ikev2_transport is expanded and "
+            "documented but not applied (docs/scenario-ikev2-transport.md)",
             {"unsupported": ikev2},
         )
 
