@@ -1,25 +1,39 @@
 #!/usr/bin/env python
-"""Per-host cost of the policy task vs an ansible.builtin.debug task on the same offline hosts.
+"""Per-host controller time of a wfp.ipsec.policy task against an ansible.builtin.debug task.
 
-Runs, on HOSTS offline hosts (default 50) with the default forks: (1) a debug task, (2) the policy
-task converging fresh hosts, (3) the policy task on converged hosts (the steady state of a fleet),
-(4) the policy task in check mode. Prints wall time, per-host time and the ratio to debug.
-Usage: bench/bench_hosts.py [HOSTS]
+Paired runs on the same offline hosts, inventory and forks: a debug playbook and a policy
+playbook run one after the other (the order alternates from pair to pair). Each playbook holds
+one warm-up task and TASKS measured tasks of the same kind; the bench_timing callback
+(bench/plugins/callback) takes each task's time from Ansible itself, so ansible-playbook
+start-up is in no task. The ratio of a pair is median(policy task) / median(debug task); the
+table shows the median ratio over the pairs, which equals the ratio of per-host times.
+
+Modes: converge (fresh hosts: one read, one apply), no-drift (converged hosts: one read), check
+(fresh hosts in --check: the drift report with the shadow analysis). `role` runs the
+guaranteed_encryption role (argument-spec validation task + policy task) instead of the module.
+
+Usage: bench/bench_hosts.py [--quick | --full] [--json OUT]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
 EMPTY = {
     "format": "wfp.ipsec.state/1",
     "providers": [],
@@ -27,76 +41,284 @@ EMPTY = {
     "provider_contexts": [],
     "filters": [],
 }
+MODES = ("check", "converge", "no-drift")
+POLICY_ARGS = {"scenario": {"guaranteed_encryption": {}}}
 
 
-def play(tasks: list[dict[str, object]]) -> list[dict[str, object]]:
-    return [{"name": "bench", "hosts": "all", "gather_facts": False, "tasks": tasks}]
+@dataclass(frozen=True)
+class Case:
+    hosts: int
+    forks: int
+    via: str  # "module" or "role"
+
+    @property
+    def label(self) -> str:
+        return f"{'role, ' if self.via == 'role' else ''}{self.hosts} / {self.forks}"
 
 
-def run(workdir: Path, playbook: list[dict[str, object]], *flags: str) -> float:
-    path = workdir / "play.yml"
-    path.write_text(yaml.safe_dump(playbook))
-    env = dict(
+@dataclass
+class Sample:
+    """One pair: median task times of the debug run and the policy run, in seconds."""
+
+    debug: float
+    policy: float
+    parts: dict[str, float] = field(default_factory=dict)  # role: per-action medians
+    first_debug: float = 0.0
+    first_policy: float = 0.0
+
+    @property
+    def ratio(self) -> float:
+        return self.policy / self.debug
+
+
+ROLE = [Case(50, 5, "role")]
+QUICK = {
+    "cases": [Case(1, 5, "module"), Case(10, 20, "module"), Case(50, 5, "module"), *ROLE],
+    "pairs": 3,
+    "tasks": 2,
+}
+FULL = {
+    "cases": [Case(1, 5, "module")]
+    + [Case(h, f, "module") for h in (10, 50, 200, 1000) for f in (5, 20)]
+    + [*ROLE, Case(200, 20, "role")],
+    "pairs": 5,
+    "tasks": 3,
+}
+
+
+def state_path(workdir: Path, host: int, task: int) -> Path:
+    return workdir / "states" / f"host{host}-task{task}.json"
+
+
+def write_inventory(workdir: Path, hosts: int) -> None:
+    inventory = {
+        "all": {
+            "hosts": {f"host{index}": {"bench_index": index} for index in range(hosts)},
+            "vars": {
+                "ansible_connection": "local",
+                "ansible_python_interpreter": sys.executable,
+            },
+        }
+    }
+    (workdir / "inventory.yml").write_text(yaml.safe_dump(inventory))
+
+
+def reset_states(workdir: Path, hosts: int, tasks: int) -> None:
+    (workdir / "states").mkdir(exist_ok=True)
+    text = json.dumps(EMPTY)
+    for host in range(hosts):
+        for task in range(tasks):
+            state_path(workdir, host, task).write_text(text)
+
+
+def task_state_var(workdir: Path, task: int) -> dict[str, str]:
+    states = workdir / "states"
+    return {"wfp_ipsec_offline_state": f"{states}/host{{{{ bench_index }}}}-task{task}.json"}
+
+
+def playbook(kind: str, via: str, workdir: Path, tasks: int) -> list[dict[str, Any]]:
+    """A play of `tasks` + 1 tasks (the first is the warm-up) of one kind."""
+    body: list[dict[str, Any]] = []
+    for index in range(tasks + 1):
+        if kind == "debug":
+            body.append({"name": f"bench {index}", "ansible.builtin.debug": {"msg": "hello"}})
+        elif via == "role":
+            body.append(
+                {
+                    "name": f"bench {index}",
+                    "ansible.builtin.import_role": {"name": "wfp.ipsec.guaranteed_encryption"},
+                    "vars": task_state_var(workdir, index),
+                }
+            )
+        else:
+            body.append(
+                {
+                    "name": f"bench {index}",
+                    "wfp.ipsec.policy": POLICY_ARGS,
+                    "vars": task_state_var(workdir, index),
+                }
+            )
+    return [{"name": "bench", "hosts": "all", "gather_facts": False, "tasks": body}]
+
+
+def ansible_env(workdir: Path) -> dict[str, str]:
+    return dict(
         os.environ,
         ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"),
         ANSIBLE_HOME=str(workdir / "home"),
+        ANSIBLE_LOCAL_TEMP=str(workdir / "tmp"),
+        ANSIBLE_CALLBACK_PLUGINS=str(BENCH / "plugins" / "callback"),
+        ANSIBLE_CALLBACKS_ENABLED="bench_timing",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_RETRY_FILES_ENABLED="0",
+        BENCH_TIMING_OUT=str(workdir / "timing.json"),
     )
-    start = time.perf_counter()
-    subprocess.run(
-        [
-            str(Path(sys.executable).with_name("ansible-playbook")),
-            "-i",
-            str(workdir / "inventory.yml"),
-            str(path),
-            *flags,
-        ],
-        check=True,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    return time.perf_counter() - start
 
 
-def main() -> int:
-    hosts = int(sys.argv[1]) if len(sys.argv) > 1 else 50
-    with tempfile.TemporaryDirectory() as tmp:
+def run_play(workdir: Path, play: list[dict[str, Any]], forks: int, check: bool) -> list[dict]:
+    """Run one playbook; the per-task timings of the bench_timing callback."""
+    path = workdir / "play.yml"
+    path.write_text(yaml.safe_dump(play, sort_keys=False))
+    timing = workdir / "timing.json"
+    timing.unlink(missing_ok=True)
+    command = [
+        str(Path(sys.executable).with_name("ansible-playbook")),
+        "-i",
+        str(workdir / "inventory.yml"),
+        "-f",
+        str(forks),
+        str(path),
+    ]
+    if check:
+        command.append("--check")
+    completed = subprocess.run(
+        command,
+        check=False,
+        env=ansible_env(workdir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    tasks: list[dict[str, Any]] = json.loads(timing.read_text()) if timing.exists() else []
+    failed = [task for task in tasks if task.get("failed")]
+    if completed.returncode != 0 or failed:
+        output = completed.stdout.decode(errors="replace")[-3000:]
+        raise SystemExit(f"benchmark playbook failed (rc={completed.returncode}):\n{output}")
+    return tasks
+
+
+def split_tasks(tasks: list[dict[str, Any]], via: str) -> list[dict[str, float]]:
+    """Per playbook task (warm-up first): wall time per action."""
+    if via != "role":
+        return [{task["action"]: task["wall"]} for task in tasks]
+    groups: list[dict[str, float]] = []
+    for task in tasks:
+        if task["action"].endswith("validate_argument_spec"):
+            groups.append({})
+        if not groups:
+            groups.append({})
+        groups[-1][task["action"]] = task["wall"]
+    return groups
+
+
+def total(group: dict[str, float]) -> float:
+    return sum(group.values())
+
+
+def measure(case: Case, mode: str, pairs: int, tasks: int) -> list[Sample]:
+    check = mode == "check"
+    with tempfile.TemporaryDirectory(prefix="wfp-bench-") as tmp:
         workdir = Path(tmp)
-        inventory = {
-            "all": {
-                "hosts": {},
-                "vars": {
-                    "ansible_connection": "local",
-                    "ansible_python_interpreter": sys.executable,
-                },
+        write_inventory(workdir, case.hosts)
+        reset_states(workdir, case.hosts, tasks + 1)
+        debug_play = playbook("debug", case.via, workdir, tasks)
+        policy_play = playbook("policy", case.via, workdir, tasks)
+        if mode == "no-drift":
+            run_play(workdir, policy_play, case.forks, check=False)  # converge every state file
+        samples = []
+        for pair in range(pairs):
+            order = ("debug", "policy") if pair % 2 == 0 else ("policy", "debug")
+            groups: dict[str, list[dict[str, float]]] = {}
+            for kind in order:
+                if kind == "policy" and mode == "converge":
+                    reset_states(workdir, case.hosts, tasks + 1)
+                play = debug_play if kind == "debug" else policy_play
+                via = case.via if kind == "policy" else "module"
+                groups[kind] = split_tasks(run_play(workdir, play, case.forks, check), via)
+            debug = statistics.median(total(g) for g in groups["debug"][1:])
+            policy_groups = groups["policy"][1:]
+            policy = statistics.median(total(g) for g in policy_groups)
+            parts = {
+                action: statistics.median(g.get(action, 0.0) for g in policy_groups)
+                for action in policy_groups[0]
             }
+            samples.append(
+                Sample(
+                    debug,
+                    policy,
+                    parts,
+                    first_debug=total(groups["debug"][0]),
+                    first_policy=total(groups["policy"][0]),
+                )
+            )
+        shutil.rmtree(workdir / "states", ignore_errors=True)
+    return samples
+
+
+def summarise(samples: list[Sample]) -> dict[str, Any]:
+    ratios = [sample.ratio for sample in samples]
+    debug = statistics.median(sample.debug for sample in samples)
+    result: dict[str, Any] = {
+        "ratio": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+        "debug_task_s": debug,
+        "policy_task_s": statistics.median(sample.policy for sample in samples),
+        "first_task_extra_s": statistics.median(
+            (sample.first_policy - sample.policy) - (sample.first_debug - sample.debug)
+            for sample in samples
+        ),
+        "pairs": [asdict(sample) for sample in samples],
+    }
+    parts = samples[0].parts
+    if len(parts) > 1:
+        result["parts_ratio"] = {
+            action.rsplit(".", 1)[-1]: statistics.median(s.parts[action] / s.debug for s in samples)
+            for action in parts
         }
-        for index in range(hosts):
-            state = workdir / f"host{index}.json"
-            state.write_text(json.dumps(EMPTY))
-            inventory["all"]["hosts"][f"host{index}"] = {"wfp_ipsec_offline_state": str(state)}
-        (workdir / "inventory.yml").write_text(yaml.safe_dump(inventory))
-        debug = play([{"ansible.builtin.debug": {"msg": "hello"}}])
-        policy = play(
-            [
-                {
-                    "wfp.ipsec.policy": {
-                        "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}
-                    }
-                }
-            ]
-        )
-        results = {
-            "debug task": run(workdir, debug),
-            "policy, fresh hosts": run(workdir, policy),
-            "policy, converged hosts": run(workdir, policy),
-            "policy, check mode": run(workdir, policy, "--check"),
-        }
-    baseline = results["debug task"]
-    print(f"{hosts} offline hosts, default forks")
-    for label, seconds in results.items():
-        print(
-            f"  {label:<26} {seconds:7.2f} s  {1000 * seconds / hosts:7.1f} ms/host  x{seconds / baseline:5.2f} of debug"
-        )
+    return result
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """Markdown table: median ratio (min-max over the pairs) per case and mode."""
+    lines = [
+        "| hosts / forks | " + " | ".join(MODES) + " |",
+        "|---|" + "---:|" * len(MODES),
+    ]
+    for row in results:
+        cells = []
+        for mode in MODES:
+            figure = row["modes"][mode]
+            cells.append(
+                f"{figure['ratio']:.2f}x ({figure['ratio_min']:.2f}-{figure['ratio_max']:.2f})"
+            )
+        lines.append(f"| {row['case']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="the affordable set (default)")
+    size.add_argument("--full", action="store_true", help="1 to 1,000 hosts, forks 5 and 20")
+    parser.add_argument("--json", type=Path, help="write the results as JSON here")
+    args = parser.parse_args(argv)
+    settings = FULL if args.full else QUICK
+    started = time.perf_counter()
+    results = []
+    for case in settings["cases"]:
+        row: dict[str, Any] = {"case": case.label, **asdict(case), "modes": {}}
+        for mode in MODES:
+            samples = measure(case, mode, settings["pairs"], settings["tasks"])
+            row["modes"][mode] = summarise(samples)
+            figure = row["modes"][mode]
+            print(
+                f"{case.label:>14} {mode:<9} policy/debug {figure['ratio']:.2f}x "
+                f"(pairs {figure['ratio_min']:.2f}-{figure['ratio_max']:.2f}), "
+                f"debug task {1000 * figure['debug_task_s']:.0f} ms",
+                flush=True,
+            )
+        results.append(row)
+    print()
+    print(table(results))
+    document = {
+        "set": "full" if args.full else "quick",
+        "pairs": settings["pairs"],
+        "tasks_per_run": settings["tasks"],
+        "seconds": time.perf_counter() - started,
+        "results": results,
+    }
+    if args.json:
+        args.json.write_text(json.dumps(document, indent=1))
     return 0
 
 

@@ -1,25 +1,38 @@
 #!/usr/bin/env python
-"""Plan time at scale: 10,000 owned filters + 50,000 foreign filters.
+"""Planning at scale: plan + pre-flight + drift counts, as the policy task runs them.
 
-Measures make_plan (diff + ordering) and the engine pre-flight for three cases: converged (empty
-plan), 10% drifted, and a fresh host. Prints seconds per step; no thresholds (not a test).
-Usage: bench/bench_plan.py [OWNED] [FOREIGN]
+For OWNED owned filters and FOREIGN foreign filters on one host (the read_all view: the engine
+pre-flight sees every object), three cases: converged (empty plan), 10% of our filters drifted,
+and a fresh host. Each size runs in its own process, so its peak RSS (getrusage) is its own.
+The "before" column is the pipeline of the previous release in the same process (make_plan,
+drift_counts, and a pre-flight that loads every object), for the ratio.
+
+Usage: bench/bench_plan.py [--quick | --full] [--json OUT]
 """
 
 from __future__ import annotations
 
-import copy
+import argparse
+import json
+import resource
+import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / ".build"))
 
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.catalogue import GUIDS
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import preflight
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import Engine, preflight
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import canonical_state
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import make_plan
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import (
+    drift_counts,
+    make_plan,
+    plan_and_drift,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import (
     derived_key,
     expand,
@@ -28,6 +41,9 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import (
 
 FOREIGN_PROVIDER = "99999999-0000-0000-0000-000000000000"
 FOREIGN_SUBLAYER = "99999999-0000-0000-0000-000000000001"
+LIST_NAMES = ("providers", "sublayers", "provider_contexts", "filters")
+QUICK_SIZES = [(10_000, 50_000)]
+FULL_SIZES = [(10_000, 50_000), (100_000, 500_000)]
 
 
 def port_filter(key: str, provider: str, sublayer: str, port: int, layer: str) -> dict[str, Any]:
@@ -56,6 +72,7 @@ def port_filter(key: str, provider: str, sublayer: str, port: int, layer: str) -
 
 
 def build(owned: int, foreign: int) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """(desired state, foreign-only host state, our provider key), all canonical."""
     desired = expand({"scenario": {"guaranteed_encryption": {}}})
     provider = provider_key_of({})
     sublayer = desired["sublayers"][0]["key"]
@@ -88,36 +105,100 @@ def build(owned: int, foreign: int) -> tuple[dict[str, Any], dict[str, Any], str
             for i in range(foreign)
         ],
     }
-    actual = canonical_state(foreign_state)
-    desired = canonical_state(desired)
-    return desired, actual, provider
+    return canonical_state(desired), canonical_state(foreign_state), provider
 
 
-def timed(label: str, action: Any) -> Any:
-    start = time.perf_counter()
-    value = action()
-    print(f"  {label:<28} {time.perf_counter() - start:8.3f} s")
-    return value
+def cases(desired: dict[str, Any], foreign: dict[str, Any], provider: str) -> dict[str, Any]:
+    """The three host states; they share their objects (no copies of the foreign part)."""
+    converged = {name: foreign[name] + desired[name] for name in LIST_NAMES}
+    drifted = dict(converged)
+    drifted["filters"] = [
+        dict(obj, weight={"type": "FWP_UINT64", "value": 1})
+        if obj.get("provider_key") == provider and index % 10 == 0
+        else obj
+        for index, obj in enumerate(converged["filters"])
+    ]
+    return {"converged": converged, "10% drifted": drifted, "fresh host": foreign}
 
 
-def main() -> int:
-    owned = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    foreign = int(sys.argv[2]) if len(sys.argv) > 2 else 50_000
-    desired, foreign_state, provider = timed("build states", lambda: build(owned, foreign))
-    converged = copy.deepcopy(foreign_state)
-    for name in ("providers", "sublayers", "provider_contexts", "filters"):
-        converged[name] += copy.deepcopy(desired[name])
-    drifted = copy.deepcopy(converged)
-    ours = [f for f in drifted["filters"] if f["provider_key"] == provider]
-    for f in ours[::10]:
-        f["weight"] = {"type": "FWP_UINT64", "value": 1}
-    cases = {"converged": converged, "10% drifted": drifted, "fresh host": foreign_state}
-    print(f"{owned} owned filters, {foreign} foreign filters")
-    for label, actual in cases.items():
-        print(f"{label}:")
-        plan = timed("make_plan", lambda actual=actual: make_plan(desired, actual, provider))
-        print(f"  {'operations':<28} {len(plan['operations']):8d}")
-        timed("preflight (engine model)", lambda actual=actual, plan=plan: preflight(actual, plan))
+def timed(action: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    times, value = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        value = action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), value
+
+
+def now_pipeline(desired: dict[str, Any], actual: dict[str, Any], provider: str) -> int:
+    plan, _drift = plan_and_drift(desired, actual, provider, fingerprint_empty=False)
+    preflight(actual, plan, base_verified=True, canonical_plan=True)
+    return len(plan["operations"])
+
+
+def before_pipeline(desired: dict[str, Any], actual: dict[str, Any], provider: str) -> int:
+    plan = make_plan(desired, actual, provider)
+    drift_counts(desired, actual, provider)
+    Engine(actual).apply_plan(plan, result_fingerprint=False)
+    return len(plan["operations"])
+
+
+def measure_size(owned: int, foreign: int, before: bool) -> dict[str, Any]:
+    started = time.perf_counter()
+    desired, foreign_state, provider = build(owned, foreign)
+    build_seconds = time.perf_counter() - started
+    rss_built = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    repeats = 3 if owned + foreign <= 100_000 else 1
+    result: dict[str, Any] = {"owned": owned, "foreign": foreign, "build_s": build_seconds}
+    for label, actual in cases(desired, foreign_state, provider).items():
+        seconds, operations = timed(lambda a=actual: now_pipeline(desired, a, provider), repeats)
+        row = {"seconds": seconds, "operations": operations}
+        if before:
+            row["before_seconds"] = timed(
+                lambda a=actual: before_pipeline(desired, a, provider), repeats
+            )[0]
+        result[label] = row
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result["peak_rss_bytes"] = peak
+    result["rss_after_build_bytes"] = rss_built
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="10,000 + 50,000 (default)")
+    size.add_argument("--full", action="store_true", help="also 100,000 + 500,000")
+    parser.add_argument("--one", nargs=2, type=int, metavar=("OWNED", "FOREIGN"))
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    if args.one:
+        owned, foreign = args.one
+        print(json.dumps(measure_size(owned, foreign, before=owned + foreign <= 100_000)))
+        return 0
+    results = []
+    for owned, foreign in FULL_SIZES if args.full else QUICK_SIZES:
+        completed = subprocess.run(
+            [sys.executable, __file__, "--one", str(owned), str(foreign)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        row = json.loads(completed.stdout)
+        results.append(row)
+        print(f"{owned:,} owned + {foreign:,} foreign filters")
+        for label in ("converged", "10% drifted", "fresh host"):
+            case = row[label]
+            before = (
+                f"  (before: {case['before_seconds']:.3f} s)" if "before_seconds" in case else ""
+            )
+            print(
+                f"  {label:<12} plan + pre-flight + drift {case['seconds']:7.3f} s"
+                f"  {case['operations']:>7} operations{before}"
+            )
+        print(f"  peak RSS {row['peak_rss_bytes'] / 2**20:,.0f} MiB")
+    if args.json:
+        args.json.write_text(json.dumps({"results": results}, indent=1))
     return 0
 
 

@@ -34,6 +34,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     RunOptions,
     converge,
 )
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.warm import warm_up
 
 MODULE_NAME = "wfp.ipsec.policy"
 # The reads run policy_info, which ships and compiles only the read util (docs/host-layer.md).
@@ -43,6 +44,11 @@ DEFAULT_CONFIRM_TIMEOUT = 120
 # Set to false (a play or group variable) to keep check mode's per-host summary out of the
 # warnings, e.g. in a fleet report play; the summary stays in the result's msg.
 CHECK_SUMMARY_VAR = "wfp_ipsec_check_summary"
+
+# The linear and free strategies load this class in the controller's main process before they
+# fork a worker per host and task, so the imports and caches warmed here are paid once per
+# ansible-playbook run instead of once per host (docs/fleet-scale.md).
+warm_up()
 
 # Ports the controller reaches a host on, by connection plugin, when no port variable is set:
 # (variable naming the scheme, {scheme: port}, the plugin's own default scheme).

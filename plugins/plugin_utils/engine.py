@@ -39,8 +39,8 @@ read-only.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from functools import cache
 from typing import Any, Final
 
@@ -434,10 +434,19 @@ class Engine:
 
     def apply_plan(self, plan: Plan, *, result_fingerprint: bool = True) -> dict[str, Any]:
         """Apply a plan atomically, after checking it was computed from the current state."""
+        return self._apply_plan(plan, lambda key: fingerprint(self.owned(key)), result_fingerprint)
+
+    def _apply_plan(
+        self, plan: Plan, current_base: Callable[[str], str] | None, result_fingerprint: bool
+    ) -> dict[str, Any]:
+        """apply_plan; `current_base(provider_key)` is the fingerprint the plan must match
+        (None: the caller made the plan from this very state, nothing to check)."""
         provider_key = plan.get("provider_key")
         if not isinstance(provider_key, str):
             raise WfpError("FWP_E_INVALID_PARAMETER", "the plan has no provider_key")
-        current = fingerprint(self.owned(provider_key))
+        current = (
+            plan.get("base_fingerprint") if current_base is None else current_base(provider_key)
+        )
         if current != plan.get("base_fingerprint"):
             raise PlanRefused(
                 STATE_CHANGED,
@@ -907,9 +916,110 @@ def apply_plan(state: State, plan: Plan) -> tuple[State, dict[str, Any]]:
     return engine.state(), result
 
 
-def preflight(state: State, plan: Plan) -> None:
+def preflight(
+    state: State, plan: Plan, *, base_verified: bool = False, canonical_plan: bool = False
+) -> None:
     """Raise the WfpError (or PlanRefused) that applying `plan` to `state` would raise.
 
-    `state` is not changed: the engine never mutates the objects it loads.
+    Only what the plan can meet is loaded into the engine: the objects it adds or deletes, the
+    objects they reference, and the objects that reference what it deletes (for FWP_E_IN_USE),
+    so the cost follows the plan, not the size of the host. The errors are those of a full
+    `Engine(state).apply_plan(plan)` (tests/unit/core/test_preflight_scope.py).
+
+    `base_verified`: the caller made the plan from `state` itself, so the fingerprint check
+    cannot fail and is skipped; an empty plan then costs nothing. `canonical_plan`: the objects
+    the plan adds are canonical already (make_plan of a canonical desired state), so they are
+    not canonicalised again. `state` is not changed.
     """
-    Engine(state).apply_plan(plan, result_fingerprint=False)
+    operations = plan.get("operations") or []
+    if base_verified and not operations:
+        return
+    scoped = _preflight_scope(state, operations, exact_keys=canonical_plan)
+    current_base: Callable[[str], str] | None = None
+    if not base_verified:
+        current_base = lambda key: fingerprint(owned_state(state, key))  # noqa: E731
+    engine = _CanonicalPlanEngine(scoped) if canonical_plan else Engine(scoped)
+    engine._apply_plan(plan, current_base, result_fingerprint=False)
+
+
+class _CanonicalPlanEngine(Engine):
+    """An engine for plans whose added objects are canonical: they are copied, not redone."""
+
+    @staticmethod
+    def _canonical(object_type: str, obj: Obj) -> Obj:
+        return {key: value for key, value in obj.items() if key != RUNTIME_KEY}
+
+
+def _operation_refs(operation: Any, exact_keys: bool) -> set[Ref]:
+    """The (type, key) an operation names, and for an add what its object references.
+
+    Unless `exact_keys`, keys are taken in every form the engine could resolve them to (GUID
+    text in any case, catalogue symbols): loading an object the plan does not meet changes no
+    result, missing one would.
+    """
+    if not isinstance(operation, dict):
+        return set()
+    object_type, key = operation.get("type"), operation.get("key")
+    if object_type not in LIST_NAMES:
+        return set()
+    forms = _exact_form if exact_keys else _key_forms
+    refs: set[Ref] = set(forms(str(object_type), key))
+    obj = operation.get("object")
+    if operation.get("op") == "add" and isinstance(obj, dict):
+        for ref_type, ref_key in references(str(object_type), obj):
+            refs.update(forms(ref_type, ref_key))
+    return refs
+
+
+def _exact_form(object_type: str, key: Any) -> list[Ref]:
+    return [(object_type, key)] if isinstance(key, str) else []
+
+
+def _key_forms(object_type: str, key: Any) -> list[Ref]:
+    if not isinstance(key, str):
+        return []
+    forms = [(object_type, key)]
+    with suppress(catalogue.UnknownSymbolError):
+        forms.append((object_type, catalogue.guid_of(key)))
+    return forms
+
+
+def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> State:
+    """The part of `state` a plan's operations can meet (see `preflight`).
+
+    One pass over every object: raises the duplicate-key error `Engine(state)` would raise, and
+    keeps the objects named by the operations or referencing a key the plan deletes.
+    """
+    wanted: set[Ref] = set()
+    deleted: set[str] = set()
+    for operation in operations:
+        wanted |= _operation_refs(operation, exact_keys)
+        if isinstance(operation, dict) and operation.get("op") == "delete":
+            deleted.add(str(operation.get("key")))
+    scoped = empty_state()
+    if state.get("callouts"):
+        scoped["callouts"] = state["callouts"]
+    for object_type in OBJECT_TYPES:
+        list_name = LIST_NAMES[object_type]
+        kept = scoped[list_name]
+        seen: set[str] = set()
+        for obj in state.get(list_name) or []:
+            key = obj["key"]
+            if key in seen:
+                raise WfpError(
+                    "FWP_E_ALREADY_EXISTS",
+                    "the state document holds this key twice",
+                    {"op": "load", "type": object_type, "key": key, "name": obj.get("name")},
+                )
+            seen.add(key)
+            # A referrer of a deleted key is kept whatever the key's type: a superset is safe.
+            if (object_type, key) in wanted or (
+                deleted
+                and (
+                    obj.get("provider_key") in deleted
+                    or obj.get("sublayer_key") in deleted
+                    or obj.get("provider_context_key") in deleted
+                )
+            ):
+                kept.append(obj)
+    return scoped

@@ -1,11 +1,13 @@
 """The live host backend: the `wfp.ipsec.policy` PowerShell module, run over WinRM/PSRP.
 
 `ModuleBackend` implements `HostBackend` on top of injected `execute(module_args) -> result`
-callables; the action plugin passes closures around `self._execute_module(...)`: applies run
-`wfp.ipsec.policy`, reads run `wfp.ipsec.policy_info` (which does not ship or compile the write
-util). Every read is one module call and every apply is one module call. The host answers with JSON text (`state_json`,
-`result_json`) so 64-bit integers cross PowerShell unchanged; the reply is validated against
-`schemas/state.schema.json` before anyone trusts it.
+callables; the action plugin passes closures around `self._execute_module(...)`: applies and
+confirmations run `wfp.ipsec.policy`, reads run `wfp.ipsec.policy_info` (which does not ship or
+compile the write util). Every read is one module call and every apply is one module call. The
+host answers with JSON text (`state_json`, `result_json`) so 64-bit integers cross PowerShell
+unchanged; the reply is checked against `schemas/state.schema.json` before anyone trusts it, by a
+checker compiled from the schema once per process (structural.py; jsonschema took seconds on a
+real host's reply), plus unique keys.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 from . import strict_json
 from .backend import BackendError, HostUnreachableError, Plan, StateDocument
 from .deps import require
+from .structural import Check, compile_schema, format_path
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -51,8 +54,33 @@ def state_validator() -> Draft202012Validator:
     return validator
 
 
+@cache
+def _state_check() -> Check:
+    """The state schema compiled into a structural check (once per process)."""
+    return compile_schema(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def check_state_document(state: Any) -> list[str]:
+    """Why a host's state document cannot be trusted (empty when it can).
+
+    As strict as the schema (the first violation is reported), and no key twice in a list.
+    """
+    problem = _state_check()(state)
+    if problem is not None:
+        segments, message = problem
+        return [f"{format_path('state', segments)}: {message}"]
+    for list_name in LIST_NAMES:
+        seen: set[str] = set()
+        for index, obj in enumerate(state[list_name]):
+            if obj["key"] in seen:
+                return [f"state.{list_name}[{index}].key: {obj['key']} appears twice"]
+            seen.add(obj["key"])
+    return []
+
+
 def state_problems(state: Any) -> list[str]:
-    """Schema violations of a state document as `path: message` lines (empty when valid)."""
+    """Every schema violation of a state document as `path: message` lines (jsonschema; tests
+    and tools: the live path uses `check_state_document`)."""
     problems = []
     for error in sorted(state_validator().iter_errors(state), key=lambda e: list(e.absolute_path)):
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
@@ -271,7 +299,7 @@ class ModuleBackend:
         # Checked before the schema: a schema message could quote the method, key included.
         if any("key" in method for method in _auth_methods(state)):
             raise BackendError("the host returned a pre-shared key; refusing to use the reply")
-        problems = state_problems(state)
+        problems = check_state_document(state)
         if problems:
             shown = "; ".join(problems[:5])
             more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""

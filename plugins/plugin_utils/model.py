@@ -549,12 +549,25 @@ def _redact_psk(methods: list[Obj], context_key: str) -> None:
             method["key_digest"] = psk_digest(context_key, method.pop("key"))
 
 
+def _has_psk(context: Obj) -> bool:
+    """Whether a provider context carries a pre-shared key or its digest (comparable and
+    redacted forms rewrite those, on a deep copy)."""
+    policy = context.get("policy") or {}
+    methods = list(policy.get("authentication_methods") or [])
+    methods += (policy.get("em_policy") or {}).get("authentication_methods") or []
+    return any(
+        isinstance(method, dict) and ("key" in method or "key_digest" in method)
+        for method in methods
+    )
+
+
 def comparable(object_type: str, obj: Obj) -> Obj:
     """The object as it is compared: no runtime fields, PSKs replaced by their digest.
 
-    Nested values are shared with `obj` except in provider contexts; do not mutate them.
+    Nested values are shared with `obj` except in provider contexts with a PSK; do not mutate
+    them.
     """
-    if object_type != "provider_context":
+    if object_type != "provider_context" or not _has_psk(obj):
         return {key: value for key, value in obj.items() if key != RUNTIME_KEY}
     result = copy.deepcopy(obj)
     result.pop(RUNTIME_KEY, None)
@@ -583,10 +596,10 @@ def redacted(object_type: str, obj: Obj) -> Obj:
 def owned_state(state: State, provider_key: str) -> State:
     """The part of a state document owned by `provider_key`."""
     result = empty_state()
-    for object_type, obj in iter_objects(state):
-        owner = obj["key"] if object_type == "provider" else obj.get("provider_key")
-        if owner == provider_key:
-            result[LIST_NAMES[object_type]].append(obj)
+    result["providers"] = [o for o in state.get("providers", []) if o["key"] == provider_key]
+    for list_name in ("sublayers", "provider_contexts", "filters"):
+        objects = state.get(list_name, [])
+        result[list_name] = [o for o in objects if o.get("provider_key") == provider_key]
     return result
 
 

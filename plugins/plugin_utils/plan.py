@@ -60,11 +60,15 @@ def _dependants(actual: State, keys: set[str]) -> set[str]:
 
 def same_object(object_type: str, first: Obj, second: Obj) -> bool:
     """Field-by-field equality in comparable form (runtime fields ignored, PSKs by digest)."""
-    if object_type == "provider_context":
+    if _without_runtime(first) == _without_runtime(second):
+        return True  # equal as they are, so equal in comparable form too
+    if object_type == "provider_context":  # a PSK on one side, its digest on the other
         return comparable(object_type, first) == comparable(object_type, second)
-    return {k: v for k, v in first.items() if k != RUNTIME_KEY} == {
-        k: v for k, v in second.items() if k != RUNTIME_KEY
-    }
+    return False
+
+
+def _without_runtime(obj: Obj) -> Obj:
+    return {k: v for k, v in obj.items() if k != RUNTIME_KEY} if RUNTIME_KEY in obj else obj
 
 
 def classify(desired: State, actual: State) -> dict[str, dict[str, set[str]]]:
@@ -92,6 +96,17 @@ def make_plan(desired: State, actual: State, provider_key: str) -> Plan:
     `desired` holds only objects owned by `provider_key`; objects of `actual` owned by anyone else
     are ignored (never deleted, never compared).
     """
+    return plan_and_drift(desired, actual, provider_key)[0]
+
+
+def plan_and_drift(
+    desired: State, actual: State, provider_key: str, *, fingerprint_empty: bool = True
+) -> tuple[Plan, dict[str, int]]:
+    """`make_plan` and `drift_counts` from one classification (the runner needs both).
+
+    Without `fingerprint_empty`, an empty plan (nothing will be sent to the host) gets no
+    base_fingerprint, the one cost of planning a converged host beyond the diff.
+    """
     actual = owned_state(actual, provider_key)
     drift = classify(desired, actual)
     replaced = {key for kinds in drift.values() for key in kinds[CHANGED] | kinds[UNEXPECTED]}
@@ -115,12 +130,13 @@ def make_plan(desired: State, actual: State, provider_key: str) -> Plan:
     operations += [
         _operation("add", *want[key], reasons[key]) for key in _ordered(adds, want, reverse=False)
     ]
-    return {
+    plan = {
         "format": PLAN_FORMAT,
         "provider_key": provider_key,
-        "base_fingerprint": fingerprint(actual),
+        "base_fingerprint": fingerprint(actual) if operations or fingerprint_empty else None,
         "operations": operations,
     }
+    return plan, _counts(drift)
 
 
 def _ordered(keys: Iterable[str], index: dict[str, tuple[str, Obj]], reverse: bool) -> list[str]:
@@ -147,7 +163,10 @@ def _operation(op: str, object_type: str, obj: Obj, reason: str) -> Operation:
 
 def drift_counts(desired: State, actual: State, provider_key: str) -> dict[str, int]:
     """How many owned objects are missing, unexpected and changed."""
-    drift = classify(desired, owned_state(actual, provider_key))
+    return _counts(classify(desired, owned_state(actual, provider_key)))
+
+
+def _counts(drift: dict[str, dict[str, set[str]]]) -> dict[str, int]:
     return {
         kind: sum(len(kinds[kind]) for kinds in drift.values())
         for kind in (MISSING, UNEXPECTED, CHANGED)

@@ -19,7 +19,7 @@ from .engine import WfpError, preflight
 from .lockout import lockout_refusal, management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
 from .ownership import ADOPT_OPTION, host_problems, key_problems, stamp
-from .plan import drift_counts, make_plan, summary
+from .plan import plan_and_drift, summary
 from .render import change_summary, plan_diff, shadowing_summary
 from .scenarios import expand, provider_key_of, sublayer_key_of
 from .transition import describe, stage_of
@@ -65,12 +65,16 @@ def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) 
 
 
 def _host_layer_support(desired: State, backend_kind: str) -> None:
-    """IKEv2 contexts need FwpmProviderContextAdd2, which the C# host layer does not have yet."""
+    """IKEv2 contexts need FwpmProviderContextAdd2, which the C# host layer does not have yet.
+
+    Refused on every backend: an offline host rehearses what a live host would do, and the
+    engine model refuses context types the host layer cannot write (E_INVALIDARG)."""
     ikev2 = [c["name"] for c in desired["provider_contexts"] if "_IKEV2_" in c["type"]]
-    if ikev2 and backend_kind == "live":
+    if ikev2:
         raise PolicyError(
-            "IKEv2 provider contexts cannot be added on a live host yet (the host layer has no "
-            "FwpmProviderContextAdd2 path); rehearse scenario.ikev2_transport on offline hosts",
+            f"IKEv2 provider contexts cannot be added yet ({backend_kind} host): the host layer "
+            "has no FwpmProviderContextAdd2 path, so scenario.ikev2_transport is expanded and "
+            "documented but not applied (docs/scenario-ikev2-transport.md)",
             {"unsupported": ikev2},
         )
 
@@ -159,10 +163,12 @@ def converge(
         confirmation, everything, actual = _settle_pending(
             backend, pending, options.check_mode, read_host, (everything, actual)
         )
-    plan = make_plan(desired, actual, provider_key)
+    plan, drift = plan_and_drift(desired, actual, provider_key, fingerprint_empty=False)
     engine_view = actual if everything is None else everything
     try:
-        preflight(engine_view, plan)
+        # The plan was just made from this state (no fingerprint to re-check) and its objects
+        # come from the canonical desired state (nothing to canonicalise again).
+        preflight(engine_view, plan, base_verified=True, canonical_plan=True)
     except WfpError as error:
         raise PolicyError(
             f"the plan would fail on the host: {error}", {"preflight": error.details()}
@@ -174,7 +180,7 @@ def converge(
         "sublayer_key": sublayer_key,
         "backend": backend.kind,
         "plan": summary(plan),
-        "drift": drift_counts(desired, actual, provider_key),
+        "drift": drift,
         "transition": describe(plan, desired, actual),  # e.g. "boundary → isolation: ..."
         "stage": {"host": stage_of(actual), "declared": stage_of(desired)},
         "warnings": list(validated.warnings),

@@ -457,7 +457,7 @@ def test_declared_callout_and_context_at_the_wrong_layer() -> None:
     [
         (declared_filter(key=ZERO), "objects.filters[0].key"),
         (declared_filter(provider_context_key=ZERO), "objects.filters[0].provider_context_key"),
-        ({"provider": {"name": "cut\x00"}}, "provider.name"),
+        ({**declared_filter(), "provider": {"name": "cut\x00"}}, "provider.name"),
         (declared_filter(description="two\nlines"), "objects.filters[0].description"),
     ],
 )

@@ -271,10 +271,12 @@ def test_every_layer_of_the_scenario_has_a_field_table(layer: str) -> None:
 
 
 def test_writable_context_types_are_what_the_host_layer_writes() -> None:
-    """WfpIpsec.cs writes MM and QM transport policies only; any other type is E_INVALIDARG."""
-    source = (REPO / "plugins" / "module_utils" / "WfpIpsec.cs").read_text()
+    """The host layer (its write util WfpIpsecApply.cs, with the type tests of WfpIpsec.cs)
+    writes MM and QM transport policies only; any other type is E_INVALIDARG."""
+    utils = REPO / "plugins" / "module_utils"
+    source = "\n".join((utils / name).read_text() for name in ("WfpIpsec.cs", "WfpIpsecApply.cs"))
     bodies = re.findall(
-        r"private static bool (?:IsMainMode|IsQuickModeTransport)\(string type\)\s*\{\s*return ([^;]+);",
+        r"(?:private|internal) static bool (?:IsMainMode|IsQuickModeTransport)\(string type\)\s*\{\s*return ([^;]+);",
         source,
     )
     assert len(bodies) == 2

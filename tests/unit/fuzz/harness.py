@@ -59,7 +59,11 @@ def run_policy(
     execute: Any = None,
 ) -> dict[str, Any] | None:
     """The task result of one wfp.ipsec.policy run (None: Ansible refused the options itself)."""
-    plugin = make_plugin(copy.deepcopy(args), check_mode=check_mode, diff=diff)
+    try:
+        own_args = copy.deepcopy(args)  # the plugin may normalise its arguments in place
+    except RecursionError:  # deeper than copy.deepcopy can go; the input itself is the test
+        own_args = args
+    plugin = make_plugin(own_args, check_mode=check_mode, diff=diff)
     if execute is not None:
         plugin._execute_module = execute  # type: ignore[method-assign]
     try:

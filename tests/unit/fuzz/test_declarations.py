@@ -49,18 +49,6 @@ BASES: list[dict[str, Any]] = [
 ]
 
 
-def known_options_issue(arguments: Any) -> bool:
-    """Inputs that still end in a declaration.py bug; the `options` branch fixes them
-    (test_known_issues.py has one xfail case each). Remove this filter when it lands."""
-    if not isinstance(arguments, dict):
-        return False
-    for section in ("provider", "sublayer"):
-        value = arguments.get(section)
-        if isinstance(value, dict) and isinstance(value.get("key"), str) and "\n" in value["key"]:
-            return True
-    return False
-
-
 def _state_file(directory: str) -> Path:
     path = Path(directory) / "host.json"
     path.write_text(f'{{"format": "{STATE_FORMAT}"}}\n', encoding="utf-8")
@@ -72,7 +60,7 @@ def _state_file(directory: str) -> Path:
 def test_generated_declarations_work_or_fail_with_a_message(
     arguments: Any, check_mode: bool
 ) -> None:
-    assume(isinstance(arguments, dict) and not known_options_issue(arguments))
+    assume(isinstance(arguments, dict))
     with tempfile.TemporaryDirectory() as directory:
         path = _state_file(directory)
         before = read_json(path)

@@ -1,9 +1,6 @@
-"""Module-option inputs that still reach a bug in declaration.py (fixed on the options branch)
-or in the canonicalisation of raw objects (fixed by the strict shape of declared objects:
-those cases pass now and stay as regression tests).
-
-The action plugin turns them into an `internal_error` failure instead of a traceback; the fix is
-a message naming the option. strict xfail: the integrator removes the marks when they pass.
+"""Module-option inputs that once reached a bug in the declaration pass or in the
+canonicalisation of raw objects; they stay as regression tests: each must fail with a message
+naming the option, never with an `internal_error` or a traceback.
 """
 
 from __future__ import annotations
@@ -93,7 +90,6 @@ def test_raw_object_shape_bugs_fail_with_a_message(arguments: Any, tmp_path: Pat
     _fails_with_a_message(arguments, tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="fixed on options branch")
 @pytest.mark.parametrize("arguments", CASES.values(), ids=list(CASES))
 def test_option_bug_inputs_fail_with_a_message(arguments: Any, tmp_path: Path) -> None:
     _fails_with_a_message(arguments, tmp_path)

@@ -12,7 +12,11 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import (
     BackendError,
     HostUnreachableError,
 )
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import empty_state, fingerprint
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import (
+    all_objects,
+    empty_state,
+    fingerprint,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import PENDING_KEY, OfflineBackend
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     PolicyError,
@@ -22,7 +26,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import provider_key_of
 
-POLICY = {"scenario": {"guaranteed_encryption": {}}}
+POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 CHANGED = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 6000}]}}}
 PK = provider_key_of(POLICY)
 CONFIRMED = RunOptions(confirm_timeout=60)
@@ -107,7 +111,7 @@ def test_an_apply_is_confirmed_over_a_new_connection_and_a_rerun_changes_nothing
     result = converge(POLICY, host, CONFIRMED)
     assert host.calls == ["read", "apply_tentative", "reconnect", "confirm"]
     assert result["changed"] is True and result["confirmation"]["status"] == "confirmed"
-    assert result["confirmation"]["confirmed"] == 30
+    assert result["confirmation"]["confirmed"] == len(list(all_objects(desired_state(POLICY))))
     assert "pending" not in result["apply"] and "snapshot" not in result["confirmation"]
     assert owned_fingerprint(path, clock) == fingerprint(desired_state(POLICY))
     assert PENDING_KEY not in json.loads(path.read_text())

@@ -114,7 +114,11 @@ def assert_holds(after: dict[str, Any], state: dict[str, Any], key: str) -> None
     assert make_plan(state, after, key)["operations"] == []
 
 
-@pytest.mark.parametrize("name", sorted(BASE))
+# IKEv2 contexts are not applied yet (the host layer cannot write them; runner refuses them).
+APPLIED = sorted(name for name in BASE if name != "ikev2_transport")
+
+
+@pytest.mark.parametrize("name", APPLIED)
 def test_apply_reads_back_and_is_idempotent(name: str) -> None:
     state = desired(name, dhcp_exemption=True, dns_exemption=True, exempt_addresses=["10.0.0.10"])
     key = provider_key_of({})
@@ -125,8 +129,8 @@ def test_apply_reads_back_and_is_idempotent(name: str) -> None:
     assert_holds(after, state, key)
 
 
-@pytest.mark.parametrize("first", sorted(BASE))
-@pytest.mark.parametrize("second", sorted(BASE))
+@pytest.mark.parametrize("first", APPLIED)
+@pytest.mark.parametrize("second", APPLIED)
 def test_any_stage_to_any_stage_is_one_clean_plan(first: str, second: str) -> None:
     key = provider_key_of({})
     host, _ = apply_plan(model.empty_state(), make_plan(desired(first), model.empty_state(), key))
@@ -412,7 +416,7 @@ PROPERTY_SETTINGS = settings(
 
 @st.composite
 def declarations(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
-    name = draw(st.sampled_from(sorted(BASE)))
+    name = draw(st.sampled_from(APPLIED))
     options: dict[str, Any] = copy.deepcopy(BASE[name])
     options["ip_versions"] = draw(st.sampled_from([[4], [6], [4, 6]]))
     if name != "ikev2_transport":

@@ -44,7 +44,8 @@ def host_at(stage: str) -> dict[str, Any]:
 @pytest.mark.parametrize("stage", sorted(STAGES))
 def test_every_stage_is_recognised_from_its_objects(stage: str) -> None:
     assert stage_of(desired(stage)) == stage
-    assert stage_of(model.owned_state(host_at(stage), KEY)) == stage
+    if stage != "IKEv2 transport":  # not applied yet: the host layer cannot write its contexts
+        assert stage_of(model.owned_state(host_at(stage), KEY)) == stage
     assert stage_of(model.empty_state()) == "no policy"
 
 
@@ -101,17 +102,17 @@ def test_check_mode_result_says_the_transition(tmp_path: Any) -> None:
     assert stage_of(model.owned_state(backend.read(KEY), KEY)) == "boundary"  # check mode
 
 
-def test_ikev2_is_refused_on_a_live_host_before_anything_is_read() -> None:
+@pytest.mark.parametrize("kind", ["live", "offline"])
+def test_ikev2_is_refused_on_every_host_before_anything_is_read(kind: str) -> None:
     from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
         PolicyError,
         RunOptions,
         converge,
     )
 
-    class LiveHost:
-        kind = "live"
-
+    class Host:
         def __init__(self) -> None:
+            self.kind = kind
             self.calls: list[str] = []
 
         def read(self, provider_key: str) -> dict[str, Any]:
@@ -124,7 +125,7 @@ def test_ikev2_is_refused_on_a_live_host_before_anything_is_read() -> None:
             self.calls.append("apply")
             return {}
 
-    host = LiveHost()
-    with pytest.raises(PolicyError, match="IKEv2 provider contexts cannot be added on a live host"):
+    host = Host()
+    with pytest.raises(PolicyError, match=f"IKEv2 provider contexts cannot be added yet \\({kind}"):
         converge({"scenario": STAGES["IKEv2 transport"]}, host, RunOptions())  # type: ignore[arg-type]
     assert host.calls == []

@@ -13,7 +13,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import OfflineBa
 
 from tests.unit.fuzz.harness import make_plugin, run_policy
 
-POLICY = {"scenario": {"guaranteed_encryption": {}}}
+POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 
 
 def test_a_host_changed_between_read_and_apply_is_a_clean_stale_plan_refusal(

@@ -225,6 +225,8 @@ def test_a_host_that_cannot_be_reached_is_unreachable_not_failed(
         "msg": "host unreachable: connection refused",
         "error": {},
     }
+
+
 @pytest.mark.parametrize(("setting", "printed"), [(None, True), ("false", False), (True, True)])
 def test_check_mode_notices_print_as_warnings_naming_the_host(
     monkeypatch: pytest.MonkeyPatch, setting: Any, printed: bool

@@ -1,0 +1,99 @@
+"""Host calls per policy task, counted through real ansible-playbook runs on stand-in hosts.
+
+The stand-in connection (bench/plugins/connection/wfp_standin.py) receives the real PowerShell
+payload that `_execute_module` builds for wfp.ipsec.policy and answers it from an engine-model
+state file; it logs one record per module execution. A task may call the host only as
+docs/fleet-scale.md says: one read, plus one apply when there is something to change.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.unit.conftest import REPO
+from tests.unit.playbooks.test_offline_runs import ANSIBLE_PLAYBOOK, RECAP, ansible_env
+
+pytestmark = pytest.mark.slow
+STANDIN = REPO / "bench" / "plugins" / "connection"
+HOSTS = ("win1", "win2")
+EMPTY = {
+    "format": "wfp.ipsec.state/1",
+    "providers": [],
+    "sublayers": [],
+    "provider_contexts": [],
+    "filters": [],
+}
+
+
+def run(tmp_path: Path, task_args: dict[str, Any], *flags: str) -> dict[str, list[str]]:
+    """One policy task on every stand-in host; the module operations each host received."""
+    log = tmp_path / "calls.jsonl"
+    log.unlink(missing_ok=True)
+    inventory = {
+        "all": {
+            "hosts": {
+                host: {"wfp_standin_state": str(tmp_path / f"{host}.json")} for host in HOSTS
+            },
+            "vars": {
+                "ansible_connection": "wfp_standin",
+                "ansible_python_interpreter": sys.executable,
+                "wfp_standin_log": str(log),
+            },
+        }
+    }
+    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    task = {"name": "policy", "wfp.ipsec.policy": task_args}
+    play = [{"name": "calls", "hosts": "all", "gather_facts": False, "tasks": [task]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
+    completed = subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "-i", "inventory.yml", "play.yml", *flags],
+        capture_output=True,
+        text=True,
+        env=ansible_env(tmp_path, ANSIBLE_CONNECTION_PLUGINS=str(STANDIN)),
+        cwd=tmp_path,
+        check=False,
+    )
+    recap = {m.group(1): int(m.group(5)) for m in RECAP.finditer(completed.stdout)}
+    assert recap == dict.fromkeys(HOSTS, 0), completed.stdout + completed.stderr
+    calls: dict[str, list[str]] = {host: [] for host in HOSTS}
+    records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    for record in records:
+        calls[record["host"]].append(record["operation"])
+        assert record["bytes_sent"] > 0 and record["round_trips"] >= 4
+    return calls
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Path:
+    for host in HOSTS:
+        (tmp_path / f"{host}.json").write_text(json.dumps(EMPTY))
+    return tmp_path
+
+
+POLICY = {"scenario": {"guaranteed_encryption": {}}}
+
+
+def each(*operations: str) -> dict[str, list[str]]:
+    return {host: list(operations) for host in HOSTS}
+
+
+def test_host_calls_per_task(fresh: Path) -> None:
+    snapshot = {host: (fresh / f"{host}.json").read_bytes() for host in HOSTS}
+    # Check mode: one read of everything (the shadow analysis needs foreign filters), no apply.
+    check = run(fresh, POLICY, "--check")
+    assert check == each("read_all")
+    assert {host: (fresh / f"{host}.json").read_bytes() for host in HOSTS} == snapshot
+    # Check mode without the shadow analysis: one read of our own objects.
+    assert run(fresh, {**POLICY, "shadow_check": False}, "--check") == each("read")
+    # Converge with drift: one read, one apply.
+    assert run(fresh, POLICY) == each("read", "apply")
+    # No drift: one read.
+    assert run(fresh, POLICY) == each("read")
+    assert run(fresh, POLICY, "--check") == each("read_all")
