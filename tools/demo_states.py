@@ -26,6 +26,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import (
     canonical_state,
     empty_state,
 )
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.ownership import stamp
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import (
     expand,
     provider_key_of,
@@ -36,7 +37,7 @@ VPN_SUBLAYER = "7f3c1a52-1d9e-4c55-9b1e-6a0c2f4d8e12"
 
 
 def drifted() -> State:
-    state = expand({"scenario": {"guaranteed_encryption": {}}})
+    state = stamp(expand({"scenario": {"guaranteed_encryption": {}}}))  # made by us: marked
     filters = sorted(state["filters"], key=lambda f: f["name"])
     removed = {
         f["key"]

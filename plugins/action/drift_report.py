@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ansible.plugins.action import ActionBase
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.redaction import internal_error, redact
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.report import (
     DEFAULT_SHADOWING_THRESHOLD,
     SHADOWING_THRESHOLDS,
@@ -97,7 +98,17 @@ class ActionModule(ActionBase):
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         self._supports_check_mode = True
         result: dict[str, Any] = super().run(tmp, task_vars)
-        task_vars = task_vars or {}
+        try:
+            result = self._report(result, task_vars or {})
+        except Exception as error:
+            message, details = internal_error("wfp.ipsec.drift_report", error)
+            result = self._failed(result, message)
+            result.update(details)
+        # Results come from wfp.ipsec.policy, already redacted; masking again costs nothing.
+        redacted: dict[str, Any] = redact(result)
+        return redacted
+
+    def _report(self, result: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         args = self._task.args
         dest = args.get("dest")
         if not dest:

@@ -18,6 +18,11 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.hosts import (
     offline_backend,
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import ModelError
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.redaction import (
+    internal_error,
+    redact,
+    secrets_of,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     PolicyError,
     RunOptions,
@@ -46,7 +51,17 @@ class ActionModule(ActionBase):
         self._supports_check_mode = True
         self._supports_async = False
         result: dict[str, Any] = super().run(tmp, task_vars)
-        task_vars = task_vars or {}
+        try:
+            result = self._converge(result, task_vars or {})
+        except AnsibleActionFail as error:
+            result = self._failed(result, str(error.message))
+        except Exception as error:
+            result = self._failed(result, *internal_error(MODULE_NAME, error))
+        # The one exit of every result: no pre-shared key leaves (docs/secrets.md).
+        redacted: dict[str, Any] = redact(result, secrets_of(self._task.args))
+        return redacted
+
+    def _converge(self, result: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         arguments = dict(self._task.args)
         options = RunOptions(
             check_mode=bool(self._task.check_mode),
@@ -57,11 +72,11 @@ class ActionModule(ActionBase):
             backend = self._backend(task_vars)
             run = converge(arguments, backend, options)
         except DeclarationError as error:
-            return self._failed(result, str(error), problems=[str(p) for p in error.problems])
+            return self._failed(result, str(error), {"problems": [str(p) for p in error.problems]})
         except PolicyError as error:
-            return self._failed(result, str(error), **error.details)
+            return self._failed(result, str(error), error.details)
         except BackendError as error:
-            return self._failed(result, str(error), **error.details)
+            return self._failed(result, str(error), error.details)
         except ModelError as error:
             return self._failed(result, f"host returned an object that is not valid: {error}")
         except MissingDependencyError as error:
@@ -84,8 +99,11 @@ class ActionModule(ActionBase):
         return boolean(value, strict=False)
 
     @staticmethod
-    def _failed(result: dict[str, Any], message: str, **details: Any) -> dict[str, Any]:
-        result.update(details)
+    def _failed(
+        result: dict[str, Any], message: str, details: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A failed task result: `details` (any keys, `message` included) and then msg."""
+        result.update(details or {})
         result.update(failed=True, changed=False, msg=message)
         return result
 

@@ -30,6 +30,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.options import (
     module_options,
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.query import select
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.redaction import internal_error, redact
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.render import indirect_text, readable_state
 
 # Options the host module takes; the others are handled on the controller.
@@ -50,7 +51,15 @@ class ActionModule(ActionBase):
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         self._supports_check_mode = True
         result: dict[str, Any] = super().run(tmp, task_vars)
-        task_vars = task_vars or {}
+        try:
+            result = self._read(result, task_vars or {})
+        except Exception as error:
+            result = self._failed(result, *internal_error("wfp.ipsec.policy_info", error))
+        # The one exit of every result: no pre-shared key or key digest leaves (docs/secrets.md).
+        redacted: dict[str, Any] = redact(result)
+        return redacted
+
+    def _read(self, result: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         checked = _checker().check(dict(self._task.args))
         if checked.values is None:
             problems = [str(p) for p in checked.problems]
@@ -85,7 +94,7 @@ class ActionModule(ActionBase):
         except UnknownSymbolError as error:
             return self._failed(result, f"layers: {error}; use FWPM_LAYER_* symbols or GUIDs")
         except BackendError as error:
-            return self._failed(result, str(error), **error.details)
+            return self._failed(result, str(error), error.details)
         except MissingDependencyError as error:
             return self._failed(result, str(error))
         return result
@@ -128,8 +137,11 @@ class ActionModule(ActionBase):
         return view
 
     @staticmethod
-    def _failed(result: dict[str, Any], message: str, **details: Any) -> dict[str, Any]:
-        result.update(details)
+    def _failed(
+        result: dict[str, Any], message: str, details: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A failed task result: `details` (any keys, `message` included) and then msg."""
+        result.update(details or {})
         result.update(failed=True, msg=message)
         return result
 

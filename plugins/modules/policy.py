@@ -59,6 +59,8 @@ options:
         description:
           - Provider GUID. Defaults to a UUIDv5 derived from O(provider.name), so the same name
             gives the same key on every run and every host.
+          - Must not be a provider of Windows (C(FWPM_PROVIDER_*)) or the all-zero GUID; a provider
+            that exists without the collection's mark needs O(adopt_provider).
         type: str
       name:
         description: Provider display name; also the prefix of every object name.
@@ -72,7 +74,10 @@ options:
     type: dict
     suboptions:
       key:
-        description: Sublayer GUID. Defaults to a UUIDv5 derived from the provider key.
+        description:
+          - Sublayer GUID. Defaults to a UUIDv5 derived from the provider key.
+          - Must not be a sublayer of Windows (C(FWPM_SUBLAYER_*)), the all-zero GUID, or a
+            sublayer of another provider.
         type: str
       name:
         description: Sublayer display name.
@@ -343,6 +348,19 @@ options:
         description: Filters.
         type: list
         elements: dict
+  adopt_provider:
+    description:
+      - The collection marks the provider it creates (a fixed byte string in the provider's
+        C(providerData), see docs/ownership.md) and refuses to change or delete anything of a
+        provider that exists on the host without that mark, such as another product's provider
+        named in O(provider.key).
+      - Set this to V(true) to take over such a provider anyway; its objects are replaced by the
+        declared ones (or deleted with O(state=absent)) and it is marked as ours. Also needed once
+        for a provider created by a version of this collection that did not mark it yet.
+      - Windows' built-in providers and sublayers (C(FWPM_PROVIDER_*), C(FWPM_SUBLAYER_*)) and the
+        all-zero GUID are refused always.
+    type: bool
+    default: false
   allow_management_lockout:
     description:
       - The module refuses a declaration that would require IPsec on the port the controller uses
@@ -584,4 +602,17 @@ problems:
   returned: when the declaration is invalid
   type: list
   elements: str
+ownership:
+  description:
+    - Why the run refused to touch the provider or sublayer (see O(adopt_provider)); nothing was
+      planned or changed.
+  returned: when the declared provider or sublayer is not ours to manage
+  type: list
+  elements: str
+internal_error:
+  description:
+    - The type of an unexpected error (a bug in the collection) that failed the task instead of a
+      traceback.
+  returned: on an unexpected error
+  type: str
 """

@@ -18,7 +18,8 @@ description:
     M(wfp.ipsec.policy) diffs against). With O(layers), returns the filters on those layers and
     the sublayers, provider contexts and providers they reference. With both, the intersection.
     With neither, every object the caller can see.
-  - Pre-shared keys are never returned, only their keyed digest (C(key_digest)).
+  - Pre-shared keys are never returned; an authentication method shows its C(key_digest) masked
+    as C(********) (docs/secrets.md).
   - Reads happen inside one read-only WFP transaction, so the result is a consistent snapshot.
   - Every result also has RV(readable), one line per object with layers, conditions, callouts,
     weights and raw contexts by symbol, protocols and address types by name, application ids as

@@ -13,7 +13,11 @@ DUMP_SUFFIXES = (".xml", ".xml.gz")
 
 
 def offline_backend(path: str, base_dir: str, create: bool = False) -> HostBackend:
-    """The backend for `wfp_ipsec_offline_state`; relative paths are relative to `base_dir`."""
+    """The backend for `wfp_ipsec_offline_state`; relative paths are relative to `base_dir`.
+
+    `~` and environment variables expand as in an Ansible `type: path` option.
+    """
+    path = os.path.expanduser(os.path.expandvars(path))
     if not os.path.isabs(path):
         path = os.path.join(base_dir, path)
     if path.endswith(DUMP_SUFFIXES):

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from . import strict_json
 from .backend import BackendError, Plan, StateDocument
 from .deps import require
 
@@ -130,9 +131,9 @@ class ModuleBackend:
         if not isinstance(text, str):
             raise BackendError(f"the host's reply has no `{key}` (got keys {sorted(reply)})")
         try:
-            return json.loads(text)
-        except ValueError as error:
-            raise BackendError(f"the host's `{key}` is not valid JSON: {error}") from error
+            return strict_json.loads(text)
+        except strict_json.StrictJsonError as error:
+            raise BackendError(f"the host's `{key}` is not valid JSON: {error}") from None
 
     @staticmethod
     def _state(state: Any) -> StateDocument:

@@ -22,7 +22,9 @@ import io
 import ipaddress
 import os
 import re
+import stat
 import uuid
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -130,8 +132,9 @@ STOCK_SUBLAYER_NOTE: Final = "weight of the stock Windows sublayer (netsh show f
 # Flags netsh prints that the catalogue does not define: dropped, with a warning.
 _ALIASES: Final = {"IKEEXT_DH_GROUP_2048": "IKEEXT_DH_GROUP_14", "IPSEC_PFS_2048": "IPSEC_PFS_14"}
 _GZIP_MAGIC: Final = b"\x1f\x8b"
-MAX_DUMP_BYTES: Final = 512 * 1024 * 1024  # refuse to inflate more than this
+MAX_DUMP_BYTES: Final = 64 * 1024 * 1024  # read or inflate no more (real dumps: ~3.5 MiB)
 _XML_DECLARATION: Final = re.compile(r"^\s*<\?xml[^>]*\?>")
+_DTD: Final = re.compile(r"<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b")
 _GUID_TEXT: Final = re.compile(r"^\{?[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\}?$")
 _STRING_VALUES: Final = {
     "FWP_SID": "sid",
@@ -174,19 +177,36 @@ def _read_bytes(source: str | os.PathLike[str] | bytes, name: str) -> bytes:
         data = source
     else:
         try:
+            if not stat.S_ISREG(os.stat(source).st_mode):  # a FIFO or device would block
+                raise NetshImportError(name, "/", "not a regular file; point it at a dump file")
             with open(source, "rb") as handle:
                 data = handle.read(MAX_DUMP_BYTES + 1)
         except OSError as error:
             raise NetshImportError(name, "/", f"cannot read the file: {error.strerror}") from None
     if data[:2] == _GZIP_MAGIC:
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
-                data = handle.read(MAX_DUMP_BYTES + 1)
-        except (OSError, EOFError) as error:
-            raise NetshImportError(name, "/", f"not a valid gzip file: {error}") from None
+        data = _inflate(data, name)
     if len(data) > MAX_DUMP_BYTES:
-        raise NetshImportError(name, "/", f"larger than {MAX_DUMP_BYTES} bytes")
+        raise NetshImportError(name, "/", _too_large("is"))
     return data
+
+
+def _too_large(verb: str) -> str:
+    return (
+        f"{verb} larger than {MAX_DUMP_BYTES // (1024 * 1024)} MiB (real dumps are a few MiB); "
+        "refused as a possible decompression bomb: check that this is a netsh wfp dump"
+    )
+
+
+def _inflate(data: bytes, name: str) -> bytes:
+    """Decompress a gzip dump, never past MAX_DUMP_BYTES (a gzip bomb stops there)."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
+            inflated = handle.read(MAX_DUMP_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as error:
+        raise NetshImportError(name, "/", f"not a valid gzip file: {error}") from None
+    if len(inflated) > MAX_DUMP_BYTES:
+        raise NetshImportError(name, "/", _too_large("inflates to"))
+    return inflated
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -203,6 +223,16 @@ def _decode(data: bytes, name: str) -> str:
 def _parse_xml(text: str, name: str) -> Element:
     # `show state` writes two top-level elements (<wfpstate>, <firewallState>): wrap them.
     body = _XML_DECLARATION.sub("", text, count=1)
+    declaration = _DTD.search(body)
+    if declaration:
+        line = body.count("\n", 0, declaration.start()) + 1
+        raise NetshImportError(
+            name,
+            "/",
+            f"refused: the XML declares a DTD or entities ({declaration.group(0)} near line "
+            f"{line}); netsh dumps have none, and DTDs are not read because they allow external "
+            "entities (XXE) and entity expansion bombs",
+        )
     defusedxml = require("defusedxml", "defusedxml")
     safe_tree = require("defusedxml.ElementTree", "defusedxml")
     try:
@@ -226,6 +256,7 @@ def import_dump(source: str | os.PathLike[str] | bytes, name: str | None = None)
     """Import a `netsh wfp show state` or `show filters` dump (path or bytes, optionally gzip)."""
     label = name or (os.fspath(source) if not isinstance(source, bytes) else "<bytes>")
     root = _parse_xml(_decode(_read_bytes(source, label), label), label)
+    _refuse_duplicate_elements(root, label)
     importer = _Importer(label)
     state_element = root.find("wfpstate")
     if state_element is not None:
@@ -237,6 +268,27 @@ def import_dump(source: str | os.PathLike[str] | bytes, name: str | None = None)
     raise NetshImportError(
         label, "/", f"not a netsh wfp dump: expected <wfpstate> or <wfpdiag>, found {found}"
     )
+
+
+def _refuse_duplicate_elements(root: Element, name: str) -> None:
+    """Two children of one element with the same tag (other than list <item>s) are an error:
+    the importer would read one and silently drop the other (netsh never writes that)."""
+    stack: list[tuple[Element, str]] = [(child, f"/{child.tag}") for child in root]
+    while stack:
+        element, path = stack.pop()
+        seen: set[str] = set()
+        items = 0
+        for child in element:
+            if child.tag == "item":
+                items += 1
+                stack.append((child, f"{path}/item[{items}]"))
+                continue
+            if child.tag in seen:
+                raise NetshImportError(
+                    name, f"{path}/{child.tag}", "appears twice; netsh writes each element once"
+                )
+            seen.add(child.tag)
+            stack.append((child, f"{path}/{child.tag}"))
 
 
 def load_dump_backend(path: str | os.PathLike[str]) -> HostBackend:

@@ -1,9 +1,19 @@
-"""Offline hosts: a JSON state file driven through the engine model.
+"""Offline hosts: a JSON state file driven through the engine model (docs/offline-state.md).
 
 The file is a state document (docs/canonical-form.md) holding a whole engine, our objects and
 foreign ones. `apply` loads it, applies the plan on the engine (same checks as a real host:
 fingerprint, references, lifetimes, ...) and replaces the file atomically only on success.
-A lock file beside it serialises concurrent Ansible forks working on the same file.
+
+Rules for the file:
+
+* it is read strictly (strict_json: no duplicate members, no lone surrogates) and
+  canonicalised with every field checked, so nothing malformed reaches the engine;
+* it is overwritten only when it is a state file of this collection (`format:
+  wfp.ipsec.state/1`), writable (a read-only file is refused, never replaced), and through a
+  symlink to its target; a disk fault names the file and the OS error and leaves it intact;
+* it never holds a pre-shared key: keys are stored as their keyed digest (redaction.py);
+* concurrent Ansible forks serialise on a lock of the file itself (or of its directory while it
+  does not exist yet): no lock file is left beside it.
 
 `ReadOnlyStateBackend` serves an already-loaded state (a netsh dump): read-only, check mode only.
 """
@@ -12,62 +22,137 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import errno
 import fcntl
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from typing import Any, Final
 
 from .backend import BackendError, Plan, StateDocument
+from .catalogue import normalise_guid
 from .engine import Engine, PlanRefused, WfpError
-from .model import STATE_FORMAT, ModelError, canonical_state, owned_state
+from .model import (
+    RUNTIME_KEY,
+    STATE_FORMAT,
+    ModelError,
+    canonical_state,
+    canonical_value,
+    owned_state,
+)
+from .redaction import digest_keys
+from .strict_json import StrictJsonError, loads
 
-LOCK_SUFFIX: Final = ".lock"
 OFFLINE_STATE_VAR: Final = "wfp_ipsec_offline_state"
 OFFLINE_CREATE_VAR: Final = "wfp_ipsec_offline_create"
+_GUID_PATTERN: Final = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
-def parse_state(text: str, source: str) -> StateDocument:
-    """A state document from JSON text, canonicalised; BackendError names the problem."""
+def _problem(source: str, message: str, **details: Any) -> BackendError:
+    return BackendError(f"{source}: {message}", {"path": source, **details})
+
+
+def _callouts(value: Any, source: str) -> list[dict[str, str]]:
+    """The optional `callouts` list: callout keys the host registered ({key} or GUID text)."""
+    if not isinstance(value, list):
+        raise _problem(source, "callouts must be a list of {key: GUID}", json_path="$.callouts")
+    result = []
+    for index, item in enumerate(value):
+        text = item.get("key") if isinstance(item, dict) else item
+        key = normalise_guid(text) if isinstance(text, str) else None
+        if key is None:
+            raise _problem(
+                source,
+                f"callouts[{index}] is not a callout key (expected {{key: GUID}})",
+                json_path=f"$.callouts[{index}]",
+            )
+        result.append({"key": key})
+    return result
+
+
+def parse_state(text: str, source: str, *, require_format: bool = False) -> StateDocument:
+    """A state document from JSON text, canonicalised; BackendError names the problem.
+
+    `require_format`: the document must carry `format: wfp.ipsec.state/1` (files we overwrite).
+    """
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BackendError(
-            f"{source} is not valid JSON: {error.msg} at line {error.lineno} "
-            f"column {error.colno} (char {error.pos})",
-            {"path": source, "line": error.lineno, "column": error.colno},
-        ) from None
+        document = loads(text)
+    except StrictJsonError as error:
+        details: dict[str, Any] = {"json_path": error.path} if error.path else {}
+        if error.line is not None:
+            details.update(line=error.line, column=error.column)
+        raise _problem(source, str(error), **details) from None
     if not isinstance(document, dict):
-        raise BackendError(
-            f"{source}: a state document is a JSON object, found {type(document).__name__}",
-            {"path": source},
+        raise _problem(
+            source, f"a state document is a JSON object, found {type(document).__name__}"
+        )
+    if "format" not in document and require_format:
+        raise _problem(
+            source,
+            f"is not a wfp.ipsec state file (no `format: {STATE_FORMAT}` member); refusing to "
+            f"overwrite it. Point {OFFLINE_STATE_VAR} at a state file of this collection, or "
+            f"add the member if the file is one",
         )
     found_format = document.get("format", STATE_FORMAT)
     if found_format != STATE_FORMAT:
-        raise BackendError(
-            f"{source}: unsupported format {found_format!r}, expected {STATE_FORMAT!r}",
-            {"path": source},
-        )
+        raise _problem(source, f"unsupported format {found_format!r}, expected {STATE_FORMAT!r}")
     try:
         state = canonical_state(document, path="$")
     except ModelError as error:
-        raise BackendError(
-            f"{source}: invalid object at {error.path}: {error.message}",
-            {"path": source, "json_path": error.path},
+        raise _problem(
+            source, f"invalid object at {error.path}: {error.message}", json_path=error.path
         ) from None
-    except (AttributeError, TypeError) as error:
-        raise BackendError(
-            f"{source}: malformed state document ({error})", {"path": source}
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as error:
+        raise _problem(
+            source, f"malformed state document ({type(error).__name__}: {error})"
         ) from None
+    _check_runtime(state, source)
     if document.get("callouts"):
-        state["callouts"] = copy.deepcopy(document["callouts"])
-    return state
+        state["callouts"] = _callouts(document["callouts"], source)
+    return digest_keys(state)
+
+
+_RUNTIME_IDS: Final = {"filters": "filter_id", "provider_contexts": "provider_context_id"}
+
+
+def _check_runtime(state: StateDocument, source: str) -> None:
+    """Runtime fields (host-assigned ids, effective weight) are copied as they are: check them."""
+    for list_name, id_name in _RUNTIME_IDS.items():
+        allowed = {id_name, "effective_weight"} if list_name == "filters" else {id_name}
+        for index, obj in enumerate(state[list_name]):
+            runtime = obj.get(RUNTIME_KEY)
+            if runtime is None:
+                continue
+            path = f"$.{list_name}[{index}].{RUNTIME_KEY}"
+            if not isinstance(runtime, dict) or set(runtime) - allowed:
+                raise _problem(
+                    source, f"{path} must be an object with {sorted(allowed)}", json_path=path
+                )
+            identifier = runtime.get(id_name)
+            if identifier is not None and (
+                isinstance(identifier, bool)
+                or not isinstance(identifier, int)
+                or not 0 <= identifier < 1 << 64
+            ):
+                raise _problem(source, f"{path}.{id_name} must be an unsigned 64-bit integer")
+            weight = runtime.get("effective_weight")
+            if weight is not None:
+                try:
+                    value = canonical_value(weight, f"{path}.effective_weight")
+                except ModelError as error:
+                    raise _problem(source, str(error), json_path=error.path) from None
+                if value["type"] != "FWP_UINT64":
+                    raise _problem(source, f"{path}.effective_weight must be an FWP_UINT64 value")
 
 
 def serialise_state(state: StateDocument) -> str:
-    """The file form of a state document: stable key order, UTF-8 text, trailing newline."""
-    return json.dumps(state, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The file form of a state document: stable key order, UTF-8 text, trailing newline.
+
+    Pre-shared keys are stored as their keyed digest, never in plain text.
+    """
+    return json.dumps(digest_keys(state), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def engine_error(error: WfpError) -> BackendError:
@@ -82,6 +167,17 @@ def _load_engine(state: StateDocument, source: str) -> Engine:
         return Engine(state)
     except WfpError as error:
         raise BackendError(f"{source}: {error}", {"path": source, **error.details()}) from None
+
+
+def _os_error(action: str, path: str, error: OSError, source: str) -> BackendError:
+    """A file-system fault as a message naming the file and the OS error."""
+    reason = error.strerror or str(error)
+    code = errno.errorcode.get(error.errno or 0, "")
+    label = f"{reason} ({code})" if code else reason
+    return BackendError(
+        f"cannot {action} {path}: {label}; the state file is unchanged",
+        {"path": source, "errno": code or None},
+    )
 
 
 class _StateReader:
@@ -110,76 +206,145 @@ class OfflineBackend(_StateReader):
 
     # -- files ---------------------------------------------------------------------------
 
+    @property
+    def target(self) -> str:
+        """The file actually written: the state file, or what its symlink points at."""
+        return os.path.realpath(self.path)
+
     @contextlib.contextmanager
-    def _locked(self, exclusive: bool) -> Iterator[None]:
-        """Hold the lock file beside the state file (shared for reads, exclusive for apply)."""
-        lock_path = self.path + LOCK_SUFFIX
-        if exclusive and self.create:
-            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+    def _exclusive(self) -> Iterator[None]:
+        """Hold an exclusive lock on the state file (its directory while it does not exist).
+
+        A writer replaces the file, so a waiter that then holds the lock of the old file sees
+        another inode at the path and locks again.
+        """
+        while True:
+            target = self.target
+            try:
+                descriptor = os.open(target, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block
+            except FileNotFoundError:
+                if not self.create:
+                    raise self._not_found() from None
+                descriptor = self._open_directory(os.path.dirname(target))
+                expected = None
+            except OSError as error:
+                raise _os_error("open", target, error, self.path) from None
+            else:
+                expected = os.fstat(descriptor).st_ino
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+                if self._inode(target) == expected:
+                    yield
+                    return
+            finally:
+                os.close(descriptor)  # closing releases the lock
+
+    def _open_directory(self, directory: str) -> int:
         try:
-            descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+            os.makedirs(directory, exist_ok=True)
+            return os.open(directory, os.O_RDONLY)
         except OSError as error:
-            if not exclusive:  # a read-only directory: reading without the lock is still safe
-                yield
-                return
-            raise BackendError(
-                f"cannot create the lock file {lock_path}: {error.strerror}", {"path": self.path}
-            ) from None
+            raise _os_error("create the directory", directory, error, self.path) from None
+
+    @staticmethod
+    def _inode(path: str) -> int | None:
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-            yield
-        finally:
-            os.close(descriptor)  # closing releases the lock
+            return os.stat(path).st_ino
+        except FileNotFoundError:
+            return None
+
+    def _not_found(self) -> BackendError:
+        return BackendError(
+            f"state file not found: {self.path}; set {OFFLINE_STATE_VAR} to an existing "
+            f"file or set {OFFLINE_CREATE_VAR}: true to start from an empty engine",
+            {"path": self.path},
+        )
 
     def _read_text(self) -> str | None:
+        try:
+            mode = os.stat(self.path).st_mode
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise BackendError(
+                f"cannot read {self.path}: {error.strerror or error}", {"path": self.path}
+            ) from None
+        if not stat.S_ISREG(mode):  # a FIFO or device would block or never end
+            raise _problem(self.path, "is not a regular file; point it at a JSON state file")
         try:
             with open(self.path, encoding="utf-8") as handle:
                 return handle.read()
         except FileNotFoundError:
             return None
-        except (OSError, UnicodeDecodeError) as error:
-            raise BackendError(f"cannot read {self.path}: {error}", {"path": self.path}) from None
+        except UnicodeDecodeError as error:
+            raise _problem(
+                self.path, f"is not UTF-8 text (byte {error.start}: {error.reason})"
+            ) from None
+        except OSError as error:
+            raise BackendError(
+                f"cannot read {self.path}: {error.strerror or error}", {"path": self.path}
+            ) from None
 
-    def _load(self) -> StateDocument:
+    def _load(self, for_write: bool = False) -> StateDocument:
         text = self._read_text()
         if text is None:
             if not self.create:
-                raise BackendError(
-                    f"state file not found: {self.path}; set {OFFLINE_STATE_VAR} to an existing "
-                    f"file or set {OFFLINE_CREATE_VAR}: true to start from an empty engine",
-                    {"path": self.path},
-                )
+                raise self._not_found()
             return Engine().state()
-        return parse_state(text, self.path)
+        if for_write:
+            self._check_writable()
+        return parse_state(text, self.path, require_format=for_write)
+
+    def _check_writable(self) -> None:
+        """Refuse a read-only state file (mode bits, not only access: root may write anything)."""
+        target = self.target
+        mode = os.stat(target).st_mode
+        if not stat.S_ISREG(mode):
+            raise _problem(self.path, f"{target} is not a regular file; refusing to replace it")
+        if not mode & stat.S_IWUSR or not os.access(target, os.W_OK):
+            raise _problem(
+                self.path,
+                f"is read-only (mode {stat.S_IMODE(mode):04o}); refusing to overwrite it. "
+                "Make it writable (chmod u+w) if this host may be changed",
+            )
 
     def _write(self, state: StateDocument) -> None:
-        """Replace the file atomically: temp file in the same directory, fsync, os.replace."""
-        directory = os.path.dirname(os.path.abspath(self.path))
-        mode = self._file_mode()
+        """Replace the target atomically: temp file beside it, fsync, os.replace.
+
+        On any fault the temp file is removed and the state file stays as it was.
+        """
+        target = self.target
+        directory = os.path.dirname(target)
+        try:
+            text = serialise_state(state).encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise _problem(self.path, f"cannot be written as UTF-8 text ({error.reason})") from None
+        mode = self._file_mode(target)
         try:
             descriptor, temp_path = tempfile.mkstemp(
-                dir=directory, prefix="." + os.path.basename(self.path) + ".", suffix=".tmp"
+                dir=directory, prefix="." + os.path.basename(target) + ".", suffix=".tmp"
             )
         except OSError as error:
-            raise BackendError(
-                f"cannot write beside {self.path}: {error.strerror}", {"path": self.path}
-            ) from None
+            raise _os_error("write beside", target, error, self.path) from None
         try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(serialise_state(state))
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(temp_path, mode)
-            os.replace(temp_path, self.path)
+            os.replace(temp_path, target)
+        except OSError as error:
+            _unlink(temp_path)
+            raise _os_error("write", target, error, self.path) from None
         except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_path)
+            _unlink(temp_path)
             raise
         _fsync_directory(directory)
 
-    def _file_mode(self) -> int:
+    @staticmethod
+    def _file_mode(target: str) -> int:
         try:
-            return os.stat(self.path).st_mode & 0o777
+            return os.stat(target).st_mode & 0o777
         except FileNotFoundError:
             umask = os.umask(0)
             os.umask(umask)
@@ -188,12 +353,12 @@ class OfflineBackend(_StateReader):
     # -- HostBackend ---------------------------------------------------------------------
 
     def _current_state(self) -> StateDocument:
-        with self._locked(exclusive=False):
-            return self._load()
+        # No lock: the file is only ever replaced whole (os.replace), so a read sees one version.
+        return self._load()
 
     def apply(self, plan: Plan) -> dict[str, Any]:
-        with self._locked(exclusive=True):
-            engine = _load_engine(self._load(), self.path)
+        with self._exclusive():
+            engine = _load_engine(self._load(for_write=True), self.path)
             try:
                 result = engine.apply_plan(plan)
             except WfpError as error:
@@ -221,6 +386,11 @@ class ReadOnlyStateBackend(_StateReader):
             f"{OFFLINE_STATE_VAR} at a JSON state file",
             {"path": self.source, "operations": len(plan.get("operations") or [])},
         )
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def _fsync_directory(directory: str) -> None:

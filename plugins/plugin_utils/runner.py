@@ -16,6 +16,7 @@ from .declaration import validate
 from .engine import WfpError, preflight
 from .lockout import management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
+from .ownership import ADOPT_OPTION, host_problems, key_problems, stamp
 from .plan import drift_counts, make_plan, summary
 from .render import change_summary, plan_diff, shadowing_summary
 from .scenario import expand, provider_key_of, sublayer_key_of
@@ -36,11 +37,12 @@ class RunOptions:
     management_ports: list[int] = field(default_factory=list)
 
 
-def desired_state(arguments: dict[str, Any]) -> State:
-    """The objects our provider should own; none for state=absent."""
+def desired_state(arguments: dict[str, Any], expanded: State | None = None) -> State:
+    """The objects our provider should own (provider stamped with our mark); none for absent.
+    `expanded` is the declaration's expansion when validation already made it."""
     if arguments.get("state", "present") == "absent":
         return empty_state()
-    return expand(arguments)
+    return stamp(expanded if expanded is not None else expand(arguments))
 
 
 def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) -> None:
@@ -55,6 +57,11 @@ def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) 
             + " (set allow_management_lockout: true if the controller can negotiate IPsec)",
             {"lockout": findings},
         )
+
+
+def _ownership_guard(problems: list[str]) -> None:
+    if problems:
+        raise PolicyError("; ".join(problems), {"ownership": problems})
 
 
 def _shadowing(everything: State, desired: State, provider_key: str) -> list[dict[str, Any]]:
@@ -91,7 +98,9 @@ def converge(
     validated = validate(arguments)
     arguments = validated.declaration  # converted: ints, bools, lists, normalised ports
     provider_key = provider_key_of(arguments)
-    desired = validated.desired if validated.desired is not None else desired_state(arguments)
+    sublayer_key = sublayer_key_of(arguments)
+    _ownership_guard(key_problems(provider_key, sublayer_key))
+    desired = desired_state(arguments, validated.desired)
     present = arguments.get("state", "present") == "present"
     if present:
         _lockout_guard(arguments, desired, options.management_ports)
@@ -99,12 +108,18 @@ def converge(
     wants_shadowing = options.check_mode and present and arguments.get("shadow_check", True)
     # One read per run: everything when the shadow analysis or the pre-flight needs foreign
     # objects (a raw filter in another provider's sublayer, say), else only what we own.
+    # A declared sublayer key may be another provider's sublayer: reading everything shows it.
+    declared_sublayer = bool((arguments.get("sublayer") or {}).get("key"))
     everything = (
-        backend.read_all() if wants_shadowing or references_foreign_objects(desired) else None
+        backend.read_all()
+        if wants_shadowing or declared_sublayer or references_foreign_objects(desired)
+        else None
     )
     actual = (
         backend.read(provider_key) if everything is None else owned_state(everything, provider_key)
     )
+    adopt = bool(arguments.get(ADOPT_OPTION))
+    _ownership_guard(host_problems(actual, provider_key, sublayer_key, everything, adopt))
     plan = make_plan(desired, actual, provider_key)
     engine_view = actual if everything is None else everything
     try:
@@ -117,7 +132,7 @@ def converge(
     result: dict[str, Any] = {
         "changed": bool(plan["operations"]),
         "provider_key": provider_key,
-        "sublayer_key": sublayer_key_of(arguments),
+        "sublayer_key": sublayer_key,
         "backend": backend.kind,
         "plan": summary(plan),
         "drift": drift_counts(desired, actual, provider_key),

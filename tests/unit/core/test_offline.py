@@ -94,7 +94,7 @@ def test_apply_writes_the_new_state_and_reports_the_result(tmp_path: Path) -> No
     assert result["fingerprint"] == model.fingerprint(owned)
     assert backend.read_all()["providers"] == host_state()["providers"]  # foreign untouched
     leftovers = sorted(p.name for p in tmp_path.iterdir())
-    assert leftovers == ["host.json", "host.json.lock"]  # no temp files left
+    assert leftovers == ["host.json"]  # no temp or lock files left
 
 
 def test_apply_keeps_the_file_mode(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -12,6 +13,7 @@ import pytest
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import catalogue, model
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.netsh import (
     EXTRA_SYMBOLS,
+    MAX_DUMP_BYTES,
     STOCK_SUBLAYERS,
     NetshImportError,
     import_dump,
@@ -333,6 +335,40 @@ def test_entities_and_dtds_are_refused() -> None:
     assert error_of(bomb).element == "/"
     external = b"""<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><wfpdiag><filters>&e;</filters></wfpdiag>"""
     assert error_of(external).element == "/"
+    for document in (bomb, external, b"<!DOCTYPE wfpdiag><wfpdiag/>"):
+        message = str(error_of(document))
+        assert "refused: the XML declares a DTD or entities (<!DOCTYPE" in message
+        assert "XXE" in message and "not well-formed" not in message
+
+
+def test_corrupt_deflate_data_is_not_a_valid_gzip_file() -> None:
+    corrupt = bytearray(
+        gzip.compress(b"<wfpdiag>" + bytes(range(256)) * 50 + b"</wfpdiag>", mtime=0)
+    )
+    corrupt[10] ^= 0xFF  # the first byte of the deflate stream: zlib.error, not OSError
+    assert "not a valid gzip file: Error -3" in str(error_of(bytes(corrupt)))
+
+
+def test_a_duplicated_element_is_an_error_naming_it() -> None:
+    text = (FIXTURES / "small_filters.xml").read_text(encoding="utf-8")
+    doubled = text.replace("<weight>", "<weight><type>FWP_EMPTY</type></weight><weight>", 1)
+    error = error_of(doubled.encode("utf-8"))
+    assert error.element.endswith("/weight") and "appears twice" in str(error)
+    assert "/item[1]/" in error.element
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "dump.xml"
+    os.mkfifo(fifo)
+    with pytest.raises(NetshImportError, match="not a regular file"):
+        import_dump(fifo)
+
+
+def test_a_gzip_bomb_is_refused_before_it_is_inflated_whole() -> None:
+    bomb = gzip.compress(b" " * (MAX_DUMP_BYTES + 1024 * 1024), compresslevel=9)
+    assert len(bomb) < MAX_DUMP_BYTES // 100
+    message = str(error_of(bomb))
+    assert "inflates to larger than 64 MiB" in message and "decompression bomb" in message
 
 
 def test_unknown_document_and_missing_file(tmp_path: Path) -> None:

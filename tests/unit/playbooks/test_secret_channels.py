@@ -1,0 +1,171 @@
+"""A planted pre-shared key never leaves: every output channel of real ansible-playbook runs.
+
+Channels scanned: task results (registered and printed, at -vvvv, in check mode, diff mode, on
+failure), warnings, errors, the Ansible log, policy_info, the offline state file and the fleet
+drift report (JSON, Markdown, HTML, JUnit).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.unit.playbooks.test_offline_runs import ANSIBLE_PLAYBOOK, ansible_env
+
+pytestmark = pytest.mark.slow
+
+# A key no other text contains; its ASCII core is what every spelling (raw, repr, JSON) shares.
+CORE = "PlantedKey-5b0e9c1d77"
+PSK = CORE + "-Ωü\"'\\"
+
+PSK_SCENARIO: dict[str, Any] = {
+    "guaranteed_encryption": {
+        "keying_modules": ["ike"],
+        "main_mode": {
+            "proposals": [{"encryption": "des", "integrity": "md5", "dh_group": "dh1"}],
+            "authentication": [{"method": "preshared_key", "key": PSK}],
+        },
+    }
+}
+
+
+def _save(name: str) -> dict[str, Any]:
+    return {
+        "name": f"save {name}",
+        "ansible.builtin.copy": {
+            "content": "{{ " + name + " | to_json }}",
+            "dest": "{{ results_dir }}/" + name + ".json",
+            "mode": "0644",
+        },
+        "check_mode": False,
+        "changed_when": False,
+    }
+
+
+def _tasks(report_dir: Path) -> list[dict[str, Any]]:
+    policy = {"scenario": PSK_SCENARIO}
+    info_args = {"provider_key": "{{ r_apply.provider_key }}"}
+    wrong_type = {  # the schema error quotes the instance: the key is inside it
+        "scenario": {
+            "guaranteed_encryption": {
+                "keying_modules": ["ike"],
+                "main_mode": {"authentication": {"method": "preshared_key", "key": PSK}},
+            }
+        }
+    }
+    unknown_option = {  # the key also pasted as an option name: the message lists unknown names
+        "scenario": {
+            "guaranteed_encryption": {
+                "keying_modules": ["ike"],
+                "main_mode": {
+                    "authentication": [{"method": "preshared_key", "key": PSK, PSK: True}]
+                },
+            }
+        }
+    }
+    tasks: list[dict[str, Any]] = [
+        {"name": "check", "wfp.ipsec.policy": policy, "check_mode": True, "register": "r_check"},
+        {"name": "apply", "wfp.ipsec.policy": policy, "register": "r_apply"},
+        {"name": "again", "wfp.ipsec.policy": policy, "register": "r_again"},
+        {"name": "info", "wfp.ipsec.policy_info": info_args, "register": "r_info"},
+        {
+            "name": "fail on a wrong type",
+            "wfp.ipsec.policy": wrong_type,
+            "register": "r_fail_type",
+            "ignore_errors": True,
+        },
+        {
+            "name": "fail on an unknown option",
+            "wfp.ipsec.policy": unknown_option,
+            "register": "r_fail_option",
+            "ignore_errors": True,
+        },
+        {
+            "name": "drift afterwards",
+            "wfp.ipsec.policy": {
+                "scenario": {
+                    "guaranteed_encryption": {
+                        **PSK_SCENARIO["guaranteed_encryption"],
+                        "required_ports": [{"port": 7777}],
+                    }
+                }
+            },
+            "check_mode": True,
+            "register": "r_drift",
+        },
+    ]
+    names = [t["register"] for t in tasks]
+    tasks += [_save(name) for name in names]
+    tasks.append(
+        {
+            "name": "fleet drift report",
+            "wfp.ipsec.drift_report": {
+                "dest": str(report_dir),
+                "var": "r_drift",
+                "formats": ["json", "markdown", "html", "junit"],
+            },
+            "run_once": True,
+        }
+    )
+    return tasks
+
+
+def test_a_planted_key_appears_in_no_channel(tmp_path: Path) -> None:
+    state = tmp_path / "web01.json"
+    state.write_text('{"format": "wfp.ipsec.state/1"}\n', encoding="utf-8")
+    results_dir = tmp_path / "results"
+    results_dir.mkdir()
+    report_dir = tmp_path / "report"
+    inventory = {
+        "all": {
+            "hosts": {"web01": {"wfp_ipsec_offline_state": str(state)}},
+            "vars": {
+                "ansible_connection": "local",
+                "ansible_python_interpreter": sys.executable,
+                "results_dir": str(results_dir),
+            },
+        }
+    }
+    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    play = [{"hosts": "all", "gather_facts": False, "tasks": _tasks(report_dir)}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False, allow_unicode=True))
+    log = tmp_path / "ansible.log"
+    completed = subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "-i", "inventory.yml", "play.yml", "-vvvv", "--diff"],
+        capture_output=True,
+        text=True,
+        env=ansible_env(tmp_path, ANSIBLE_LOG_PATH=str(log)),
+        check=False,
+        cwd=tmp_path,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-4000:]
+
+    results = {path.stem: json.loads(path.read_text()) for path in results_dir.glob("*.json")}
+    # The runs did what the channels are meant to show.
+    assert results["r_check"]["changed"] is True and "diff" in results["r_check"]
+    assert results["r_apply"]["changed"] is True and results["r_again"]["changed"] is False
+    assert results["r_fail_type"]["failed"] is True and results["r_fail_option"]["failed"] is True
+    assert results["r_apply"]["warnings"] or "weak cryptography" in output
+    assert results["r_info"]["state"]["provider_contexts"]
+    assert results["r_drift"]["drift"]["missing"] == 4  # 2 filters x 2 IP versions
+    reports = sorted(report_dir.iterdir())
+    assert sorted(p.suffix for p in reports) == [".html", ".json", ".md", ".xml"]
+
+    channels = {
+        "printed output (-vvvv --diff)": output,
+        "ansible log": log.read_text(encoding="utf-8"),
+        "offline state file": state.read_text(encoding="utf-8"),
+        **{f"registered {name}": json.dumps(r, ensure_ascii=False) for name, r in results.items()},
+        **{f"report {p.name}": p.read_text(encoding="utf-8") for p in reports},
+    }
+    leaks = [name for name, text in channels.items() if CORE in text]
+    assert leaks == [], f"the pre-shared key leaked into: {leaks}"
+    # The key still reached the engine: the state file holds its digest.
+    assert "hmac-sha256:" in channels["offline state file"]
