@@ -24,7 +24,9 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand, 
 
 from tests.unit.conftest import shared_path
 
-POLICY: dict[str, Any] = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
+POLICY: dict[str, Any] = {
+    "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}
+}
 MPSSVC_WF = EXTRA_SYMBOLS["FWPM_PROVIDER_MPSSVC_WF"]
 REAL_DUMP = "DuGuud__wfpstate.xml.gz"
 
