@@ -9,11 +9,16 @@ from typing import Any
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError, HostBackend
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import (
+    BackendError,
+    HostBackend,
+    HostUnreachableError,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import DeclarationError
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.deps import MissingDependencyError
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.hosts import (
     OFFLINE_CREATE_VAR,
+    OFFLINE_SIMULATE_VAR,
     OFFLINE_STATE_VAR,
     offline_backend,
 )
@@ -33,13 +38,17 @@ MODULE_NAME = "wfp.ipsec.policy"
 # Set to false (a play or group variable) to keep check mode's per-host summary out of the
 # warnings, e.g. in a fleet report play; the summary stays in the result's msg.
 CHECK_SUMMARY_VAR = "wfp_ipsec_check_summary"
+# Commit confirmed is on by default (docs/commit-confirmed.md); the option `confirm_timeout`.
+DEFAULT_CONFIRM_TIMEOUT = 120
 
-# Ports the controller reaches a host on, by connection plugin, when ansible_port is not set.
-_DEFAULT_PORTS = {
-    "winrm": {"http": 5985, "https": 5986},
-    "psrp": {"http": 5985, "https": 5986},
-    "ssh": {"": 22},
+# Ports the controller reaches a host on, by connection plugin, when no port variable is set:
+# (variable naming the scheme, {scheme: port}, the plugin's own default scheme).
+_DEFAULT_PORTS: dict[str, tuple[str, dict[str, int]]] = {
+    "winrm": ("ansible_winrm_scheme", {"http": 5985, "https": 5986}),
+    "psrp": ("ansible_psrp_protocol", {"http": 5985, "https": 5986}),
+    "ssh": ("", {"": 22}),
 }
+_MANAGED_CONNECTIONS = frozenset(_DEFAULT_PORTS)
 
 
 class ActionModule(ActionBase):
@@ -67,6 +76,7 @@ class ActionModule(ActionBase):
             check_mode=bool(self._task.check_mode),
             diff=bool(self._task.diff),
             management_ports=self._management_ports(task_vars),
+            confirm_timeout=DEFAULT_CONFIRM_TIMEOUT,
         )
         try:
             backend = self._backend(task_vars)
@@ -74,7 +84,11 @@ class ActionModule(ActionBase):
         except DeclarationError as error:
             return self._failed(result, str(error), {"problems": [str(p) for p in error.problems]})
         except PolicyError as error:
+            if error.unreachable:
+                return self._unreachable(result, str(error), error.details)
             return self._failed(result, str(error), error.details)
+        except HostUnreachableError as error:
+            return self._unreachable(result, str(error), {"error": error.details})
         except BackendError as error:
             return self._failed(result, str(error), error.details)
         except ModelError as error:
@@ -107,6 +121,16 @@ class ActionModule(ActionBase):
         result.update(failed=True, changed=False, msg=message)
         return result
 
+    @staticmethod
+    def _unreachable(
+        result: dict[str, Any], message: str, details: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Ansible marks the host unreachable (not failed). Changed only when an apply whose
+        confirmation was lost ran (the host then restores its previous policy by itself)."""
+        result.update(details)
+        result.update(unreachable=True, changed="confirmation" in details, msg=message)
+        return result
+
     def _template(self, value: Any) -> Any:
         return self._templar.template(value) if isinstance(value, str) else value
 
@@ -114,37 +138,78 @@ class ActionModule(ActionBase):
         path = self._template(task_vars.get(OFFLINE_STATE_VAR))
         if path:
             create = bool(self._template(task_vars.get(OFFLINE_CREATE_VAR, False)))
-            return offline_backend(str(path), self._loader.get_basedir(), create=create)
+            simulate = self._template(task_vars.get(OFFLINE_SIMULATE_VAR)) or None
+            return offline_backend(
+                str(path), self._loader.get_basedir(), create=create, simulate=simulate
+            )
+        from ansible.errors import AnsibleConnectionFailure
         from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import ModuleBackend
 
         def execute(module_args: dict[str, Any]) -> dict[str, Any]:
-            reply: dict[str, Any] = self._execute_module(
-                module_name=MODULE_NAME, module_args=module_args, task_vars=task_vars
-            )
+            try:
+                reply: dict[str, Any] = self._execute_module(
+                    module_name=MODULE_NAME, module_args=module_args, task_vars=task_vars
+                )
+            except AnsibleConnectionFailure as error:
+                raise HostUnreachableError(f"host unreachable: {error}") from None
             return reply
 
-        return ModuleBackend(execute)
+        def reconnect() -> None:
+            """Commit confirmed: the confirmation must travel over a new connection."""
+            try:
+                self._connection.reset()
+            except AnsibleConnectionFailure as error:
+                raise HostUnreachableError(f"cannot reconnect: {error}") from None
+
+        return ModuleBackend(execute, reconnect=reconnect)
 
     def _management_ports(self, task_vars: dict[str, Any]) -> list[int]:
-        """The port the controller uses to reach this host (for the lockout guard)."""
-        if task_vars.get(OFFLINE_STATE_VAR):
+        """The ports the controller uses to reach this host (for the lockout guard).
+
+        Every way Ansible names the port counts: ansible_port, ansible_<connection>_port, the
+        connection plugin's own resolved option, else the plugin's default for the scheme.
+        Offline hosts are guarded like the live host their inventory describes
+        (ansible_connection winrm, psrp or ssh), so a rehearsal refuses what production would.
+        """
+        offline = bool(task_vars.get(OFFLINE_STATE_VAR))
+        declared = self._template(task_vars.get("ansible_connection"))
+        if declared is None and not offline:
+            declared = self._connection.transport
+        connection = str(declared or "").rsplit(".", 1)[-1]
+        if connection not in _MANAGED_CONNECTIONS:
             return []
-        connection = str(
-            self._template(task_vars.get("ansible_connection")) or self._connection.transport
-        )
-        connection = connection.rsplit(".", 1)[-1]
-        port = self._template(task_vars.get("ansible_port"))
-        if port:
-            try:
-                return [int(port)]
-            except ValueError as error:
-                raise AnsibleActionFail(f"ansible_port {port!r} is not a port number") from error
-        defaults = _DEFAULT_PORTS.get(connection)
-        if not defaults:
-            return []
-        if connection == "ssh":
-            return [22]
-        scheme = self._template(task_vars.get(f"ansible_{connection}_scheme"))
+        ports = {
+            self._port(name, self._template(task_vars.get(name)))
+            for name in ("ansible_port", f"ansible_{connection}_port")
+            if task_vars.get(name) not in (None, "")
+        }
+        if not offline and self._connection.transport.rsplit(".", 1)[-1] == connection:
+            ports.add(self._plugin_port())
+        ports.discard(None)
+        if ports:
+            return sorted(p for p in ports if p is not None)
+        scheme_var, defaults = _DEFAULT_PORTS[connection]
+        scheme = self._template(task_vars.get(scheme_var)) if scheme_var else ""
         if scheme in defaults:
             return [defaults[scheme]]
         return sorted(defaults.values())
+
+    @staticmethod
+    def _port(name: str, value: Any) -> int:
+        try:
+            port = int(str(value).strip())
+        except ValueError:
+            port = 0
+        if not 0 < port < 65536:
+            raise AnsibleActionFail(f"{name} {value!r} is not a port number (1-65535)")
+        return port
+
+    def _plugin_port(self) -> int | None:
+        """The port the connection plugin resolved (its option, variables and default)."""
+        try:
+            value = self._connection.get_option("port")
+        except (AttributeError, KeyError):
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or value in ("", 0):
+            return None
+        return self._port("the connection's port option", value)

@@ -236,7 +236,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                 return "sha256:" + Convert.Hex(sha.ComputeHash(text));
         }
 
-        private static HashSet<string> OwnedKeys(Dictionary<string, object> state)
+        internal static HashSet<string> OwnedKeys(Dictionary<string, object> state)
         {
             HashSet<string> keys = new HashSet<string>();
             foreach (string list in Convert.ListNames)
@@ -245,7 +245,7 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             return keys;
         }
 
-        private static void ApplyOperation(Session session, string owner, HashSet<string> owned, int index, object raw)
+        internal static void ApplyOperation(Session session, string owner, HashSet<string> owned, int index, object raw)
         {
             Dictionary<string, object> details = new Dictionary<string, object>();
             details["operation_index"] = (long)index;
@@ -1574,6 +1574,10 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         internal static readonly string[] ObjectTypes = new string[] { "provider", "sublayer", "provider_context", "filter" };
         internal static readonly string[] ListNames = new string[] { "providers", "sublayers", "provider_contexts", "filters" };
 
+        /// <summary>Commit confirmed only (WfpIpsecConfirm.cs): reads also return the
+        /// pre-shared key itself, for the snapshot the host restores from. Never set otherwise.</summary>
+        [ThreadStatic] internal static bool KeepPresharedKeys;
+
         private static readonly string[] CalloutActions = new string[] {
             "FWP_ACTION_CALLOUT_TERMINATING", "FWP_ACTION_CALLOUT_INSPECTION", "FWP_ACTION_CALLOUT_UNKNOWN" };
 
@@ -2168,6 +2172,8 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                     case "IKEEXT_PRESHARED_KEY":
                         // Never return the key itself: only its keyed digest (docs/canonical-form.md).
                         m["key_digest"] = PskDigest(contextKey, BlobBytes(method.presharedKeyAuthentication.presharedKey));
+                        if (KeepPresharedKeys)
+                            m["key"] = Encoding.Unicode.GetString(BlobBytes(method.presharedKeyAuthentication.presharedKey));
                         break;
                     case "IKEEXT_CERTIFICATE":
                     case "IKEEXT_SSL":

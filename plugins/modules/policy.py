@@ -372,9 +372,35 @@ options:
   management_ports:
     description:
       - Extra ports to protect from the lockout guard (for example a jump host's port).
+      - The port of the connection Ansible uses is always protected, whichever variable names it
+        (C(ansible_port), C(ansible_winrm_port), C(ansible_psrp_port), C(ansible_ssh_port)) or the
+        connection plugin's default (5985/5986 by scheme for WinRM and PSRP, 22 for SSH). Offline
+        hosts whose inventory sets C(ansible_connection) to V(winrm), V(psrp) or V(ssh) are guarded
+        the same way, so a rehearsal refuses what production would refuse.
+      - Both directions count (inbound requests, and replies leaving from the port at the outbound
+        transport and ALE connect layers). A permit filter counts as an exemption only when it is
+        enabled, in the same sublayer and layer, outweighs the enforcing filter and has no
+        conditions beyond protocol TCP, the local port and unicast.
       - Each a port number or a range V(low-high).
     type: list
     elements: str
+  confirm_timeout:
+    description:
+      - B(Commit confirmed.) Seconds the host waits for the confirmation of an apply. The apply adds
+        every object non-persistent, saves the previous owned objects in a directory only
+        administrators and SYSTEM can write, and registers a one-shot SYSTEM scheduled task (at the
+        deadline and at startup) that restores them. The controller then resets its connection
+        and confirms over a new one, which makes the objects persistent and removes the task.
+      - If the confirmation cannot reach the host, the task fails as unreachable and the host
+        restores its previous policy by itself at the deadline; a reboot before the confirmation
+        also restores it. See C(docs/commit-confirmed.md).
+      - A later run that finds an unconfirmed apply whose deadline has not passed confirms it
+        first (it reached the host over a new connection), then converges as usual.
+      - V(0) applies in one step without confirmation.
+      - Offline hosts rehearse the same protocol; set the host variable
+        C(wfp_ipsec_offline_simulate=unreachable_after_apply) to rehearse a rollback.
+    type: int
+    default: 120
   shadow_check:
     description:
       - In check mode, analyse the host's other filters for ones that would stop the declared
@@ -408,6 +434,9 @@ EXAMPLES = r"""
         required_ports:
           - port: 5555
             protocol: tcp
+        exempt_ports:  # the controller's WinRM/PSRP connection (HTTP and HTTPS)
+          - port: 5985
+          - port: 5986
 
 - name: A port from a variable, a port range, and the WinRM/HTTPS port kept in the clear
   wfp.ipsec.policy:
@@ -597,6 +626,13 @@ shadowing:
     why:
       description: The reason in words.
       type: str
+confirmation:
+  description:
+    - Commit confirmed - V(confirmed) (applied, then confirmed over a new connection),
+      V(pending) (check mode found an unconfirmed apply) or V(rolled_back), with the
+      C(deadline) (UTC, ISO 8601) and the fingerprints involved.
+  returned: when an apply ran with O(confirm_timeout) above 0, or a pending apply was found
+  type: dict
 problems:
   description: Every problem found in the declaration (field path and fix).
   returned: when the declaration is invalid

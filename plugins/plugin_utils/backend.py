@@ -42,3 +42,29 @@ class HostBackend(Protocol):
         nothing written) when it differs from plan["base_fingerprint"]. On any failure it
         raises BackendError whose details name the failing operation, its object and the
         FWP_E_* code; the host keeps its previous state."""
+
+
+class HostUnreachableError(BackendError):
+    """The host could not be reached at all (connection refused, timed out, reset); Ansible
+    reports the host as unreachable rather than the task as failed."""
+
+
+class ConfirmingBackend(HostBackend, Protocol):
+    """A backend that can apply a plan commit-confirmed (docs/commit-confirmed.md)."""
+
+    def pending(self, provider_key: str) -> dict[str, Any] | None:
+        """The summary of an unconfirmed apply for `provider_key` seen by the last read (no
+        snapshot, no object bodies), or None."""
+
+    def apply_tentative(self, plan: Plan, timeout: int) -> dict[str, Any]:
+        """Phase 1: apply `plan` with every persistent add made non-persistent, save the
+        previous owned objects and arm the host's own rollback at now + `timeout` seconds and
+        at startup. The result has the apply report and `pending` (a summary)."""
+
+    def reconnect(self) -> None:
+        """Drop the connection so the next call opens a new one (HostUnreachableError if it cannot)."""
+
+    def confirm(self, provider_key: str, pending: dict[str, Any]) -> dict[str, Any]:
+        """Phase 2: make the tentative objects persistent and disarm the rollback, if the owned
+        objects are still the unconfirmed apply `pending` describes and its deadline has not
+        passed; BackendError (nothing changed) otherwise."""

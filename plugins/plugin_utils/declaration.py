@@ -91,6 +91,7 @@ CONSTRAINTS: Final[dict[str, Constraint]] = {
     f"{_GE}.quick_mode.idle_timeout_fail_over_seconds": Constraint(low=0, high=_UINT32),
     **_auth_constraints(f"{_GE}.extended_mode.authentication"),
     "management_ports[]": Constraint(parse=parse_port),
+    "confirm_timeout": Constraint(low=0, high=86400),  # commit confirmed; 0: no confirmation
 }
 
 

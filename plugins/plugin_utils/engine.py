@@ -461,6 +461,31 @@ class Engine:
         except WfpError as error:
             raise error.with_context(**context) from error
 
+    # -- reboot (commit confirmed, docs/commit-confirmed.md) -------------------------------
+
+    def reboot(self) -> list[Ref]:
+        """What a reboot (or a BFE restart) leaves: only persistent objects survive; static and
+        boot-time objects vanish, and so does anything that referenced a vanished object.
+        Returns the dropped objects as (type, key)."""
+        if self._journal is not None:
+            raise WfpError("FWP_E_TXN_IN_PROGRESS", "cannot reboot inside a transaction")
+        dropped = [
+            (object_type, key)
+            for object_type in OBJECT_TYPES
+            for key, obj in self._objects[object_type].items()
+            if not is_persistent(object_type, obj)
+        ]
+        frontier = list(dropped)
+        while frontier:
+            referrers = {r for ref in frontier for r in self._referrers.get(ref, ())}
+            frontier = sorted(referrers - set(dropped))
+            dropped += frontier
+        for object_type in reversed(OBJECT_TYPES):
+            for dropped_type, key in dropped:
+                if dropped_type == object_type:
+                    self._remove(object_type, key)
+        return dropped
+
 
 @contextmanager
 def _operation_context(context: dict[str, Any]) -> Iterator[None]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from . import strict_json
-from .backend import BackendError, Plan, StateDocument
+from .backend import BackendError, HostUnreachableError, Plan, StateDocument
 from .deps import require
 
 if TYPE_CHECKING:
@@ -26,6 +26,18 @@ ModuleArgs = dict[str, Any]
 Execute = Callable[[ModuleArgs], dict[str, Any]]
 
 SCHEMA_PATH: Final = Path(__file__).resolve().parent / "schemas" / "state.schema.json"
+# The C# sources the host's rollback task compiles (it runs without Ansible, as SYSTEM).
+RESTORE_SOURCES: Final = ("WfpIpsec.cs", "WfpIpsecConfirm.cs")
+MODULE_UTILS: Final = Path(__file__).resolve().parent.parent / "module_utils"
+_PENDING_SUMMARY: Final = (
+    "format",
+    "provider_key",
+    "deadline",
+    "deadline_utc",
+    "base_fingerprint",
+    "tentative_fingerprint",
+    "tentative",
+)
 LIST_NAMES: Final = ("providers", "sublayers", "provider_contexts", "filters")
 
 
@@ -53,6 +65,13 @@ def plan_arguments(plan: Plan) -> ModuleArgs:
     return {"_operation": "apply", "plan": text}
 
 
+def tentative_arguments(plan: Plan, timeout: int) -> ModuleArgs:
+    """The module arguments of a commit-confirmed phase 1 (docs/commit-confirmed.md): the plan,
+    the timeout, and the C# sources the host's rollback task compiles."""
+    sources = {name: (MODULE_UTILS / name).read_text(encoding="utf-8") for name in RESTORE_SOURCES}
+    return {**plan_arguments(plan), "confirm_timeout": timeout, "restore_sources": sources}
+
+
 def _dicts(value: Any) -> Iterator[dict[str, Any]]:
     if isinstance(value, list):
         yield from (item for item in value if isinstance(item, dict))
@@ -77,11 +96,14 @@ class ModuleBackend:
 
     kind = "live"
 
-    def __init__(self, execute: Execute) -> None:
+    def __init__(self, execute: Execute, *, reconnect: Callable[[], None] | None = None) -> None:
         self._execute = execute
+        self._reconnect = reconnect
+        self._pending: dict[str, dict[str, Any]] = {}
 
     def read(self, provider_key: str) -> StateDocument:
         reply = self._call({"_operation": "read", "provider_key": provider_key})
+        self._remember_pending(provider_key, reply)
         state = self._state(self._json(reply, "state_json"))
         for list_name in LIST_NAMES:
             for obj in state[list_name]:
@@ -94,10 +116,64 @@ class ModuleBackend:
         return state
 
     def read_all(self) -> StateDocument:
-        return self._state(self._json(self._call({"_operation": "read_all"}), "state_json"))
+        reply = self._call({"_operation": "read_all"})
+        state = self._state(self._json(reply, "state_json"))
+        for provider in state["providers"]:
+            self._remember_pending(provider["key"], reply)
+        return state
+
+    # -- commit confirmed (docs/commit-confirmed.md) -------------------------------------
+
+    def pending(self, provider_key: str) -> dict[str, Any] | None:
+        return self._pending.get(provider_key)
+
+    def apply_tentative(self, plan: Plan, timeout: int) -> dict[str, Any]:
+        result = self._apply_reply(self._call(tentative_arguments(plan, timeout)))
+        result["pending"] = self._pending_summary(result.get("pending"))
+        return result
+
+    def reconnect(self) -> None:
+        if self._reconnect is not None:
+            self._reconnect()
+
+    def confirm(self, provider_key: str, pending: dict[str, Any]) -> dict[str, Any]:
+        reply = self._call(
+            {
+                "_operation": "confirm",
+                "provider_key": provider_key,
+                "tentative_fingerprint": pending.get("tentative_fingerprint"),
+            }
+        )
+        result = self._json(reply, "result_json")
+        if not isinstance(result, dict) or not isinstance(result.get("confirmed"), int):
+            raise BackendError("the host's confirm reply has no `confirmed` count")
+        self._pending.pop(provider_key, None)
+        return result
+
+    def _remember_pending(self, provider_key: str, reply: dict[str, Any]) -> None:
+        """A read reply lists the host's unconfirmed applies (`pending_json`, summaries)."""
+        text = reply.get("pending_json")
+        records = self._json(reply, "pending_json") if isinstance(text, str) else []
+        if not isinstance(records, list):
+            raise BackendError("the host's `pending_json` is not a list")
+        for record in records:
+            summary = self._pending_summary(record)
+            if summary["provider_key"] == provider_key:
+                self._pending[provider_key] = summary
+
+    @staticmethod
+    def _pending_summary(record: Any) -> dict[str, Any]:
+        if not isinstance(record, dict) or any(key not in record for key in _PENDING_SUMMARY):
+            raise BackendError(
+                f"the host's pending confirmation is malformed (expected {list(_PENDING_SUMMARY)})"
+            )
+        return {key: record[key] for key in _PENDING_SUMMARY}
 
     def apply(self, plan: Plan) -> dict[str, Any]:
-        result = self._json(self._call(plan_arguments(plan)), "result_json")
+        return self._apply_reply(self._call(plan_arguments(plan)))
+
+    def _apply_reply(self, reply: dict[str, Any]) -> dict[str, Any]:
+        result = self._json(reply, "result_json")
         if not isinstance(result, dict) or not isinstance(result.get("applied"), int):
             raise BackendError("the host's apply reply has no `applied` count")
         result["state"] = self._state(result.get("state"))
@@ -117,7 +193,7 @@ class ModuleBackend:
         if not isinstance(reply, dict):
             raise BackendError(f"wfp.ipsec.policy ({operation}) returned {type(reply).__name__}")
         if reply.get("unreachable"):
-            raise BackendError(f"host unreachable: {reply.get('msg', 'no message')}")
+            raise HostUnreachableError(f"host unreachable: {reply.get('msg', 'no message')}")
         if reply.get("failed"):
             failure = reply.get("error")
             details: dict[str, Any] = dict(failure) if isinstance(failure, dict) else {}

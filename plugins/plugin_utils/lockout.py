@@ -1,9 +1,17 @@
-"""Guard against locking the controller out of a host with its own IPsec policy.
+"""Guard against locking the controller out of a host with its own policy.
 
-If a declaration requires IPsec for inbound traffic to the port the controller uses to reach
-the host (WinRM 5985/5986, SSH 22...), and the controller cannot negotiate IPsec, the apply
-succeeds and every later task fails. `management_lockout_findings` finds the filters that
-would do that so the action plugin can refuse unless `allow_management_lockout: true`.
+If a declaration makes the management connection (WinRM 5985/5986, SSH 22...) depend on IPsec,
+or blocks it, and the controller cannot negotiate IPsec, the apply succeeds and every later
+task fails. `management_lockout_findings` finds the filters that would do that so the runner can
+refuse unless `allow_management_lockout: true`.
+
+Both directions count: the management flow is inbound TCP to the management port, and its
+replies leave the host with that port as their *local* port (outbound transport, ALE connect).
+The guard errs on the safe side: an enforcing filter counts when it *may* match management
+traffic (conditions it cannot evaluate are assumed to match), and a permit counts as an
+exemption only when every one of its conditions is understood and matches *all* management
+traffic (a permit narrowed to one remote address, one using a flags match type, or a disabled
+permit is no exemption).
 """
 
 from __future__ import annotations
@@ -13,20 +21,25 @@ from typing import Any, Final
 from ._catalogue_data import GUIDS
 from .catalogue import symbol_of, value_of
 
-_INBOUND_LAYERS: Final = frozenset(
-    GUIDS[name]
-    for name in (
-        "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4",
-        "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6",
-        "FWPM_LAYER_INBOUND_TRANSPORT_V4",
-        "FWPM_LAYER_INBOUND_TRANSPORT_V6",
-    )
+
+def _layers(*names: str) -> frozenset[str]:
+    return frozenset(GUIDS[f"FWPM_LAYER_{name}_{v}"] for name in names for v in ("V4", "V6"))
+
+
+# Layers where a filter can hold the management flow, by direction (IP packet layers have no
+# port condition: a filter there matches every port).
+_INBOUND_LAYERS: Final = _layers(
+    "INBOUND_IPPACKET", "INBOUND_TRANSPORT", "ALE_AUTH_RECV_ACCEPT", "ALE_AUTH_LISTEN"
 )
+_OUTBOUND_LAYERS: Final = _layers("OUTBOUND_IPPACKET", "OUTBOUND_TRANSPORT", "ALE_AUTH_CONNECT")
+_GUARDED_LAYERS: Final = _INBOUND_LAYERS | _OUTBOUND_LAYERS
+
 _LOCAL_PORT: Final = GUIDS["FWPM_CONDITION_IP_LOCAL_PORT"]
 _PROTOCOL: Final = GUIDS["FWPM_CONDITION_IP_PROTOCOL"]
 _ADDRESS_TYPE: Final = GUIDS["FWPM_CONDITION_IP_LOCAL_ADDRESS_TYPE"]
 _TCP: Final = value_of("IPPROTO_TCP")
 _UNICAST: Final = value_of("NlatUnicast")
+_DISABLED: Final = "FWPM_FILTER_FLAG_DISABLED"
 _CALLOUT_ACTIONS: Final = frozenset(
     {
         "FWP_ACTION_CALLOUT_TERMINATING",
@@ -47,7 +60,7 @@ def _value_matches(match_type: str, value: dict[str, Any], wanted: int) -> bool 
         inside = low <= wanted <= high
         return inside if match_type in ("FWP_MATCH_RANGE", "FWP_MATCH_EQUAL") else None
     number = value.get("value")
-    if not isinstance(number, int):
+    if not isinstance(number, int) or isinstance(number, bool):
         return None
     checks = {
         "FWP_MATCH_EQUAL": wanted == number,
@@ -60,24 +73,46 @@ def _value_matches(match_type: str, value: dict[str, Any], wanted: int) -> bool 
     return checks.get(match_type)
 
 
-def _field_matches(conditions: list[dict[str, Any]], field: str, wanted: int) -> bool:
-    """WFP ORs conditions on one field; a field without conditions matches everything.
-    Conditions we cannot evaluate count as matching (the guard errs on the safe side)."""
-    relevant = [c for c in conditions if c.get("field_key") == field]
-    if not relevant:
+def _management_values(port: int) -> dict[str, int]:
+    """The value every management packet has for each condition field the guard understands."""
+    return {_PROTOCOL: _TCP, _LOCAL_PORT: port, _ADDRESS_TYPE: _UNICAST}
+
+
+def _by_field(obj: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    fields: dict[str, list[dict[str, Any]]] = {}
+    for condition in obj.get("conditions") or []:
+        if isinstance(condition, dict):
+            fields.setdefault(str(condition.get("field_key")), []).append(condition)
+    return fields
+
+
+def _field_result(conditions: list[dict[str, Any]], wanted: int) -> bool | None:
+    """WFP ORs the conditions on one field: True if one surely matches, False if none can."""
+    results = [
+        _value_matches(str(c.get("match_type")), c.get("value") or {}, wanted) for c in conditions
+    ]
+    if True in results:
         return True
-    return any(
-        _value_matches(str(c.get("match_type")), c.get("value") or {}, wanted) is not False
-        for c in relevant
-    )
+    return None if None in results else False
 
 
-def _matches_tcp_port(obj: dict[str, Any], port: int) -> bool:
-    conditions = list(obj.get("conditions") or [])
-    return (
-        _field_matches(conditions, _PROTOCOL, _TCP)
-        and _field_matches(conditions, _LOCAL_PORT, port)
-        and _field_matches(conditions, _ADDRESS_TYPE, _UNICAST)
+def may_match(obj: dict[str, Any], port: int) -> bool:
+    """Whether the filter may match some management traffic on `port` (unknown conditions and
+    fields the guard does not know are assumed to match)."""
+    values = _management_values(port)
+    for field, conditions in _by_field(obj).items():
+        if field in values and _field_result(conditions, values[field]) is False:
+            return False
+    return True
+
+
+def matches_all(obj: dict[str, Any], port: int) -> bool:
+    """Whether the filter surely matches all management traffic on `port`: every condition field
+    is one the guard understands and one of its conditions matches the management value."""
+    values = _management_values(port)
+    return all(
+        field in values and _field_result(conditions, values[field]) is True
+        for field, conditions in _by_field(obj).items()
     )
 
 
@@ -94,28 +129,45 @@ def _weight_bounds(weight: dict[str, Any] | None) -> tuple[int, int]:
     return 0, _WEIGHT_MAX
 
 
-def _requires_ipsec(obj: dict[str, Any]) -> bool:
+def _disabled(obj: dict[str, Any]) -> bool:
+    return _DISABLED in (obj.get("flags") or ())
+
+
+def _cutting_reason(obj: dict[str, Any]) -> str | None:
+    """Why a filter can stop traffic it matches: an IPsec callout (needs a security
+    association), a block, or a terminating callout the guard cannot evaluate. None: cannot."""
+    if _disabled(obj):
+        return None
     action = obj.get("action") or {}
+    action_type = action.get("type")
     callout = action.get("callout_key")
-    return (
-        action.get("type") in _CALLOUT_ACTIONS
-        and isinstance(callout, str)
-        and (symbol_of(callout) or "").startswith("FWPM_CALLOUT_IPSEC_")
-    )
+    if action_type == "FWP_ACTION_BLOCK":
+        return "blocks"
+    if action_type in _CALLOUT_ACTIONS:
+        name = symbol_of(callout) if isinstance(callout, str) else None
+        if name and name.startswith("FWPM_CALLOUT_IPSEC_"):
+            return "sends it to an IPsec callout"
+        if action_type != "FWP_ACTION_CALLOUT_INSPECTION":
+            return f"sends it to callout {name or callout} (the guard cannot evaluate it)"
+        return None
+    if action_type == "FWP_ACTION_PERMIT":
+        return None
+    return f"has action {action_type!r} (the guard cannot evaluate it)"
 
 
 def _exempted(enforcing: dict[str, Any], filters: list[dict[str, Any]], port: int) -> bool:
-    """A permit filter in the same sublayer and layer that surely outranks `enforcing` and
-    matches the port stops the IPsec callout from ever seeing that traffic."""
+    """An enabled permit filter in the same sublayer and layer that surely outranks `enforcing`
+    and matches all management traffic stops the filter from ever seeing that traffic."""
     enforcing_high = _weight_bounds(enforcing.get("weight"))[1]
     for other in filters:
         if (
             other is not enforcing
             and (other.get("action") or {}).get("type") == "FWP_ACTION_PERMIT"
+            and not _disabled(other)
             and other.get("layer_key") == enforcing.get("layer_key")
             and other.get("sublayer_key") == enforcing.get("sublayer_key")
             and _weight_bounds(other.get("weight"))[0] > enforcing_high
-            and _matches_tcp_port(other, port)
+            and matches_all(other, port)
         ):
             return True
     return False
@@ -124,25 +176,39 @@ def _exempted(enforcing: dict[str, Any], filters: list[dict[str, Any]], port: in
 def management_lockout_findings(
     desired_state: dict[str, Any], management_ports: list[int]
 ) -> list[str]:
-    """One message per (management port, filter) where the desired state would require IPsec
-    for inbound TCP to that port with no exemption in front of it."""
+    """One message per (management port, filter) where the desired state could stop TCP
+    traffic to or from that local port (inbound requests, outbound replies) with no exemption
+    in front of the filter."""
     filters = [f for f in desired_state.get("filters") or [] if isinstance(f, dict)]
     findings = []
     for port in sorted(set(management_ports)):
         for obj in filters:
-            if (
-                obj.get("layer_key") in _INBOUND_LAYERS
-                and _requires_ipsec(obj)
-                and _matches_tcp_port(obj, port)
-                and not _exempted(obj, filters, port)
-            ):
-                layer = symbol_of(str(obj.get("layer_key"))) or obj.get("layer_key")
+            layer_key = obj.get("layer_key")
+            reason = _cutting_reason(obj) if layer_key in _GUARDED_LAYERS else None
+            if reason and may_match(obj, port) and not _exempted(obj, filters, port):
+                layer = symbol_of(str(layer_key)) or layer_key
+                direction = "inbound" if layer_key in _INBOUND_LAYERS else "outbound (replies)"
                 findings.append(
-                    f"TCP port {port} (used to manage this host) would require IPsec: filter "
-                    f"'{obj.get('name')}' ({obj.get('key')}) at {layer} sends inbound TCP/{port} "
-                    "to an IPsec callout with no exemption; if the controller cannot negotiate "
-                    "IPsec the host becomes unreachable. Exempt the port (scenario option "
-                    f"exempt_ports: [{{port: {port}}}]), or set allow_management_lockout: true "
-                    "to accept the risk."
+                    f"TCP port {port}: filter '{obj.get('name')}' ({obj.get('key')}) at {layer} "
+                    f"{reason} for {direction} TCP/{port}"
                 )
     return findings
+
+
+def lockout_refusal(desired_state: dict[str, Any], ports: list[int]) -> str | None:
+    """The refusal message for a desired state that could cut the management connection on one
+    of `ports` (every finding, then how to resolve them once), or None."""
+    by_port = {port: management_lockout_findings(desired_state, [port]) for port in set(ports)}
+    cut = sorted(port for port, findings in by_port.items() if findings)
+    if not cut:
+        return None
+    exempt = ", ".join(f"{{port: {port}}}" for port in cut)
+    return (
+        "refusing a policy that could cut the management connection: "
+        + "; ".join(finding for port in cut for finding in by_port[port])
+        + "; if the controller cannot negotiate IPsec the host becomes unreachable. Exempt "
+        f"the port (scenario option exempt_ports: [{exempt}]; a raw permit counts only when it "
+        "is enabled, in the same sublayer and layer, outweighs the filter and has no conditions "
+        "beyond protocol TCP, this local port and unicast), or set allow_management_lockout: "
+        "true if the controller negotiates IPsec with the host"
+    )

@@ -28,10 +28,12 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
-from .backend import BackendError, Plan, StateDocument
+from . import confirm as commit_confirmed
+from .backend import BackendError, HostUnreachableError, Plan, StateDocument
 from .catalogue import normalise_guid
 from .engine import Engine, PlanRefused, WfpError
 from .model import (
@@ -48,6 +50,21 @@ from .strict_json import StrictJsonError, loads
 OFFLINE_STATE_VAR: Final = "wfp_ipsec_offline_state"
 OFFLINE_CREATE_VAR: Final = "wfp_ipsec_offline_create"
 _GUID_PATTERN: Final = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+# Commit confirmed (docs/commit-confirmed.md): unconfirmed applies, by provider key, kept in the
+# state document beside the objects; and the rehearsal of a lost host after phase 1.
+PENDING_KEY: Final = "pending_confirmations"
+OFFLINE_SIMULATE_VAR: Final = "wfp_ipsec_offline_simulate"
+SIMULATIONS: Final = ("unreachable_after_apply", "reboot_after_apply")
+_PENDING_FIELDS: Final[dict[str, type | tuple[type, ...]]] = {
+    "format": str,
+    "provider_key": str,
+    "deadline": (int, float),
+    "deadline_utc": str,
+    "base_fingerprint": str,
+    "tentative_fingerprint": str,
+    "tentative": list,
+    "snapshot": dict,
+}
 
 
 def _problem(source: str, message: str, **details: Any) -> BackendError:
@@ -111,6 +128,8 @@ def parse_state(text: str, source: str, *, require_format: bool = False) -> Stat
     _check_runtime(state, source)
     if document.get("callouts"):
         state["callouts"] = _callouts(document["callouts"], source)
+    if document.get(PENDING_KEY) is not None:
+        state[PENDING_KEY] = _pending_records(document[PENDING_KEY], source)
     return digest_keys(state)
 
 
@@ -145,6 +164,37 @@ def _check_runtime(state: StateDocument, source: str) -> None:
                     raise _problem(source, str(error), json_path=error.path) from None
                 if value["type"] != "FWP_UINT64":
                     raise _problem(source, f"{path}.effective_weight must be an FWP_UINT64 value")
+
+
+def _pending_records(records: Any, source: str) -> dict[str, Any]:
+    """The unconfirmed applies of a state document, checked field by field."""
+    path = f"$.{PENDING_KEY}"
+    if not isinstance(records, dict):
+        raise BackendError(f"{source}: {path} must be an object", {"path": source})
+    for provider_key, record in records.items():
+        where = f"{path}.{provider_key}"
+        if not isinstance(record, dict):
+            raise BackendError(f"{source}: {where} must be an object", {"path": source})
+        for name, kind in _PENDING_FIELDS.items():
+            if not isinstance(record.get(name), kind) or isinstance(record.get(name), bool):
+                raise BackendError(
+                    f"{source}: {where}.{name} is missing or of the wrong type",
+                    {"path": source, "json_path": f"{where}.{name}"},
+                )
+        if record["format"] != commit_confirmed.PENDING_FORMAT:
+            raise BackendError(
+                f"{source}: {where}.format must be {commit_confirmed.PENDING_FORMAT!r}",
+                {"path": source},
+            )
+    result = copy.deepcopy(records)
+    for provider_key, record in result.items():
+        where = f"{path}.{provider_key}.snapshot"
+        try:
+            snapshot = canonical_state(record["snapshot"], path=where)
+        except (ModelError, AttributeError, TypeError, ValueError) as error:
+            raise BackendError(f"{source}: {where}: {error}", {"path": source}) from None
+        record["snapshot"] = digest_keys(snapshot)  # never a pre-shared key in the file
+    return result
 
 
 def serialise_state(state: StateDocument) -> str:
@@ -200,9 +250,25 @@ class OfflineBackend(_StateReader):
 
     kind = "offline"
 
-    def __init__(self, path: str | os.PathLike[str], create: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        create: bool = False,
+        simulate: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.path = os.fspath(path)
         self.create = create
+        if simulate not in (None, *SIMULATIONS):
+            raise BackendError(
+                f"{OFFLINE_SIMULATE_VAR}: {simulate!r} is not a rehearsal; use one of "
+                f"{list(SIMULATIONS)}",
+                {"path": self.path},
+            )
+        self.simulate = simulate
+        self.clock = clock
+        self._pending: dict[str, Any] = {}
+        self._applied_tentatively = False
 
     # -- files ---------------------------------------------------------------------------
 
@@ -354,17 +420,146 @@ class OfflineBackend(_StateReader):
 
     def _current_state(self) -> StateDocument:
         # No lock: the file is only ever replaced whole (os.replace), so a read sees one version.
-        return self._load()
+        state = self._load()
+        if self._expired(state):  # the host's own rollback ran at the deadline: write it
+            try:
+                with self._exclusive():
+                    state = self._load(for_write=True)
+                    if self._settle(state):
+                        self._write(state)
+            except BackendError:  # a read-only file or directory: settle in memory only
+                state = self._load()
+                self._settle(state)
+        self._pending = dict(state.get(PENDING_KEY) or {})
+        return state
+
+    def read(self, provider_key: str) -> StateDocument:
+        return owned_state(self._current_state(), provider_key)
+
+    def pending(self, provider_key: str) -> dict[str, Any] | None:
+        record = self._pending.get(provider_key)
+        return commit_confirmed.summary(record) if record else None
 
     def apply(self, plan: Plan) -> dict[str, Any]:
         with self._exclusive():
-            engine = _load_engine(self._load(for_write=True), self.path)
+            state = self._load(for_write=True)
+            self._settle(state)
+            self._refuse_when_pending(state, plan)
+            engine = _load_engine(state, self.path)
             try:
                 result = engine.apply_plan(plan)
             except WfpError as error:
                 raise engine_error(error) from error
-            self._write(engine.state())
+            self._write(self._document(engine, state))
         return {**result, "backend": self.kind, "path": self.path}
+
+    def apply_tentative(self, plan: Plan, timeout: int) -> dict[str, Any]:
+        with self._exclusive():
+            state = self._load(for_write=True)
+            self._settle(state)
+            self._refuse_when_pending(state, plan)
+            engine = _load_engine(state, self.path)
+            try:
+                result, record = commit_confirmed.apply_tentative(
+                    engine, plan, timeout, self.clock()
+                )
+            except WfpError as error:
+                raise engine_error(error) from error
+            record["snapshot"] = digest_keys(record["snapshot"])  # never a key in the file
+            state.setdefault(PENDING_KEY, {})[record["provider_key"]] = record
+            if self.simulate == "reboot_after_apply":
+                self._reboot(engine, state)
+            self._write(self._document(engine, state))
+        self._applied_tentatively = True
+        pending = commit_confirmed.summary(record)
+        return {**result, "pending": pending, "backend": self.kind, "path": self.path}
+
+    def reconnect(self) -> None:
+        if self.simulate == "unreachable_after_apply" and self._applied_tentatively:
+            raise HostUnreachableError(
+                f"rehearsal: {OFFLINE_SIMULATE_VAR}=unreachable_after_apply, the new connection "
+                "after the apply fails"
+            )
+
+    def confirm(self, provider_key: str, pending: dict[str, Any]) -> dict[str, Any]:
+        with self._exclusive():
+            state = self._load(for_write=True)
+            rolled_back = self._settle(state)
+            record = (state.get(PENDING_KEY) or {}).get(provider_key)
+            if record is None or record["tentative_fingerprint"] != pending.get(
+                "tentative_fingerprint"
+            ):
+                if rolled_back:
+                    self._write(state)
+                raise BackendError(
+                    f"no unconfirmed apply of provider {provider_key} to confirm: the host "
+                    "restored its previous policy (deadline passed or rebooted), or another run "
+                    "confirmed or replaced it; nothing was confirmed",
+                    {"code": commit_confirmed.NOT_PENDING, "pending": pending},
+                )
+            engine = _load_engine(state, self.path)
+            try:
+                result = commit_confirmed.confirm(engine, record, self.clock())
+            except WfpError as error:
+                raise engine_error(error) from error
+            del state[PENDING_KEY][provider_key]
+            self._write(self._document(engine, state))
+        return {**result, "backend": self.kind, "path": self.path}
+
+    # -- the host's own rollback (the scheduled task, modelled when the file is opened) -----
+
+    def _expired(self, state: StateDocument) -> bool:
+        now = self.clock()
+        return any(r["deadline"] <= now for r in (state.get(PENDING_KEY) or {}).values())
+
+    def _settle(self, state: StateDocument) -> bool:
+        """Run the rollback of every pending apply whose deadline has passed (what the host's
+        scheduled task did meanwhile); `state` is updated in place. Returns whether it ran."""
+        if not self._expired(state):
+            return False
+        engine = _load_engine(state, self.path)
+        now = self.clock()
+        records = state[PENDING_KEY]
+        for provider_key in sorted(records):
+            if records[provider_key]["deadline"] <= now:
+                self._restore(engine, records.pop(provider_key))
+        if not records:
+            del state[PENDING_KEY]
+        state.update(self._document(engine, state))
+        return True
+
+    def _reboot(self, engine: Engine, state: StateDocument) -> None:
+        """A reboot: static objects vanish; the startup trigger restores every pending apply."""
+        engine.reboot()
+        for provider_key in sorted(state.get(PENDING_KEY) or {}):
+            self._restore(engine, state[PENDING_KEY].pop(provider_key))
+
+    def _restore(self, engine: Engine, record: dict[str, Any]) -> None:
+        try:
+            commit_confirmed.restore(engine, record)
+        except WfpError as error:
+            raise BackendError(
+                f"{self.path}: the rollback of provider {record['provider_key']} failed: {error}",
+                {"path": self.path, **error.details()},
+            ) from None
+
+    @staticmethod
+    def _document(engine: Engine, state: StateDocument) -> StateDocument:
+        document = engine.state()
+        if state.get(PENDING_KEY):
+            document[PENDING_KEY] = state[PENDING_KEY]
+        return document
+
+    @staticmethod
+    def _refuse_when_pending(state: StateDocument, plan: Plan) -> None:
+        record = (state.get(PENDING_KEY) or {}).get(plan.get("provider_key"))
+        if record is not None:
+            raise BackendError(
+                f"an unconfirmed apply of provider {record['provider_key']} is pending until "
+                f"{record['deadline_utc']}; confirm it (run again) or wait for the host to "
+                "restore its previous policy",
+                {"code": "WFP_IPSEC_PENDING", "pending": commit_confirmed.summary(record)},
+            )
 
 
 class ReadOnlyStateBackend(_StateReader):

@@ -7,14 +7,16 @@ pre-flights cleanly on the engine model, and the run is not in check mode.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backend import BackendError, HostBackend
+from .backend import BackendError, HostBackend, HostUnreachableError
 from .catalogue import symbol_of
+from .confirm import confirmed_view, deadline_utc
 from .declaration import validate
 from .engine import WfpError, preflight
-from .lockout import management_lockout_findings
+from .lockout import lockout_refusal, management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
 from .ownership import ADOPT_OPTION, host_problems, key_problems, stamp
 from .plan import drift_counts, make_plan, summary
@@ -23,11 +25,15 @@ from .scenario import expand, provider_key_of, sublayer_key_of
 
 
 class PolicyError(Exception):
-    """The run cannot go on; `details` go into the task result (no secrets)."""
+    """The run cannot go on; `details` go into the task result (no secrets). `unreachable`:
+    the host could not be reached (Ansible marks it unreachable, not failed)."""
 
-    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, message: str, details: dict[str, Any] | None = None, unreachable: bool = False
+    ) -> None:
         super().__init__(message)
         self.details = details or {}
+        self.unreachable = unreachable
 
 
 @dataclass
@@ -35,6 +41,9 @@ class RunOptions:
     check_mode: bool = False
     diff: bool = False
     management_ports: list[int] = field(default_factory=list)
+    #: Commit confirmed when above 0 and the backend supports it (the module option
+    #: `confirm_timeout` overrides it); docs/commit-confirmed.md.
+    confirm_timeout: int = 0
 
 
 def desired_state(arguments: dict[str, Any], expanded: State | None = None) -> State:
@@ -49,14 +58,10 @@ def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) 
     if arguments.get("allow_management_lockout"):
         return
     declared_ports = list(arguments.get("management_ports") or [])
-    findings = management_lockout_findings(desired, sorted(set(ports + declared_ports)))
-    if findings:
-        raise PolicyError(
-            "refusing a policy that would require IPsec on the management connection: "
-            + "; ".join(findings)
-            + " (set allow_management_lockout: true if the controller can negotiate IPsec)",
-            {"lockout": findings},
-        )
+    ports = sorted(set(ports + declared_ports))
+    refusal = lockout_refusal(desired, ports)
+    if refusal:
+        raise PolicyError(refusal, {"lockout": management_lockout_findings(desired, ports)})
 
 
 def _ownership_guard(problems: list[str]) -> None:
@@ -110,16 +115,23 @@ def converge(
     # objects (a raw filter in another provider's sublayer, say), else only what we own.
     # A declared sublayer key may be another provider's sublayer: reading everything shows it.
     declared_sublayer = bool((arguments.get("sublayer") or {}).get("key"))
-    everything = (
-        backend.read_all()
-        if wants_shadowing or declared_sublayer or references_foreign_objects(desired)
-        else None
-    )
-    actual = (
-        backend.read(provider_key) if everything is None else owned_state(everything, provider_key)
-    )
+    reads_everything = wants_shadowing or declared_sublayer or references_foreign_objects(desired)
+
+    def read_host() -> tuple[State | None, State]:
+        if reads_everything:
+            everything = backend.read_all()
+            return everything, owned_state(everything, provider_key)
+        return None, backend.read(provider_key)
+
+    everything, actual = read_host()
     adopt = bool(arguments.get(ADOPT_OPTION))
     _ownership_guard(host_problems(actual, provider_key, sublayer_key, everything, adopt))
+    confirmation = None
+    pending = _pending(backend, provider_key)
+    if pending is not None:
+        confirmation, everything, actual = _settle_pending(
+            backend, pending, options.check_mode, read_host, (everything, actual)
+        )
     plan = make_plan(desired, actual, provider_key)
     engine_view = actual if everything is None else everything
     try:
@@ -139,6 +151,9 @@ def converge(
         "warnings": list(validated.warnings),
     }
     words = change_summary(plan, absent=not present)
+    if confirmation is not None:
+        result["confirmation"] = confirmation
+        result["warnings"] = [*result["warnings"], _pending_warning(confirmation)]
     if options.diff:
         result["diff"] = plan_diff(plan, desired, actual)
     if options.check_mode:
@@ -151,10 +166,120 @@ def converge(
         return result
     result["msg"] = f"applied in one transaction: {words}" if plan["operations"] else words
     if plan["operations"]:
+        timeout = int(arguments.get("confirm_timeout", options.confirm_timeout) or 0)
+        if timeout > 0 and _confirms(backend):
+            result["apply"], result["confirmation"] = apply_confirmed(backend, plan, timeout)
+            return result
         try:
             result["apply"] = backend.apply(plan)
+        except HostUnreachableError as error:
+            raise PolicyError(
+                f"the connection was lost during the apply ({error}); the host may or may not "
+                "have applied the plan, and without commit confirmed (confirm_timeout: 0) it "
+                "does not roll back by itself",
+                {"error": error.details},
+                unreachable=True,
+            ) from error
         except BackendError as error:
             raise PolicyError(
                 f"apply failed, the host keeps its previous policy: {error}", error.details
             ) from error
     return result
+
+
+# ---- commit confirmed (docs/commit-confirmed.md) ----------------------------------------------
+
+
+def _confirms(backend: HostBackend) -> bool:
+    return all(
+        callable(getattr(backend, name, None))
+        for name in ("apply_tentative", "reconnect", "confirm")
+    )
+
+
+def _pending(backend: HostBackend, provider_key: str) -> dict[str, Any] | None:
+    """The unconfirmed apply the last read saw on the host, if the backend knows of any."""
+    pending = getattr(backend, "pending", None)
+    return pending(provider_key) if callable(pending) else None
+
+
+def apply_confirmed(
+    backend: Any, plan: dict[str, Any], timeout: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Phase 1 (tentative apply, host-side rollback armed), a new connection, phase 2
+    (confirm). Returns (apply report, confirmation). If phase 2 cannot confirm, the host rolls
+    back by itself: PolicyError says when (unreachable=True when it could not be reached)."""
+    started = time.time()
+    try:
+        report = backend.apply_tentative(plan, timeout)
+    except HostUnreachableError as error:
+        # The reply was lost: the apply may have committed (a policy that cuts the connection
+        # also cuts the reply). The host armed its rollback before applying.
+        about = deadline_utc(started + timeout)
+        raise PolicyError(
+            f"the connection was lost during the apply ({error}); if the host applied it, the "
+            f"host restores its previous policy at about {about} (controller clock) by itself",
+            {"confirmation": {"status": "unknown", "deadline_utc": about}, "error": error.details},
+            unreachable=True,
+        ) from error
+    except BackendError as error:
+        raise PolicyError(
+            f"apply failed, the host keeps its previous policy: {error}", error.details
+        ) from error
+    pending = report.pop("pending")
+    when = pending.get("deadline_utc", "the deadline")
+    sent = False
+    try:
+        backend.reconnect()
+        sent = True
+        confirmed = backend.confirm(plan["provider_key"], pending)
+    except BackendError as error:
+        lost = isinstance(error, HostUnreachableError)
+        maybe = "unless the confirmation reached it, " if lost and sent else ""
+        after = "" if lost else " (unless it rebooted or restored already)"
+        raise PolicyError(
+            f"applied, but the confirmation over a new connection failed ({error}); "
+            f"{maybe}the host restores its previous policy at {when}{after}",
+            {"confirmation": {"status": "unconfirmed", **pending}, "error": error.details},
+            unreachable=lost,
+        ) from error
+    return report, {"status": "confirmed", **pending, "confirmed": confirmed.get("confirmed")}
+
+
+def _settle_pending(
+    backend: Any,
+    pending: dict[str, Any],
+    check_mode: bool,
+    read_host: Any,
+    seen: tuple[State | None, State],
+) -> tuple[dict[str, Any], State | None, State]:
+    """An unconfirmed apply found by this run. This run reached the host over a new connection,
+    so (like a plain `commit` during a Junos commit confirmed) it confirms it, then reads again;
+    check mode only reports it and plans as if it were confirmed."""
+    everything, actual = seen
+    if check_mode:
+        view = confirmed_view(everything, pending) if everything is not None else None
+        return {"status": "pending", **pending}, view, confirmed_view(actual, pending)
+    try:
+        backend.confirm(pending["provider_key"], pending)
+    except BackendError as error:
+        raise PolicyError(
+            f"found an unconfirmed apply (deadline {pending.get('deadline_utc')}) and could not "
+            f"confirm it: {error}; re-run once the host has restored its previous policy",
+            {"confirmation": {"status": "unconfirmed", **pending}, "error": error.details},
+            unreachable=isinstance(error, HostUnreachableError),
+        ) from error
+    everything, actual = read_host()
+    return {"status": "confirmed_earlier_apply", **pending}, everything, actual
+
+
+def _pending_warning(confirmation: dict[str, Any]) -> str:
+    if confirmation["status"] == "pending":
+        return (
+            "an earlier apply is not confirmed yet; the host restores its previous policy at "
+            f"{confirmation.get('deadline_utc')} unless a run confirms it (the next apply does)"
+        )
+    return (
+        "an earlier apply was not confirmed (its confirmation was lost); this run reached the "
+        "host over a new connection and confirmed it before converging"
+    )

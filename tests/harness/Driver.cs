@@ -9,6 +9,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 using ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec;
+using ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsecConfirm;
 
 internal static class Sim
 {
@@ -117,6 +118,16 @@ internal static class Driver
                 byte[] raw = new byte[16];
                 for (int i = 0; i < 16; i++) raw[i] = System.Convert.ToByte(hex.Substring(2 * i, 2), 16);
                 return Address.FormatV6(raw);
+            // Commit confirmed (WfpIpsecConfirm.cs); `now` stands in for the host clock.
+            case "apply_tentative":
+                return Parsed(Confirmation.ApplyTentative(Text(command["plan"]), (long)command["deadline"], (string)command["directory"]));
+            case "confirm":
+                return Parsed(Confirmation.Confirm((string)command["directory"], (string)command["provider_key"],
+                    (string)command["tentative_fingerprint"], (long)command["now"]));
+            case "restore":
+                return Parsed(Confirmation.Restore((string)command["directory"], (string)command["provider_key"]));
+            case "pending":
+                return Parsed(Confirmation.PendingSummaries((string)command["directory"]));
             case "setenv":
                 Environment.SetEnvironmentVariable((string)command["name"], command["value"] as string);
                 return null;
@@ -158,20 +169,48 @@ internal static class Driver
     }
 
     // The dispatch of plugins/modules/policy.ps1, one to one: _operation -> PolicyHost method.
+    // The pending directory (policy.ps1: %ProgramData%\wfp.ipsec\pending) comes from
+    // WFP_IPSEC_PENDING_DIR; the scheduled task policy.ps1 registers is real-host only.
     private static object Module(Dictionary<string, object> args)
     {
         string operation = (string)args["_operation"];
+        string directory = Environment.GetEnvironmentVariable("WFP_IPSEC_PENDING_DIR") ??
+            Path.Combine(Path.GetTempPath(), "wfp.ipsec-pending-" + System.Diagnostics.Process.GetCurrentProcess().Id);
         Dictionary<string, object> result = new Dictionary<string, object>();
         result["changed"] = false;
         if (operation == "read")
+        {
             result["state_json"] = PolicyHost.Read((string)args["provider_key"]);
+            result["pending_json"] = Confirmation.PendingSummaries(directory);
+        }
         else if (operation == "read_all")
+        {
             result["state_json"] = PolicyHost.ReadAll();
+            result["pending_json"] = Confirmation.PendingSummaries(directory);
+        }
         else if (operation == "apply")
         {
-            string json = PolicyHost.Apply((string)args["plan"]);
+            long timeout = args.ContainsKey("confirm_timeout") && args["confirm_timeout"] != null ? (long)args["confirm_timeout"] : 0;
+            string json;
+            if (timeout > 0)
+            {
+                long now = (long)(DateTime.UtcNow - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds;
+                json = Confirmation.ApplyTentative((string)args["plan"], now + timeout, directory);
+            }
+            else
+            {
+                Dictionary<string, object> plan = (Dictionary<string, object>)Json.Parse((string)args["plan"]);
+                if (File.Exists(Confirmation.PendingPath(directory, (string)plan["provider_key"])))
+                    throw new WfpException(0, "WFP_IPSEC_PENDING", "an unconfirmed apply is pending", null);
+                json = PolicyHost.Apply((string)args["plan"]);
+            }
             result["result_json"] = json;
             result["changed"] = (long)((Dictionary<string, object>)Json.Parse(json))["applied"] > 0;
+        }
+        else if (operation == "confirm")
+        {
+            result["result_json"] = Confirmation.Confirm(directory, (string)args["provider_key"], (string)args["tentative_fingerprint"]);
+            result["changed"] = true;
         }
         else
             throw new ArgumentException("_operation " + operation);

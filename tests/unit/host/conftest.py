@@ -20,6 +20,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[3]
 HARNESS = REPO / "tests" / "harness"
 UTIL = REPO / "plugins" / "module_utils" / "WfpIpsec.cs"
+# Commit confirmed's host half, compiled together with UTIL (as Ansible does for a module that
+# requires both): docs/commit-confirmed.md.
+CONFIRM_UTIL = REPO / "plugins" / "module_utils" / "WfpIpsecConfirm.cs"
 MCS = ["mcs", "-langversion:5", "-warnaserror", "-nologo"]
 
 
@@ -72,7 +75,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     )
     run(["gcc", *cflags, "-o", str(out.sim_layout), str(HARNESS / "fwpsim_layout.c")])
     run([*MCS, "-target:library", f"-out:{out.dll}", str(UTIL)])
-    run([*MCS, f"-out:{out.driver}", str(HARNESS / "Driver.cs"), str(UTIL)])
+    run([*MCS, f"-out:{out.driver}", str(HARNESS / "Driver.cs"), str(UTIL), str(CONFIRM_UTIL)])
     return out
 
 

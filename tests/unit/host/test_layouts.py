@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import HARNESS, MCS, UTIL, Build, run, shared_reference
+from .conftest import CONFIRM_UTIL, HARNESS, MCS, UTIL, Build, run, shared_reference
 
 pytestmark = pytest.mark.slow
 Layout = dict[str, dict[str, tuple[int, int]]]  # struct -> field ("" = sizeof) -> (offset, size)
@@ -91,6 +91,7 @@ def test_wrong_unions_with_the_right_sizeof_fail_the_comparison(build: Build) ->
             str(HARNESS / "Driver.cs"),
             str(HARNESS / "LayoutProbe.cs"),
             str(UTIL),
+            str(CONFIRM_UTIL),
         ]
     )
     layout = parse_layout(run(["mono", str(probe), "layout"]).stdout)

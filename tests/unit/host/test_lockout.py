@@ -6,7 +6,10 @@ import copy
 from typing import Any
 
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.catalogue import GUIDS
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.lockout import management_lockout_findings
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.lockout import (
+    lockout_refusal,
+    management_lockout_findings,
+)
 
 from . import states
 
@@ -25,23 +28,31 @@ def _filters(state: dict[str, Any], layer: str) -> list[dict[str, Any]]:
     return [f for f in state["filters"] if f["layer_key"] == GUIDS[layer]]
 
 
+GUARDED_LAYERS = INBOUND_LAYERS | {
+    GUIDS["FWPM_LAYER_" + layer] for layer in ("OUTBOUND_TRANSPORT_V4", "OUTBOUND_TRANSPORT_V6")
+}
+
+
 def test_guaranteed_encryption_requires_ipsec_for_winrm() -> None:
     _key, desired = states.guaranteed_encryption()
     findings = management_lockout_findings(desired, [5985])
-    assert findings and all(
-        "TCP port 5985" in f and "allow_management_lockout: true" in f for f in findings
-    )
-    # The all-unicast inbound callouts (transport and recv-accept, v4 and v6) catch 5985; the
-    # port-5555 filters, the ICMP exemptions and the outbound/connect filters do not.
-    inbound = [
+    assert findings and all(f.startswith("TCP port 5985: filter ") for f in findings)
+    refusal = lockout_refusal(desired, [5985, 5986])
+    assert refusal is not None and "exempt_ports: [{port: 5985}, {port: 5986}]" in refusal
+    assert refusal.count("allow_management_lockout: true") == 1
+    assert lockout_refusal(desired, []) is None
+    # The all-unicast callouts (inbound transport, recv-accept and outbound transport, v4 and
+    # v6) catch 5985; the port-5555 filters and the ICMP exemptions do not.
+    catching = [
         f
         for f in desired["filters"]
-        if f["layer_key"] in INBOUND_LAYERS
+        if f["layer_key"] in GUARDED_LAYERS
         and f["action"]["type"] == "FWP_ACTION_CALLOUT_TERMINATING"
         and all(c["field_key"] != GUIDS["FWPM_CONDITION_IP_LOCAL_PORT"] for c in f["conditions"])
     ]
-    assert len(inbound) == 4 and len(findings) == 4
-    assert all(any(f["key"] in finding for finding in findings) for f in inbound)
+    assert len(catching) == 6 and len(findings) == 6
+    assert all(any(f["key"] in finding for finding in findings) for f in catching)
+    assert sum("outbound (replies)" in f for f in findings) == 2
 
 
 def test_the_required_port_itself_is_found_at_recv_accept() -> None:
@@ -50,18 +61,38 @@ def test_the_required_port_itself_is_found_at_recv_accept() -> None:
     assert any("FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4" in f for f in findings)
 
 
-def test_no_ports_or_no_inbound_callouts_means_no_findings() -> None:
+def test_no_ports_or_no_guarded_layers_means_no_findings() -> None:
     _key, desired = states.guaranteed_encryption()
     assert management_lockout_findings(desired, []) == []
+    policy_only = copy.deepcopy(desired)
+    policy_only["filters"] = _filters(desired, "FWPM_LAYER_IKEEXT_V4")
+    assert management_lockout_findings(policy_only, [5985, 22]) == []
+
+
+def test_an_outbound_transport_callout_holds_the_management_replies() -> None:
+    """WinRM replies leave the host from local port 5985: a callout there cuts them too."""
+    _key, desired = states.guaranteed_encryption()
     outbound_only = copy.deepcopy(desired)
     outbound_only["filters"] = _filters(desired, "FWPM_LAYER_OUTBOUND_TRANSPORT_V4")
-    assert management_lockout_findings(outbound_only, [5985, 22]) == []
+    findings = management_lockout_findings(outbound_only, [5985])
+    assert len(findings) == 1 and "OUTBOUND_TRANSPORT_V4" in findings[0]
+    assert "outbound (replies)" in findings[0]
+
+
+def test_ale_connect_callouts_with_the_management_local_port_are_found() -> None:
+    _key, desired = states.guaranteed_encryption(
+        scenario={"guaranteed_encryption": {"required_ports": [{"port": 5986}]}}
+    )
+    connect = _filters(desired, "FWPM_LAYER_ALE_AUTH_CONNECT_V4")
+    assert connect
+    findings = management_lockout_findings({"filters": connect}, [5986])
+    assert len(findings) == 1 and "ALE_AUTH_CONNECT_V4" in findings[0]
 
 
 def test_a_higher_weight_permit_for_the_port_is_an_exemption() -> None:
     _key, desired = states.guaranteed_encryption()
     exempted = copy.deepcopy(desired)
-    for enforcing in [f for f in desired["filters"] if f["layer_key"] in INBOUND_LAYERS]:
+    for enforcing in [f for f in desired["filters"] if f["layer_key"] in GUARDED_LAYERS]:
         exempted["filters"].append(
             {
                 "key": enforcing["key"][:-4] + "beef",
@@ -111,3 +142,103 @@ def test_conditions_that_exclude_the_port_or_tcp_are_respected() -> None:
             },
         ]
     assert management_lockout_findings(narrowed, [5985]) == []
+
+
+def _exempted_state(**changes: Any) -> dict[str, Any]:
+    """The scenario with 5985 exempted by the scenario itself, then each exemption changed."""
+    _key, desired = states.guaranteed_encryption(
+        scenario={"guaranteed_encryption": {"exempt_ports": [{"port": 5985}]}}
+    )
+    for f in desired["filters"]:
+        if "exempt TCP/5985" in f["name"]:
+            f.update(copy.deepcopy(changes))
+    return desired
+
+
+REMOTE_ADDRESS = {
+    "field_key": GUIDS["FWPM_CONDITION_IP_REMOTE_ADDRESS"],
+    "match_type": "FWP_MATCH_EQUAL",
+    "value": {"type": "FWP_UINT32", "value": 0x0A000001},
+}
+
+
+def test_the_scenario_exemption_covers_both_directions() -> None:
+    assert management_lockout_findings(_exempted_state(), [5985]) == []
+    assert management_lockout_findings(_exempted_state(), [5986]) != []
+
+
+def test_a_permit_narrowed_to_one_remote_address_is_no_exemption() -> None:
+    desired = _exempted_state()
+    for f in desired["filters"]:
+        if "exempt TCP/5985" in f["name"]:
+            f["conditions"] = [*f["conditions"], REMOTE_ADDRESS]
+    assert len(management_lockout_findings(desired, [5985])) == 6
+
+
+def test_a_flags_match_is_no_exemption() -> None:
+    desired = _exempted_state()
+    for f in desired["filters"]:
+        if "exempt TCP/5985" in f["name"]:
+            for condition in f["conditions"]:
+                if condition["field_key"] == GUIDS["FWPM_CONDITION_IP_LOCAL_PORT"]:
+                    condition["match_type"] = "FWP_MATCH_FLAGS_ALL_SET"
+    assert len(management_lockout_findings(desired, [5985])) == 6
+
+
+def test_a_disabled_permit_is_no_exemption() -> None:
+    desired = _exempted_state()
+    for f in desired["filters"]:
+        if "exempt TCP/5985" in f["name"]:
+            f["flags"] = [*f["flags"], "FWPM_FILTER_FLAG_DISABLED"]
+    assert len(management_lockout_findings(desired, [5985])) == 6
+
+
+def test_an_unevaluable_port_condition_is_no_exemption() -> None:
+    desired = _exempted_state()
+    for f in desired["filters"]:
+        if "exempt TCP/5985" in f["name"]:
+            for condition in f["conditions"]:
+                if condition["field_key"] == GUIDS["FWPM_CONDITION_IP_LOCAL_PORT"]:
+                    condition["value"] = {"type": "FWP_BYTE_BLOB_TYPE", "value": "00"}
+    assert len(management_lockout_findings(desired, [5985])) == 6
+
+
+def test_a_block_and_an_unknown_terminating_callout_count_against_the_policy() -> None:
+    layer = GUIDS["FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4"]
+    block = {
+        "key": "00000000-0000-0000-0000-00000000000b",
+        "name": "block all inbound",
+        "layer_key": layer,
+        "sublayer_key": GUIDS["FWPM_SUBLAYER_UNIVERSAL"],
+        "weight": {"type": "FWP_EMPTY"},
+        "flags": [],
+        "conditions": [],
+        "action": {"type": "FWP_ACTION_BLOCK", "callout_key": None},
+    }
+    unknown = {
+        **block,
+        "key": "00000000-0000-0000-0000-00000000000c",
+        "name": "third-party callout",
+        "action": {
+            "type": "FWP_ACTION_CALLOUT_TERMINATING",
+            "callout_key": "11111111-2222-3333-4444-555555555555",
+        },
+    }
+    inspection = {
+        **unknown,
+        "key": "00000000-0000-0000-0000-00000000000d",
+        "action": {**unknown["action"], "type": "FWP_ACTION_CALLOUT_INSPECTION"},
+    }
+    findings = management_lockout_findings({"filters": [block, unknown, inspection]}, [22])
+    assert len(findings) == 2
+    assert "blocks" in findings[0] and "cannot evaluate" in findings[1]
+    disabled = {**block, "flags": ["FWPM_FILTER_FLAG_DISABLED"]}
+    assert management_lockout_findings({"filters": [disabled]}, [22]) == []
+
+
+def test_enforcing_filters_with_unknown_conditions_are_assumed_to_match() -> None:
+    _key, desired = states.guaranteed_encryption()
+    narrowed = copy.deepcopy(desired)
+    for f in narrowed["filters"]:
+        f["conditions"] = [*f["conditions"], REMOTE_ADDRESS]
+    assert len(management_lockout_findings(narrowed, [5985])) == 6

@@ -11,7 +11,7 @@ import tree_sitter
 import tree_sitter_powershell
 import yaml
 
-from .conftest import REPO, UTIL, Host
+from .conftest import CONFIRM_UTIL, REPO, UTIL, Host
 
 MODULES = sorted((REPO / "plugins" / "modules").glob("*.ps1"))
 NAMESPACE = "ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec"
@@ -71,13 +71,15 @@ def test_module_header_loads_ansible_basic_and_the_util(path: Path) -> None:
 
 
 def accelerators() -> dict[str, str]:
-    text = UTIL.read_text(encoding="utf-8")
-    return {
-        name: f"{NAMESPACE}.{type_name}"
+    found = {}
+    for util in (UTIL, CONFIRM_UTIL):
+        namespace = f"{NAMESPACE.rsplit('.', 1)[0]}.{util.stem}"
+        text = util.read_text(encoding="utf-8")
         for name, type_name in re.findall(
             r"^//TypeAccelerator -Name (\S+) -TypeName (\S+)$", text, re.M
-        )
-    }
+        ):
+            found[name] = f"{namespace}.{type_name}"
+    return found
 
 
 @pytest.mark.slow
@@ -105,13 +107,24 @@ def spec_options(path: Path) -> set[str]:
 
 
 def test_policy_spec_accepts_what_the_live_backend_sends() -> None:
-    from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import plan_arguments
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import (
+        plan_arguments,
+        tentative_arguments,
+    )
 
     options = spec_options(REPO / "plugins" / "modules" / "policy.ps1")
-    assert options == {"_operation", "provider_key", "plan"}
+    assert options == {
+        "_operation",
+        "provider_key",
+        "plan",
+        "confirm_timeout",
+        "restore_sources",
+        "tentative_fingerprint",
+    }
     assert set(plan_arguments({"operations": []})) <= options
+    assert set(tentative_arguments({"operations": []}, 60)) <= options
     source = (REPO / "plugins" / "modules" / "policy.ps1").read_text(encoding="utf-8")
-    assert "choices = @('read', 'read_all', 'apply')" in source
+    assert "choices = @('read', 'read_all', 'apply', 'confirm')" in source
     assert re.search(r"plan = @\{ type = 'json'; no_log = \$true \}", source)
 
 

@@ -12,7 +12,9 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import RunOptions
 from tests.unit.netsh.dumps import FILTER_DUMPS, STATE_DUMPS, load
 
 DUMPS = STATE_DUMPS + FILTER_DUMPS
-POLICY: dict[str, Any] = {"scenario": {"guaranteed_encryption": {}}}
+POLICY: dict[str, Any] = {
+    "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}
+}
 
 
 @cache
