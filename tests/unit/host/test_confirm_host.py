@@ -214,7 +214,7 @@ def test_the_live_backend_runs_both_phases_through_the_module_dispatch(
     backend = ModuleBackend(
         lambda args: host.call("module", args=args), reconnect=lambda: reconnects.append("reset")
     )
-    declaration = {"scenario": {"guaranteed_encryption": {}}}
+    declaration = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
     provider_key = provider_key_of(declaration)
     result = converge(declaration, backend, RunOptions(confirm_timeout=60))
     assert result["confirmation"]["status"] == "confirmed" and reconnects == ["reset"]
@@ -237,7 +237,7 @@ def test_the_live_backend_reports_a_lost_confirmation_and_the_next_run_confirms_
         reply: dict[str, Any] = host.call("module", args=args)
         return reply
 
-    declaration = {"scenario": {"guaranteed_encryption": {}}}
+    declaration = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
     with pytest.raises(PolicyError) as caught:
         converge(
             declaration, ModuleBackend(execute, reconnect=lost), RunOptions(confirm_timeout=60)
