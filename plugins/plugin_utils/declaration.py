@@ -119,7 +119,7 @@ CONSTRAINTS: Final[dict[str, Constraint]] = {
     "sublayer.weight": Constraint(low=0, high=65535),
     **{path: c for name in REGISTRY for path, c in _scenario_constraints(name).items()},
     "management_ports[]": Constraint(parse=parse_port),
-    "confirm_timeout": Constraint(low=0, high=86400),
+    "confirm_timeout": Constraint(low=0, high=86400),  # commit confirmed; 0: no confirmation
 }
 
 

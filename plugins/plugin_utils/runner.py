@@ -47,11 +47,12 @@ class RunOptions:
     confirm_timeout: int = 0
 
 
-def desired_state(arguments: dict[str, Any]) -> State:
-    """The objects our provider should own (provider stamped with our mark); none for absent."""
+def desired_state(arguments: dict[str, Any], expanded: State | None = None) -> State:
+    """The objects our provider should own (provider stamped with our mark); none for absent.
+    `expanded` is the declaration's expansion when validation already made it."""
     if arguments.get("state", "present") == "absent":
         return empty_state()
-    return stamp(expand(arguments))
+    return stamp(expanded if expanded is not None else expand(arguments))
 
 
 def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) -> None:
@@ -133,9 +134,7 @@ def converge(
     provider_key = provider_key_of(arguments)
     sublayer_key = sublayer_key_of(arguments)
     _ownership_guard(key_problems(provider_key, sublayer_key))
-    desired = (
-        stamp(validated.desired) if validated.desired is not None else desired_state(arguments)
-    )
+    desired = desired_state(arguments, validated.desired)
     present = arguments.get("state", "present") == "present"
     if present:
         _lockout_guard(arguments, desired, options.management_ports)

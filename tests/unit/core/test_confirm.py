@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tests.unit.core.builders import basic_objects, basic_state, filter_
 
-POLICY = {"scenario": {"guaranteed_encryption": {}}}
+POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 CHANGED = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 6000}]}}}
 PK = provider_key_of(POLICY)
 NOW = 1_000_000.0

@@ -7,7 +7,6 @@ in test_powershell.py and confirmed on a real host only (docs/verification-ladde
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -218,7 +217,7 @@ def test_the_live_backend_runs_both_phases_through_the_module_dispatch(
     backend = ModuleBackend(
         lambda args: host.call("module", args=args), reconnect=lambda: reconnects.append("reset")
     )
-    declaration = copy.deepcopy(states.GE_DECLARATION)
+    declaration = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
     provider_key = provider_key_of(declaration)
     result = converge(declaration, backend, RunOptions(confirm_timeout=60))
     assert result["confirmation"]["status"] == "confirmed" and reconnects == ["reset"]
@@ -244,7 +243,7 @@ def test_the_live_backend_reports_a_lost_confirmation_and_the_next_run_confirms_
         reply: dict[str, Any] = host.call("module", args=args)
         return reply
 
-    declaration = copy.deepcopy(states.GE_DECLARATION)
+    declaration = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
     with pytest.raises(PolicyError) as caught:
         converge(
             declaration, ModuleBackend(execute, reconnect=lost), RunOptions(confirm_timeout=60)

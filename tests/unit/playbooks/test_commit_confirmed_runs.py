@@ -17,7 +17,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import empty_state
 from tests.unit.playbooks.test_offline_runs import ANSIBLE_PLAYBOOK, RECAP, ansible_env
 
 pytestmark = pytest.mark.slow
-POLICY = {"scenario": {"guaranteed_encryption": {}}}
+POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 
 
 def play(

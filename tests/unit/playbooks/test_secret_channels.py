@@ -27,6 +27,7 @@ PSK = CORE + "-Ωü\"'\\"
 PSK_SCENARIO: dict[str, Any] = {
     "guaranteed_encryption": {
         "keying_modules": ["ike"],
+        "required_ports": [{"port": 5555}],
         "main_mode": {
             "proposals": [{"encryption": "des", "integrity": "md5", "dh_group": "dh1"}],
             "authentication": [{"method": "preshared_key", "key": PSK}],

@@ -314,8 +314,8 @@ def test_management_port_ranges_expand() -> None:
             {"scenario": None, "guaranteed_encryption": {"required_ports": []}},
             "guaranteed_encryption: unknown option 'guaranteed_encryption'; it belongs under "
             "scenario (check the indentation) (valid options here: adopt_provider, "
-            "allow_management_lockout, confirm_timeout, management_ports, objects, persistent, provider, "
-            "scenario, shadow_check, state, sublayer)",
+            "allow_management_lockout, confirm_timeout, management_ports, objects, persistent, "
+            "provider, scenario, shadow_check, state, sublayer)",
         ),
         ({"persistent": "maybe"}, "persistent: 'maybe' is not true or false"),
         (

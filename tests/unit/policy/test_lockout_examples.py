@@ -84,9 +84,9 @@ def test_without_the_exemption_the_same_example_is_refused() -> None:
 def test_the_role_passes_management_ports_to_the_guard() -> None:
     arguments = role_arguments(
         {
+            "guaranteed_encryption_required_ports": [{"port": 5555}],  # no role default
             "guaranteed_encryption_exempt_ports": [{"port": 5985}, {"port": 5986}],
             "guaranteed_encryption_management_ports": [3389],
-            "guaranteed_encryption_required_ports": [{"port": 5555}],
         }
     )
     with pytest.raises(PolicyError, match="TCP port 3389"):
