@@ -937,7 +937,10 @@ def preflight(
     scoped = _preflight_scope(state, operations, exact_keys=canonical_plan)
     current_base: Callable[[str], str] | None = None
     if not base_verified:
-        current_base = lambda key: fingerprint(owned_state(state, key))  # noqa: E731
+
+        def current_base(key: str) -> str:
+            return fingerprint(owned_state(state, key))
+
     engine = _CanonicalPlanEngine(scoped) if canonical_plan else Engine(scoped)
     engine._apply_plan(plan, current_base, result_fingerprint=False)
 

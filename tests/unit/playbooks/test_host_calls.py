@@ -77,7 +77,7 @@ def fresh(tmp_path: Path) -> Path:
     return tmp_path
 
 
-POLICY = {"scenario": {"guaranteed_encryption": {}}}
+POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 
 
 def each(*operations: str) -> dict[str, list[str]]:
