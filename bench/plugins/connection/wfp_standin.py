@@ -48,6 +48,13 @@ WINRM_SEND_CHUNK = 200_000  # ansible.builtin.winrm sends stdin in chunks of thi
 PAYLOAD_SEPARATOR = b"\n\0\0\0\0\n"
 
 
+# The policy module, and policy_info, through which the policy action reads (one C# util less).
+SCRIPTS = (
+    "ansible_collections.wfp.ipsec.plugins.modules.policy.ps1",
+    "ansible_collections.wfp.ipsec.plugins.modules.policy_info.ps1",
+)
+
+
 def module_arguments(payload: bytes) -> tuple[str, dict[str, Any]]:
     """The module name and arguments inside a PowerShell exec-wrapper payload."""
     _bootstrap, _separator, manifest_text = payload.partition(PAYLOAD_SEPARATOR)
@@ -87,8 +94,10 @@ class Connection(ConnectionBase):
         if not in_data:
             raise AnsibleConnectionFailure(f"wfp_standin runs modules only, not {cmd!r}")
         script, arguments = module_arguments(in_data)
-        if script not in ("ansible_collections.wfp.ipsec.plugins.modules.policy.ps1",):
+        if script not in SCRIPTS:
             raise AnsibleConnectionFailure(f"wfp_standin answers wfp.ipsec.policy only: {script}")
+        if script == SCRIPTS[1] and arguments.get("_operation") not in ("read", "read_all"):
+            raise AnsibleConnectionFailure("wfp.ipsec.policy_info answers read and read_all only")
         reply = self._answer(arguments)
         output = json.dumps(reply).encode()
         self._log(arguments, len(cmd.encode()) + len(in_data), len(output))

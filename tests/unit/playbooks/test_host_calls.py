@@ -77,7 +77,11 @@ def fresh(tmp_path: Path) -> Path:
     return tmp_path
 
 
-POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
+# One-step applies: commit confirmed's two phases are counted in test_commit_confirmed_runs.py.
+POLICY = {
+    "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}},
+    "confirm_timeout": 0,
+}
 
 
 def each(*operations: str) -> dict[str, list[str]]:
