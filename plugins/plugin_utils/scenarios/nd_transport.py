@@ -11,14 +11,9 @@ filter calling FWPM_CALLOUT_IPSEC_INBOUND_INITIATE_SECURE_V{4|6} (no rawContext 
 
 from __future__ import annotations
 
-import copy
-from typing import Any, Final
+from typing import Final
 
-from . import common
-from .base import Expansion, Findings, Scenario
-from .keys import Builder
-from .nd_boundary import KEY_PREFIX, TITLE
-from .transport import Shape, expand_family
+from .transport import Shape, family_scenario
 
 NAME: Final = "nd_transport"
 SHAPE: Final = Shape(
@@ -26,21 +21,10 @@ SHAPE: Final = Shape(
     negotiation_discovery=True,
     secure_inbound_connections=True,
 )
-
-
-def check(merged: dict[str, Any], path: str, findings: Findings) -> None:
-    common.check(merged, path, findings)
-
-
-def expand(builder: Builder, options: dict[str, Any]) -> None:
-    expand_family(Expansion(builder, options, KEY_PREFIX, TITLE), SHAPE)
-
-
-SCENARIO: Final = Scenario(
-    name=NAME,
-    title="isolation (negotiation discovery transport mode)",
-    page="https://learn.microsoft.com/windows/win32/fwp/negotiation-discovery-transport-mode",
-    defaults={**copy.deepcopy(common.DEFAULTS), "recv_accept_raw_context": False},
-    check=check,
-    expand=expand,
+SCENARIO: Final = family_scenario(
+    NAME,
+    "isolation (negotiation discovery transport mode)",
+    "https://learn.microsoft.com/windows/win32/fwp/negotiation-discovery-transport-mode",
+    SHAPE,
+    recv_accept_raw_context=False,
 )

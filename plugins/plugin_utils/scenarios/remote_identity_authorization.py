@@ -20,8 +20,7 @@ from . import common
 from . import conditions as cond
 from .base import Expansion, Findings, Scenario
 from .keys import Builder
-from .nd_boundary import KEY_PREFIX, TITLE
-from .transport import Shape, expand_family
+from .transport import KEY_PREFIX, TITLE, Shape, expand_family
 
 NAME: Final = "remote_identity_authorization"
 WEIGHT_AUTHORIZED: Final = 0x300  # tried first: authorised identities reach the callout

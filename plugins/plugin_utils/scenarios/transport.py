@@ -8,14 +8,19 @@ Scenario modules call `expand_family` and add what is particular to them through
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
 from ..catalogue import value_of
+from . import common, exemptions, main_mode, quick_mode
 from . import conditions as cond
-from . import exemptions, main_mode, quick_mode
-from .base import Expansion
+from .base import Expansion, Findings, Scenario
+from .keys import Builder
+
+KEY_PREFIX: Final = "transport"  # shared by the staged family: a stage change keeps what stays
+TITLE: Final = "transport policy"
 
 WEIGHT_GENERAL_CALLOUT: Final = 0x100  # "secure all unicast" on a layer
 PERSIST_CONNECTION_SECURITY: Final = value_of(
@@ -76,3 +81,23 @@ def expand_family(expansion: Expansion, shape: Shape, extra: Extra | None = None
         extra_layers = extra(expansion, version) if extra else []
         ike_layers = layers + [layer for layer in extra_layers if layer not in layers]
         exemptions.add(expansion, version, layers, ike_layers)
+
+
+def family_scenario(name: str, title: str, page: str, shape: Shape, **defaults: Any) -> Scenario:
+    """A scenario that is the family's shape and nothing more (boundary, isolation, transport
+    mode): the common checks, the shared expansion, the common defaults (with `defaults` on top)."""
+
+    def check(merged: dict[str, Any], path: str, findings: Findings) -> None:
+        common.check(merged, path, findings)
+
+    def expand(builder: Builder, options: dict[str, Any]) -> None:
+        expand_family(Expansion(builder, options, KEY_PREFIX, TITLE), shape)
+
+    return Scenario(
+        name=name,
+        title=title,
+        page=page,
+        defaults={**copy.deepcopy(common.DEFAULTS), **defaults},
+        check=check,
+        expand=expand,
+    )

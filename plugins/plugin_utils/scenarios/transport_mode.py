@@ -10,32 +10,15 @@ raw contexts and a receive/accept filter: that is the nd_transport scenario.)
 
 from __future__ import annotations
 
-import copy
-from typing import Any, Final
+from typing import Final
 
-from . import common
-from .base import Expansion, Findings, Scenario
-from .keys import Builder
-from .nd_boundary import KEY_PREFIX, TITLE
-from .transport import Shape, expand_family
+from .transport import Shape, family_scenario
 
 NAME: Final = "transport_mode"
 SHAPE: Final = Shape(qm_flags=(), negotiation_discovery=False, secure_inbound_connections=False)
-
-
-def check(merged: dict[str, Any], path: str, findings: Findings) -> None:
-    common.check(merged, path, findings)
-
-
-def expand(builder: Builder, options: dict[str, Any]) -> None:
-    expand_family(Expansion(builder, options, KEY_PREFIX, TITLE), SHAPE)
-
-
-SCENARIO: Final = Scenario(
-    name=NAME,
-    title="transport mode (require both directions)",
-    page="https://learn.microsoft.com/windows/win32/fwp/regular-transport-mode",
-    defaults=copy.deepcopy(common.DEFAULTS),
-    check=check,
-    expand=expand,
+SCENARIO: Final = family_scenario(
+    NAME,
+    "transport mode (require both directions)",
+    "https://learn.microsoft.com/windows/win32/fwp/regular-transport-mode",
+    SHAPE,
 )
