@@ -113,7 +113,7 @@ def payloads() -> dict[str, dict[str, Any]]:
 
 def median_time(action: Any, repeats: int = 5) -> float:
     times = []
-    for _ in range(repeats):
+    for _repeat in range(repeats):
         start = time.perf_counter()
         action()
         times.append(time.perf_counter() - start)

@@ -123,7 +123,7 @@ def cases(desired: dict[str, Any], foreign: dict[str, Any], provider: str) -> di
 
 def timed(action: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     times, value = [], None
-    for _ in range(repeats):
+    for _repeat in range(repeats):
         start = time.perf_counter()
         value = action()
         times.append(time.perf_counter() - start)

@@ -650,6 +650,8 @@ options:
     type: bool
     default: true
 notes:
+  - The roles C(wfp.ipsec.guaranteed_encryption) and C(wfp.ipsec.staged_rollout) wrap this module
+    (C(ansible-doc -t role wfp.ipsec.guaranteed_encryption)).
   - Keys are deterministic, so a second run with the same declaration changes nothing.
   - In check mode each host's summary (what would change, in words) and its top shadowing
     findings print as warnings that name the host. Set the variable C(wfp_ipsec_check_summary)
@@ -660,9 +662,6 @@ notes:
 seealso:
   - module: wfp.ipsec.policy_info
   - module: wfp.ipsec.drift_report
-  - plugin: wfp.ipsec.guaranteed_encryption
-    plugin_type: role
-    description: The role that wraps the guaranteed-encryption pattern.
   - name: Guaranteed Encryption (Microsoft)
     description: The WFP configuration of the scenario this module installs.
     link: https://learn.microsoft.com/en-us/windows/win32/fwp/guaranteed-encryption

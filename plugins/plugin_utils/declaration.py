@@ -159,7 +159,7 @@ def _scenario_problems(declaration: dict[str, Any]) -> Findings:
     findings = Findings()
     declared = declared_scenarios(declaration)
     if len(declared) > 1:
-        names = ", ".join(scenario.name for scenario, _ in declared)
+        names = ", ".join(scenario.name for scenario, _options in declared)
         findings.add(
             "scenario",
             f"declares {names}; only one scenario is active per provider: keep one (moving a "

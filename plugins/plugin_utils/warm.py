@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Final
 
-from . import live, shadow  # noqa: F401  (loaded here, inherited by every worker)
+from . import live
 from .backend import Plan, StateDocument
 from .deps import MissingDependencyError
 from .engine import Engine

@@ -737,5 +737,5 @@ _JSON = st.recursive(
 def test_hostile_raw_objects_get_messages_not_tracebacks(raw: Obj, object_type: str) -> None:
     list_name = "filters" if object_type == "filter" else "provider_contexts"
     found = engine.declaration_problems({"objects": {list_name: [raw]}})
-    assert all(path.startswith(f"objects.{list_name}[0]") for path, _ in found)
+    assert all(path.startswith(f"objects.{list_name}[0]") for path, _message in found)
     assert all(isinstance(error, WfpError) for error in host_problems(object_type, raw))

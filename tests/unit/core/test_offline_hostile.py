@@ -223,7 +223,7 @@ def test_disk_faults_name_the_file_and_keep_it_intact(
             def __init__(self, handle: Any) -> None:
                 self.handle = handle
 
-            def __enter__(self) -> Failing:
+            def __enter__(self) -> Any:
                 return self
 
             def __exit__(self, *exc: Any) -> None:

@@ -103,7 +103,7 @@ def _apply(document: Any, path: tuple[Any, ...], op: str, value: Any, name: str)
 def mutated(draw: st.DrawFn, base: Any, max_mutations: int = 3) -> Any:
     """`base` with a few random changes: values replaced, members deleted, added, duplicated."""
     document = copy.deepcopy(base)
-    for _ in range(draw(st.integers(1, max_mutations))):
+    for _mutation in range(draw(st.integers(1, max_mutations))):
         path = draw(st.sampled_from(paths(document)))
         op = draw(st.sampled_from(["set", "set", "delete", "add", "duplicate"]))
         document = _apply(

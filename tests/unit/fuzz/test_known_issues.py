@@ -15,7 +15,7 @@ from tests.unit.fuzz.harness import assert_clean, run_policy
 
 def _nested(depth: int) -> Any:
     value: Any = "x"
-    for _ in range(depth):
+    for _level in range(depth):
         value = {"a": value}
     return value
 

@@ -32,7 +32,7 @@ TAGS = ["item", "type", "uint8", "uint64", "rangeValue", "valueLow", "data", "we
 def mutated_dump(draw: st.DrawFn) -> bytes:
     text = DUMPS[draw(st.sampled_from(sorted(DUMPS)))]
     root = ElementTree.fromstring("<w>" + text.split("?>", 1)[-1] + "</w>")
-    for _ in range(draw(st.integers(1, 3))):
+    for _mutation in range(draw(st.integers(1, 3))):
         elements = list(root.iter())
         element = draw(st.sampled_from(elements[1:]))
         op = draw(st.sampled_from(["text", "text", "remove", "duplicate", "rename", "empty"]))
@@ -53,7 +53,7 @@ def mutated_dump(draw: st.DrawFn) -> bytes:
     if not draw(st.booleans()):
         return data
     packed = bytearray(gzip.compress(data, mtime=0))
-    for _ in range(draw(st.integers(0, 2))):  # corrupt the compressed stream too
+    for _corruption in range(draw(st.integers(0, 2))):  # corrupt the compressed stream too
         packed[draw(st.integers(10, len(packed) - 1))] ^= draw(st.integers(1, 255))
     return bytes(packed)
 

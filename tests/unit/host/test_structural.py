@@ -87,7 +87,7 @@ def at(document: Any, path: Path) -> Any:
 @st.composite
 def mutated(draw: st.DrawFn) -> Any:
     document = copy.deepcopy(draw(st.sampled_from(documents())))
-    for _ in range(draw(st.integers(1, 2))):
+    for _mutation in range(draw(st.integers(1, 2))):
         all_paths = paths(document)
         path = draw(st.sampled_from(all_paths))
         kind = draw(st.sampled_from(["replace", "delete", "add", "duplicate"]))

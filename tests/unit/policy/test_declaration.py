@@ -375,7 +375,7 @@ def test_required_ports_must_be_named() -> None:
 
 def nested(depth: int) -> Any:
     value: Any = "x"
-    for _ in range(depth):
+    for _level in range(depth):
         value = {"a": value}
     return value
 

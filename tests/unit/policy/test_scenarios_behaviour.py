@@ -133,17 +133,19 @@ def test_apply_reads_back_and_is_idempotent(name: str) -> None:
 @pytest.mark.parametrize("second", APPLIED)
 def test_any_stage_to_any_stage_is_one_clean_plan(first: str, second: str) -> None:
     key = provider_key_of({})
-    host, _ = apply_plan(model.empty_state(), make_plan(desired(first), model.empty_state(), key))
+    host, _result = apply_plan(
+        model.empty_state(), make_plan(desired(first), model.empty_state(), key)
+    )
     target = desired(second)
     plan = make_plan(target, host, key)
     preflight(host, plan)
-    after, _ = apply_plan(host, plan)
+    after, _result = apply_plan(host, plan)
     assert_holds(after, target, key)
 
 
 def test_boundary_to_isolation_touches_only_quick_mode_and_adds_receive_accept() -> None:
     key = provider_key_of({})
-    host, _ = apply_plan(
+    host, _result = apply_plan(
         model.empty_state(), make_plan(desired("nd_boundary"), model.empty_state(), key)
     )
     plan = make_plan(desired("nd_transport"), host, key)
@@ -234,7 +236,6 @@ def test_icmp_dhcp_dns_and_addresses_are_decided_by_their_exemptions() -> None:
         (6, packet(6, "INBOUND_TRANSPORT", 6, 445, remote="fd00::5"), "fd00::/64"),
     ]
     for version, fields, what in cases:
-        layer = "INBOUND_TRANSPORT" if "INBOUND" in str(fields) or True else ""
         for layer in ("INBOUND_TRANSPORT", "OUTBOUND_TRANSPORT"):
             filter_obj = decided(state, layer, version, fields)
             assert filter_obj["action"]["type"] == "FWP_ACTION_PERMIT", what
@@ -456,7 +457,7 @@ def test_random_declarations_apply_once_and_stay_converged(
     state = validate(copy.deepcopy(arguments)).desired
     assert validate(copy.deepcopy(arguments)).desired == state  # deterministic
     key = provider_key_of({})
-    after, _ = apply_plan(model.empty_state(), make_plan(state, model.empty_state(), key))
+    after, _result = apply_plan(model.empty_state(), make_plan(state, model.empty_state(), key))
     assert_holds(after, state, key)
 
 
