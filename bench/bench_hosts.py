@@ -12,7 +12,7 @@ Modes: converge (fresh hosts: one read, one apply), no-drift (converged hosts: o
 (fresh hosts in --check: the drift report with the shadow analysis). `role` runs the
 guaranteed_encryption role (argument-spec validation task + policy task) instead of the module.
 
-Usage: bench/bench_hosts.py [--quick | --full] [--json OUT]
+Usage: bench/bench_hosts.py [--quick | --full] [--only CELL]... [--estimate] [--json OUT]
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ EMPTY = {
     "filters": [],
 }
 MODES = ("check", "converge", "no-drift")
-POLICY_ARGS = {"scenario": {"guaranteed_encryption": {}}}
+# The role has no default port list (neither has the module): the bench requires none.
+POLICY_ARGS = {"scenario": {"guaranteed_encryption": {"required_ports": []}}}
+ROLE_VARS = {"guaranteed_encryption_required_ports": []}
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class Case:
     hosts: int
     forks: int
     via: str  # "module" or "role"
+    # Fewer pairs and measured tasks for the large cells (None: the set's own); always paired.
+    pairs: int | None = None
+    tasks: int | None = None
 
     @property
     def label(self) -> str:
@@ -77,13 +82,43 @@ QUICK = {
     "pairs": 3,
     "tasks": 2,
 }
+# The 200- and 1,000-host cells run fewer pairs and measured tasks (still paired, still a
+# warm-up task first): at 5 pairs x 3 tasks the 1,000-host cells alone took over an hour on
+# 2 cores. `--full` takes about an hour on an idle 2-core machine (`estimate()`).
+LARGE = {200: (3, 2), 1000: (3, 1)}
 FULL = {
     "cases": [Case(1, 5, "module")]
-    + [Case(h, f, "module") for h in (10, 50, 200, 1000) for f in (5, 20)]
-    + [*ROLE, Case(200, 20, "role")],
+    + [
+        Case(h, f, "module", *LARGE.get(h, (None, None)))
+        for h in (10, 50, 200, 1000)
+        for f in (5, 20)
+    ]
+    + [*ROLE, Case(200, 20, "role", *LARGE[200])],
     "pairs": 5,
     "tasks": 3,
 }
+# Seconds per host and task on an idle 2-core machine (debug about 20 ms; the role runs its
+# argument-spec validation task too) and per ansible-playbook start-up, for `estimate()`.
+HOST_TASK_S = {"module": 0.02, "role": 0.045}
+START_S = 3.0
+
+
+def shape(case: Case, settings: dict[str, Any]) -> tuple[int, int]:
+    """(pairs, measured tasks per run) of a case in a set."""
+    return case.pairs or settings["pairs"], case.tasks or settings["tasks"]
+
+
+def estimate(settings: dict[str, Any]) -> float:
+    """Rough run time of a set in seconds on an idle 2-core machine (see HOST_TASK_S)."""
+    seconds = 0.0
+    for case in settings["cases"]:
+        pairs, tasks = shape(case, settings)
+        for mode in MODES:
+            runs = 2 * pairs + (mode == "no-drift")
+            debug = pairs * (tasks + 1) * case.hosts * HOST_TASK_S["module"]
+            policy = (runs - pairs) * (tasks + 1) * case.hosts * HOST_TASK_S[case.via]
+            seconds += debug + policy + runs * START_S
+    return seconds
 
 
 def state_path(workdir: Path, host: int, task: int) -> Path:
@@ -127,7 +162,7 @@ def playbook(kind: str, via: str, workdir: Path, tasks: int) -> list[dict[str, A
                 {
                     "name": f"bench {index}",
                     "ansible.builtin.import_role": {"name": "wfp.ipsec.guaranteed_encryption"},
-                    "vars": task_state_var(workdir, index),
+                    "vars": {**ROLE_VARS, **task_state_var(workdir, index)},
                 }
             )
         else:
@@ -269,10 +304,11 @@ def summarise(samples: list[Sample]) -> dict[str, Any]:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    """Markdown table: median ratio (min-max over the pairs) per case and mode."""
+    """Markdown table: median ratio (min-max over the pairs) per case and mode, with the pairs x
+    measured tasks of each cell and the 1-minute load average before and after it ran."""
     lines = [
-        "| hosts / forks | " + " | ".join(MODES) + " |",
-        "|---|" + "---:|" * len(MODES),
+        "| hosts / forks | " + " | ".join(MODES) + " | pairs x tasks | load before / after |",
+        "|---|" + "---:|" * len(MODES) + "---:|---:|",
     ]
     for row in results:
         cells = []
@@ -281,8 +317,26 @@ def table(results: list[dict[str, Any]]) -> str:
             cells.append(
                 f"{figure['ratio']:.2f}x ({figure['ratio_min']:.2f}-{figure['ratio_max']:.2f})"
             )
-        lines.append(f"| {row['case']} | " + " | ".join(cells) + " |")
+        shape_cell = f"{row.get('pairs', '?')} x {row.get('tasks', '?')}"
+        load_cell = f"{row.get('load_before', 0):.1f} / {row.get('load_after', 0):.1f}"
+        lines.append(f"| {row['case']} | " + " | ".join(cells) + f" | {shape_cell} | {load_cell} |")
     return "\n".join(lines)
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+def selected(cases: list[Case], only: list[str] | None) -> list[Case]:
+    """The cases named by --only ("200/20", "role 200/20"), or all of them."""
+    if not only:
+        return cases
+    wanted = {name.replace(" ", "").replace(",", "") for name in only}
+    chosen = [case for case in cases if case.label.replace(" ", "").replace(",", "") in wanted]
+    if len(chosen) != len(wanted):
+        names = ", ".join(repr(case.label) for case in cases)
+        raise SystemExit(f"--only names a cell that is not in the set; the cells are {names}")
+    return chosen
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -291,14 +345,35 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--quick", action="store_true", help="the affordable set (default)")
     size.add_argument("--full", action="store_true", help="1 to 1,000 hosts, forks 5 and 20")
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="CELL",
+        help='run only this cell of the set, e.g. "200/20" or "role 200/20" (repeatable)',
+    )
+    parser.add_argument(
+        "--estimate", action="store_true", help="print the set's estimated run time and stop"
+    )
     args = parser.parse_args(argv)
-    settings = FULL if args.full else QUICK
+    settings = dict(FULL if args.full else QUICK)
+    settings["cases"] = selected(settings["cases"], args.only)
+    if args.estimate:
+        print(f"estimated run time on an idle 2-core machine: {estimate(settings) / 60:.0f} min")
+        return 0
     started = time.perf_counter()
     results = []
     for case in settings["cases"]:
-        row: dict[str, Any] = {"case": case.label, **asdict(case), "modes": {}}
+        pairs, tasks = shape(case, settings)
+        row: dict[str, Any] = {
+            "case": case.label,
+            **asdict(case),
+            "pairs": pairs,
+            "tasks": tasks,
+            "load_before": load_average(),
+            "modes": {},
+        }
         for mode in MODES:
-            samples = measure(case, mode, settings["pairs"], settings["tasks"])
+            samples = measure(case, mode, pairs, tasks)
             row["modes"][mode] = summarise(samples)
             figure = row["modes"][mode]
             print(
@@ -307,11 +382,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"debug task {1000 * figure['debug_task_s']:.0f} ms",
                 flush=True,
             )
+        row["load_after"] = load_average()
         results.append(row)
     print()
     print(table(results))
     document = {
         "set": "full" if args.full else "quick",
+        "cells": [row["case"] for row in results],
         "pairs": settings["pairs"],
         "tasks_per_run": settings["tasks"],
         "seconds": time.perf_counter() - started,
