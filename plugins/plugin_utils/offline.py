@@ -269,6 +269,9 @@ class OfflineBackend(_StateReader):
         self.clock = clock
         self._pending: dict[str, Any] = {}
         self._applied_tentatively = False
+        # The text this backend last wrote and the document it parses to: the second phase of
+        # commit confirmed reads back what the first wrote without canonicalising it again.
+        self._written: tuple[str, StateDocument] | None = None
 
     # -- files ---------------------------------------------------------------------------
 
@@ -359,6 +362,9 @@ class OfflineBackend(_StateReader):
             return Engine().state()
         if for_write:
             self._check_writable()
+        if self._written is not None and self._written[0] == text:
+            written, self._written = self._written[1], None  # handed out once: no copy
+            return written  # our own file, unchanged since: it carries `format`
         return parse_state(text, self.path, require_format=for_write)
 
     def _check_writable(self) -> None:
@@ -382,7 +388,8 @@ class OfflineBackend(_StateReader):
         target = self.target
         directory = os.path.dirname(target)
         try:
-            text = serialise_state(state).encode("utf-8")
+            source = serialise_state(state)
+            text = source.encode("utf-8")
         except UnicodeEncodeError as error:
             raise _problem(self.path, f"cannot be written as UTF-8 text ({error.reason})") from None
         mode = self._file_mode(target)
@@ -406,6 +413,10 @@ class OfflineBackend(_StateReader):
             _unlink(temp_path)
             raise
         _fsync_directory(directory)
+        written = json.loads(source)  # a private copy (the document is canonical already)
+        if written.get(PENDING_KEY) is not None:  # as parse_state reads them: snapshots canonical
+            written[PENDING_KEY] = _pending_records(written[PENDING_KEY], self.path)
+        self._written = (source, written)
 
     @staticmethod
     def _file_mode(target: str) -> int:

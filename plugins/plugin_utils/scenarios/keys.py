@@ -9,6 +9,7 @@ every run and every host; two providers never collide.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any, Final
 
 from ..model import LIST_NAMES, PERSISTENT_FLAG, Obj, State, empty_state
@@ -20,6 +21,9 @@ DEFAULT_PROVIDER_NAME: Final = "wfp.ipsec"
 DEFAULT_SUBLAYER_WEIGHT: Final = 0x8001  # just above FWPM_SUBLAYER_UNIVERSAL (0x8000)
 
 
+# Pure: cached per process. The policy action's warm-up fills the cache in the controller's
+# main process before Ansible forks a worker per host (docs/fleet-scale.md).
+@lru_cache(maxsize=8192)
 def derived_key(namespace: str | uuid.UUID, logical_name: str) -> str:
     """UUIDv5 of a namespace (collection or provider key) and a logical object name."""
     base = namespace if isinstance(namespace, uuid.UUID) else uuid.UUID(namespace)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import multiprocessing
 import os
@@ -277,3 +278,43 @@ def test_create_makes_the_state_directory(tmp_path: Path) -> None:
     desired = expand({"scenario": {"guaranteed_encryption": {}}})
     backend.apply(make_plan(desired, empty_state(), provider_key_of({})))
     assert len(json.loads(path.read_text())["filters"]) == 36
+
+
+@pytest.mark.parametrize("confirm_timeout", [0, 120])
+@pytest.mark.parametrize("with_psk", [False, True])
+def test_what_the_backend_wrote_reads_back_as_the_file_would_parse(
+    tmp_path: Path, confirm_timeout: int, with_psk: bool
+) -> None:
+    """The second phase of commit confirmed reuses the document the first phase wrote instead
+    of parsing the file again: that document is exactly what parsing the file gives."""
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import parse_state
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import RunOptions, converge
+
+    path = write(tmp_path / "host.json", host_state())
+    scenario: dict[str, Any] = {"keying_modules": ["ike"], "required_ports": [{"port": 5555}]}
+    if with_psk:
+        scenario["main_mode"] = {
+            "proposals": [{"encryption": "aes128", "integrity": "sha256", "dh_group": "dh14"}],
+            "authentication": [{"method": "preshared_key", "key": "a key of test"}],
+        }
+    writes: list[tuple[str, Any]] = []
+    backend = OfflineBackend(path)
+    original = backend._write
+
+    def recording_write(state: dict[str, Any]) -> None:
+        original(state)
+        assert backend._written is not None
+        text, document = backend._written
+        writes.append((text, copy.deepcopy(document)))
+
+    backend._write = recording_write  # type: ignore[method-assign]
+    arguments = {"scenario": {"guaranteed_encryption": scenario}}
+    result = converge(arguments, backend, RunOptions(confirm_timeout=confirm_timeout))
+    assert result["changed"] is True
+    assert len(writes) == (2 if confirm_timeout else 1)  # tentative + confirm, or one apply
+    for text, document in writes:
+        assert parse_state(text, str(path), require_format=True) == document
+    assert path.read_text(encoding="utf-8") == writes[-1][0]
+    assert "a key of test" not in path.read_text(encoding="utf-8")
+    again = converge(arguments, OfflineBackend(path), RunOptions(confirm_timeout=confirm_timeout))
+    assert again["changed"] is False
