@@ -83,8 +83,9 @@ QUICK = {
     "tasks": 2,
 }
 # The 200- and 1,000-host cells run fewer pairs and measured tasks (still paired, still a
-# warm-up task first): at 5 pairs x 3 tasks the 1,000-host cells alone took over an hour on
-# 2 cores. `--full` takes about an hour on an idle 2-core machine (`estimate()`).
+# warm-up task first): at 5 pairs x 3 tasks the 1,000-host cells alone would take 2 hours on
+# 2 cores. `--full` then takes about 1.5 hours on an idle 2-core machine (`estimate()`; at 5 x 3
+# everywhere it would be over 3 hours, two of them in the 1,000-host cells).
 LARGE = {200: (3, 2), 1000: (3, 1)}
 FULL = {
     "cases": [Case(1, 5, "module")]
@@ -97,9 +98,9 @@ FULL = {
     "pairs": 5,
     "tasks": 3,
 }
-# Seconds per host and task on an idle 2-core machine (debug about 20 ms; the role runs its
+# Seconds per host and task on an idle 2-core machine (debug about 30 ms; the role runs its
 # argument-spec validation task too) and per ansible-playbook start-up, for `estimate()`.
-HOST_TASK_S = {"module": 0.02, "role": 0.045}
+HOST_TASK_S = {"module": 0.03, "role": 0.07}
 START_S = 3.0
 
 
