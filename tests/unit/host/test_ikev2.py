@@ -1,0 +1,140 @@
+"""Rung 4: IKEv2 provider contexts through the C# host layer and the native stand-in.
+
+FWPM_IPSEC_IKEV2_MM_CONTEXT and FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT are written with
+FwpmProviderContextAdd2 through the ikeV2MmPolicy / ikeV2QmTransportPolicy arms of
+FWPM_PROVIDER_CONTEXT2; the stand-in deep-copies each through that arm (IKEEXT_POLICY2 with its
+certificate methods and roots, IPSEC_TRANSPORT_POLICY2 with its proposals and transforms) and
+enumerates it back, so what the reader returns went through the nested structs both ways.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from ansible_collections.wfp.ipsec.plugins.plugin_utils import model, plan
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import validate
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenarios import provider_key_of
+
+from .conftest import Host, HostError
+
+pytestmark = pytest.mark.slow
+MM = "FWPM_IPSEC_IKEV2_MM_CONTEXT"
+QM = "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT"
+CERTIFICATE = {"method": "certificate", "root_subjects": ["CN=Corp Root CA, O=Corp"]}
+
+
+def _desired() -> tuple[str, dict[str, Any]]:
+    desired = validate(
+        {"scenario": {"ikev2_transport": {"main_mode": {"authentication": [CERTIFICATE]}}}}
+    ).desired
+    return provider_key_of({}), copy.deepcopy(desired)
+
+
+def _context(state: dict[str, Any], context_type: str) -> dict[str, Any]:
+    return next(c for c in state["provider_contexts"] if c["type"] == context_type)
+
+
+def _rich(context_type: str) -> tuple[str, dict[str, Any]]:
+    """The scenario with the context of `context_type` using every IKEv2 field it may carry."""
+    provider_key, desired = _desired()
+    policy = _context(desired, context_type)["policy"]
+    if context_type == MM:
+        policy["authentication_methods"] = [
+            {
+                "type": "IKEEXT_CERTIFICATE_ECDSA_P384",
+                "inbound_config": "IKEEXT_CERT_CONFIG_EXPLICIT_TRUST_LIST",
+                "outbound_config": "IKEEXT_CERT_CONFIG_EXPLICIT_TRUST_LIST",
+                "root_subjects": ["CN=Corp ECC Root, O=Corp, C=DE"],
+                "flags": ["IKEEXT_CERT_AUTH_FLAG_DISABLE_CRL_CHECK"],
+            },
+            {
+                "type": "IKEEXT_CERTIFICATE_ECDSA_P256",
+                "inbound_config": "IKEEXT_CERT_CONFIG_TRUSTED_ROOT_STORE",
+                "outbound_config": "IKEEXT_CERT_CONFIG_TRUSTED_ROOT_STORE",
+                "root_subjects": [],
+                "flags": [],
+            },
+            *policy["authentication_methods"],
+        ]
+        policy["flags"] = ["IKEEXT_POLICY_FLAG_DISABLE_DIAGNOSTICS"]
+        policy["retransmit_duration_seconds"] = 300
+        policy["max_dynamic_filters"] = 7
+    else:
+        policy["flags"] = ["IPSEC_POLICY_FLAG_NAT_ENCAP_ALLOW_PEER_BEHIND_NAT"]
+        policy["idle_timeout_seconds"] = 240
+        policy["idle_timeout_fail_over_seconds"] = 60
+    return provider_key, desired
+
+
+def _comparable(state: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted(
+        (model.comparable("provider_context", c) for c in state["provider_contexts"]),
+        key=lambda c: c["key"],
+    )
+
+
+@pytest.mark.parametrize("context_type", [MM, QM])
+def test_ikev2_context_round_trips_through_its_union_arm(host: Host, context_type: str) -> None:
+    provider_key, desired = _rich(context_type)
+    the_plan = plan.make_plan(desired, host.call("read", provider_key=provider_key), provider_key)
+    assert host.call("apply", plan=the_plan)["applied"] == len(the_plan["operations"])
+    after = host.call("read", provider_key=provider_key)
+    written = _context(after, context_type)
+    assert written["type"] == context_type  # read back through the same arm, not "unsupported"
+    assert written["policy"] == model.canonical_provider_context(_context(desired, context_type))[
+        "policy"
+    ]
+    assert _comparable(after) == _comparable(desired)
+    assert plan.make_plan(desired, after, provider_key)["operations"] == []
+
+
+def test_extended_mode_on_an_ikev2_context_is_rejected_by_the_engine(host: Host) -> None:
+    provider_key, desired = _desired()
+    qm = _context(desired, QM)
+    qm["policy"]["em_policy"] = {
+        "authentication_methods": [],
+        "initiator_impersonation": "IKEEXT_IMPERSONATION_NONE",
+    }
+    the_plan = plan.make_plan(desired, host.call("read", provider_key=provider_key), provider_key)
+    with pytest.raises(HostError) as raised:
+        host.call("apply", plan=the_plan)
+    assert raised.value.details["error"] == "FWP_E_EM_NOT_SUPPORTED"
+    assert raised.value.details["key"] == qm["key"]
+    assert host.call("read", provider_key=provider_key)["provider_contexts"] == []
+
+
+@pytest.mark.parametrize(
+    ("context_type", "change", "field"),
+    [
+        (
+            MM,
+            {"authentication_methods": [{"type": "IKEEXT_PRESHARED_KEY", "key": "k"}]},
+            "policy.authentication_methods[0].type: IKEEXT_PRESHARED_KEY is not for IKEv2",
+        ),
+        (
+            MM,
+            {"authentication_methods": [{"type": "IKEEXT_KERBEROS", "flags": []}]},
+            "policy.authentication_methods[0].type: IKEEXT_KERBEROS is not for IKEv2",
+        ),
+        (MM, {"retransmit_duration_seconds": 0}, "policy.retransmit_duration_seconds"),
+        (
+            MM,
+            {"initiator_impersonation": "IKEEXT_IMPERSONATION_SOCKET_PRINCIPAL"},
+            "policy.initiator_impersonation",
+        ),
+        (MM, {"flags": ["IKEEXT_POLICY_FLAG_ENABLE_OPTIONAL_DH"]}, "policy.flags"),
+        (QM, {"flags": ["IPSEC_POLICY_FLAG_KEY_MANAGER_ALLOW_DICTATE_KEY"]}, "policy.flags"),
+    ],
+)
+def test_the_writer_refuses_what_is_not_ikev2s_with_its_path(
+    host: Host, context_type: str, change: dict[str, Any], field: str
+) -> None:
+    provider_key, desired = _desired()
+    _context(desired, context_type)["policy"].update(change)
+    the_plan = plan.make_plan(desired, host.call("read", provider_key=provider_key), provider_key)
+    with pytest.raises(HostError) as raised:
+        host.call("apply", plan=the_plan)
+    assert f"provider_context.{field}" in raised.value.error["message"]
+    assert host.call("read", provider_key=provider_key)["providers"] == []
