@@ -83,9 +83,10 @@ def test_ikev2_context_round_trips_through_its_union_arm(host: Host, context_typ
     after = host.call("read", provider_key=provider_key)
     written = _context(after, context_type)
     assert written["type"] == context_type  # read back through the same arm, not "unsupported"
-    assert written["policy"] == model.canonical_provider_context(_context(desired, context_type))[
-        "policy"
-    ]
+    assert (
+        written["policy"]
+        == model.canonical_provider_context(_context(desired, context_type))["policy"]
+    )
     assert _comparable(after) == _comparable(desired)
     assert plan.make_plan(desired, after, provider_key)["operations"] == []
 
