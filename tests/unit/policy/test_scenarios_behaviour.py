@@ -114,8 +114,8 @@ def assert_holds(after: dict[str, Any], state: dict[str, Any], key: str) -> None
     assert make_plan(state, after, key)["operations"] == []
 
 
-# IKEv2 contexts are not applied yet (the host layer cannot write them; runner refuses them).
-APPLIED = sorted(name for name in BASE if name != "ikev2_transport")
+# Every scenario, IKEv2 transport included (its contexts are written through the ikeV2 arms).
+APPLIED = sorted(BASE)
 
 
 @pytest.mark.parametrize("name", APPLIED)
