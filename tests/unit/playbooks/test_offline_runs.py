@@ -166,6 +166,48 @@ def test_converge_then_idempotent(tmp_path: Path, states: dict[str, Path]) -> No
     assert all(second.results[host]["plan"] == [] for host in states)
 
 
+IKEV2 = {
+    "name": "IKEv2 transport",
+    "wfp.ipsec.policy": {
+        "scenario": {
+            "ikev2_transport": {
+                "main_mode": {
+                    "authentication": [
+                        {"method": "certificate", "root_subjects": ["CN=Corp Root CA, O=Corp"]}
+                    ]
+                },
+                "exempt_ports": [{"port": 5986}],
+            }
+        }
+    },
+}
+
+
+def test_ikev2_transport_converges_then_changes_nothing(
+    tmp_path: Path, states: dict[str, Path]
+) -> None:
+    hosts = {name: states[name] for name in ("clean", "drifted")}  # empty; guaranteed encryption
+    first = run_playbook(tmp_path, IKEV2, hosts)
+    assert first.changed() == {"clean": 1, "drifted": 1}, first.output
+    for name in hosts:
+        assert objects(hosts[name]) == {
+            "providers": 1,
+            "sublayers": 1,
+            "provider_contexts": 2,
+            "filters": 18 + 4,  # the default 18, and port 5986 in and out for IPv4 and IPv6
+        }
+        contexts = json.loads(hosts[name].read_text())["provider_contexts"]
+        assert sorted(c["type"] for c in contexts) == [
+            "FWPM_IPSEC_IKEV2_MM_CONTEXT",
+            "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT",
+        ]
+    assert first.results["drifted"]["transition"].startswith("guaranteed encryption → IKEv2")
+
+    second = run_playbook(tmp_path, IKEV2, hosts)
+    assert second.changed() == {"clean": 0, "drifted": 0}
+    assert all(second.results[host]["plan"] == [] for host in hosts)
+
+
 def strip(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k != "runtime"}
 
