@@ -553,7 +553,9 @@ options:
         description:
           - Transport mode with IKEv2 as the keying module (C(FWPM_IPSEC_IKEV2_MM_CONTEXT),
             C(FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT)) and certificate authentication.
-          - Offline hosts only until the host layer adds IKEv2 contexts (C(FwpmProviderContextAdd2)).
+          - The contexts are added with C(FwpmProviderContextAdd2) through the C(ikeV2MmPolicy) /
+            C(ikeV2QmTransportPolicy) arms of C(FWPM_PROVIDER_CONTEXT2); the main-mode policy
+            retransmits for 120 seconds, the minimum Microsoft documents for IKEv2.
         type: dict
         suboptions:
           keying_modules:

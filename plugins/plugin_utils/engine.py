@@ -16,7 +16,8 @@ Rules modelled (Microsoft's "Object Management" and WFP error-code pages):
   (FWP_E_INVALID_FLAGS);
 * filter weights: FWP_EMPTY, FWP_UINT8 0-15 (a weight range) or FWP_UINT64
   (FWP_E_INVALID_WEIGHT); a filter's provider-context type must suit its layer
-  (FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER); extended mode is AuthIP only (FWP_E_EM_NOT_SUPPORTED);
+  (FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER); extended mode is AuthIP only, an IKE or IKEv2 quick-mode
+  context with one is FWP_E_EM_NOT_SUPPORTED;
 * one transaction at a time (FWP_E_TXN_IN_PROGRESS); an exception inside rolls everything back;
 * a filter's conditions must be fields of its layer (FWP_E_CONDITION_NOT_FOUND), with a value of
   a type the field takes (FWP_E_TYPE_MISMATCH), compared with a match type that fits that value
@@ -26,8 +27,10 @@ Rules modelled (Microsoft's "Object Management" and WFP error-code pages):
 * refused by this collection although BFE would take them: the all-zero GUID as a key (BFE would
   make up a random key: ZERO_KEY), control characters in any string (the host would cut them:
   CONTROL_CHARACTER); refused by the host layer: provider-context types it cannot write
-  (E_INVALIDARG, as WfpIpsec.cs answers); policies with an empty proposal, authentication-method
-  or transform list (FWP_E_ZERO_LENGTH_ARRAY).
+  (E_INVALIDARG, as WfpIpsec.cs answers), and in IKEv2 contexts what Microsoft documents as not
+  IKEv2's (non-certificate authentication, AuthIP-only flags and impersonation, a retransmit
+  duration under 120 s: E_INVALIDARG; docs/scenario-ikev2-transport.md); policies with an empty
+  proposal, authentication-method or transform list (FWP_E_ZERO_LENGTH_ARRAY).
 
 `host_problems(object_type, obj, state)` lists every such problem of one object without raising.
 
