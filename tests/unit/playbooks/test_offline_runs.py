@@ -189,14 +189,14 @@ def test_ikev2_transport_converges_then_changes_nothing(
     hosts = {name: states[name] for name in ("clean", "drifted")}  # empty; guaranteed encryption
     first = run_playbook(tmp_path, IKEV2, hosts)
     assert first.changed() == {"clean": 1, "drifted": 1}, first.output
-    for name in hosts:
-        assert objects(hosts[name]) == {
+    for path in hosts.values():
+        assert objects(path) == {
             "providers": 1,
             "sublayers": 1,
             "provider_contexts": 2,
             "filters": 18 + 4,  # the default 18, and port 5986 in and out for IPv4 and IPv6
         }
-        contexts = json.loads(hosts[name].read_text())["provider_contexts"]
+        contexts = json.loads(path.read_text())["provider_contexts"]
         assert sorted(c["type"] for c in contexts) == [
             "FWPM_IPSEC_IKEV2_MM_CONTEXT",
             "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT",
