@@ -810,3 +810,41 @@ def test_hostile_raw_objects_get_messages_not_tracebacks(raw: Obj, object_type: 
     found = engine.declaration_problems({"objects": {list_name: [raw]}})
     assert all(path.startswith(f"objects.{list_name}[0]") for path, _message in found)
     assert all(isinstance(error, WfpError) for error in host_problems(object_type, raw))
+
+
+def test_a_declared_ikev2_context_with_a_pre_shared_key_is_refused_before_the_host(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "host.json"
+    path.write_text(json.dumps(empty_state()))
+    policy = {
+        "authentication_methods": [{"type": "IKEEXT_PRESHARED_KEY", "key": "s3cret-v2"}],
+        "proposals": [
+            {
+                "cipher": "IKEEXT_CIPHER_AES_256",
+                "integrity": "IKEEXT_INTEGRITY_SHA_256",
+                "dh_group": "IKEEXT_DH_GROUP_14",
+                "max_lifetime_seconds": 28800,
+            }
+        ],
+        "retransmit_duration_seconds": 120,
+    }
+    declaration = {
+        "provider": {"name": "rules"},
+        "objects": {
+            "provider_contexts": [
+                {"id": "v2", "name": "v2", "type": "FWPM_IPSEC_IKEV2_MM_CONTEXT", "policy": policy}
+            ]
+        },
+    }
+    [problem] = problems_of(declaration)
+    assert problem.startswith(
+        "objects.provider_contexts[0].policy.authentication_methods[0].type: "
+    )
+    assert "IKEEXT_PRESHARED_KEY is not for IKEv2" in problem
+    assert "s3cret-v2" not in problem  # a pre-shared key is never shown
+    with pytest.raises(DeclarationError):
+        converge(declaration, OfflineBackend(path), RunOptions())
+    assert json.loads(path.read_text()) == empty_state()
+    policy["authentication_methods"] = [{"type": "IKEEXT_CERTIFICATE", "root_subjects": ["CN=R"]}]
+    assert converge(declaration, OfflineBackend(path), RunOptions())["changed"] is True
