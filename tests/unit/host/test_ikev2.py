@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import model, plan
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import validate
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import host_problems
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenarios import provider_key_of
 
 from .conftest import Host, HostError
@@ -133,7 +134,11 @@ def test_the_writer_refuses_what_is_not_ikev2s_with_its_path(
     host: Host, context_type: str, change: dict[str, Any], field: str
 ) -> None:
     provider_key, desired = _desired()
-    _context(desired, context_type)["policy"].update(change)
+    context = _context(desired, context_type)
+    context["policy"].update(change)
+    # The engine model (offline hosts, check mode, the pre-flight) refuses the same field.
+    [problem] = host_problems("provider_context", model.canonical_provider_context(context))
+    assert problem.code == "E_INVALIDARG" and field.startswith(problem.context["field"])
     the_plan = plan.make_plan(desired, host.call("read", provider_key=provider_key), provider_key)
     with pytest.raises(HostError) as raised:
         host.call("apply", plan=the_plan)
