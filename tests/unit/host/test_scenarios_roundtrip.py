@@ -34,7 +34,12 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "extended_mode": {"authentication": [{"method": "kerberos"}]},
     },
     "ikev2_transport": {
-        "main_mode": {"authentication": [{"method": "certificate", "root_subjects": ["CN=Root"]}]}
+        "main_mode": {
+            "authentication": [
+                {"method": "certificate_ecdsa_p384", "root_subjects": ["CN=Root, O=Corp"]},
+                {"method": "certificate", "root_subjects": ["CN=Root"]},
+            ]
+        }
     },
 }
 
