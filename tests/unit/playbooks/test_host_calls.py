@@ -68,7 +68,7 @@ def fresh(tmp_path: Path) -> Path:
     return tmp_path
 
 
-# One-step applies: commit confirmed's two phases are counted in test_commit_confirmed_runs.py.
+# One-step applies (commit confirmed's two phases: test_commit_confirmed_host_calls).
 POLICY = {
     "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}},
     "confirm_timeout": 0,
@@ -92,3 +92,13 @@ def test_host_calls_per_task(fresh: Path) -> None:
     # No drift: one read.
     assert run(fresh, POLICY) == each("read")
     assert run(fresh, POLICY, "--check") == each("read_all")
+
+
+def test_commit_confirmed_host_calls(fresh: Path) -> None:
+    """The default converge over the live path: read, tentative apply, confirm (a new
+    connection), and the host keeps no pending confirmation."""
+    confirmed = {key: value for key, value in POLICY.items() if key != "confirm_timeout"}
+    assert run(fresh, confirmed) == each("read", "apply", "confirm")
+    for host in HOSTS:
+        assert "pending_confirmations" not in json.loads((fresh / f"{host}.json").read_text())
+    assert run(fresh, confirmed) == each("read")
