@@ -5,7 +5,6 @@ so the file is known to be right before it meets BFE."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,7 +12,8 @@ import pytest
 import yaml
 
 from tests.unit.conftest import REPO
-from tests.unit.playbooks.test_offline_runs import ANSIBLE_PLAYBOOK, ansible_env, demo_states
+from tests.unit.playbooks.ansible_run import ansible_playbook
+from tests.unit.playbooks.test_offline_runs import demo_states
 
 pytestmark = pytest.mark.slow
 TARGET = REPO / "tests" / "integration" / "targets" / "wfp_ipsec_policy"
@@ -41,16 +41,7 @@ def test_ikev2_integration_tasks_pass_on_an_offline_host(tmp_path: Path) -> None
             ],
         }
     ]
-    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
-    run = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", "inventory.yml", "play.yml"],
-        capture_output=True,
-        text=True,
-        env=ansible_env(tmp_path),
-        check=False,
-        cwd=tmp_path,
-    )
+    run = ansible_playbook(tmp_path, inventory, play)
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
     assert "Assert BFE holds both IKEv2 contexts as written" in output
