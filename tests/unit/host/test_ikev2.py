@@ -13,10 +13,12 @@ import copy
 from typing import Any
 
 import pytest
-from ansible_collections.wfp.ipsec.plugins.plugin_utils import model, plan
+from ansible_collections.wfp.ipsec.plugins.plugin_utils import catalogue, model, plan
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import validate
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import host_problems
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenarios import provider_key_of
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from .conftest import Host, HostError
 
@@ -144,3 +146,84 @@ def test_the_writer_refuses_what_is_not_ikev2s_with_its_path(
         host.call("apply", plan=the_plan)
     assert f"provider_context.{field}" in raised.value.error["message"]
     assert host.call("read", provider_key=provider_key)["providers"] == []
+
+
+# ---- the engine model and the C# writer agree on every IKEv2 policy ---------------------------
+
+_METHODS = {
+    "IKEEXT_CERTIFICATE": {"root_subjects": ["CN=Root"]},
+    "IKEEXT_CERTIFICATE_ECDSA_P256": {"root_subjects": ["CN=Root"]},
+    "IKEEXT_CERTIFICATE_ECDSA_P384": {"root_subjects": ["CN=Root"]},
+    "IKEEXT_SSL": {"root_subjects": ["CN=Root"]},
+    "IKEEXT_PRESHARED_KEY": {"key": "s3cret"},
+    "IKEEXT_KERBEROS": {},
+    "IKEEXT_NTLM_V2": {},
+    "IKEEXT_ANONYMOUS": {},
+}
+_MM_FLAGS = sorted(catalogue.IKEEXT_POLICY_FLAGS.members)
+_QM_FLAGS = [
+    "IPSEC_POLICY_FLAG_ND_SECURE",
+    "IPSEC_POLICY_FLAG_NAT_ENCAP_ALLOW_PEER_BEHIND_NAT",
+    "IPSEC_POLICY_FLAG_KEY_MANAGER_ALLOW_DICTATE_KEY",
+    "IPSEC_POLICY_FLAG_KEY_MANAGER_ALLOW_NOTIFY_KEY",
+]
+
+
+@st.composite
+def _ikev2_policies(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Half the time only what IKEv2 takes (per the docs), else anything of the families."""
+    ikev2_only = draw(st.booleans())
+    methods = sorted(_METHODS)
+    mm_flags, qm_flags = _MM_FLAGS, _QM_FLAGS
+    impersonations = ["IKEEXT_IMPERSONATION_NONE", "IKEEXT_IMPERSONATION_SOCKET_PRINCIPAL"]
+    retransmits = [0, 119, 120, 600]
+    if ikev2_only:
+        methods = [m for m in methods if m.startswith("IKEEXT_CERTIFICATE")]
+        mm_flags = [f for f in mm_flags if f not in catalogue.AUTHIP_ONLY_MM_FLAGS]
+        qm_flags = [f for f in qm_flags if f not in catalogue.AUTHIP_ONLY_QM_FLAGS]
+        impersonations, retransmits = impersonations[:1], retransmits[2:]
+    chosen = draw(st.lists(st.sampled_from(methods), min_size=1, max_size=3))
+    mm = {
+        "authentication_methods": [{"type": m, **_METHODS[m]} for m in chosen],
+        "flags": draw(st.lists(st.sampled_from(mm_flags), unique=True, max_size=2)),
+        "initiator_impersonation": draw(st.sampled_from(impersonations)),
+        "retransmit_duration_seconds": draw(st.sampled_from(retransmits)),
+    }
+    qm = {"flags": draw(st.lists(st.sampled_from(qm_flags), unique=True, max_size=2))}
+    return mm, qm
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(policies=_ikev2_policies())
+def test_the_engine_model_and_the_writer_refuse_the_same_ikev2_policies(
+    host: Host, policies: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    provider_key, desired = _desired()
+    mm_change, qm_change = policies
+    _context(desired, MM)["policy"].update(mm_change)
+    _context(desired, QM)["policy"].update(qm_change)
+    desired["provider_contexts"] = [
+        model.canonical_provider_context(c) for c in desired["provider_contexts"]
+    ]
+    refused = [
+        problem
+        for context in desired["provider_contexts"]
+        for problem in host_problems("provider_context", context)
+    ]
+    the_plan = plan.make_plan(desired, host.call("read", provider_key=provider_key), provider_key)
+    try:
+        host.call("apply", plan=the_plan)
+    except HostError as error:
+        event("refused")
+        assert refused, error.error["message"]  # the writer refused what the model accepts
+        assert any(p.context["field"] in error.error["message"] for p in refused)
+        return
+    event("written")
+    assert refused == []  # the model refused what the writer wrote
+    empty = model.empty_state()
+    host.call(
+        "apply",
+        plan=plan.make_plan(empty, host.call("read", provider_key=provider_key), provider_key),
+    )
