@@ -39,9 +39,12 @@ read-only.
 from __future__ import annotations
 
 import ipaddress
+import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from functools import cache
+from operator import itemgetter, methodcaller
 from typing import Any, Final
 
 from . import catalogue
@@ -580,9 +583,11 @@ def object_problems(object_type: str, obj: Obj) -> list[WfpError]:
     for field in _KEY_FIELDS:
         if obj.get(field) == catalogue.NULL_GUID:
             problems.append(_problem(ZERO_KEY, field, _ZERO_FIX))
-    problems += [
-        _problem(CONTROL_CHARACTER, field, problem) for field, problem in _text_problems(obj, "")
-    ]
+    if _may_hold_control_text(obj):
+        problems += [
+            _problem(CONTROL_CHARACTER, field, problem)
+            for field, problem in _text_problems(obj, "")
+        ]
     if object_type == "provider_context" and obj.get("type") not in SUPPORTED_CONTEXT_TYPES:
         problems.append(
             _problem(
@@ -623,6 +628,23 @@ def _policy_problems(obj: Obj) -> list[WfpError]:
         for field, items, what in required
         if not items
     ]
+
+
+# What json.dumps(ensure_ascii=False) writes for a character _text_problems refuses: C0 controls
+# escaped (\b \t \n \f \r, \u00XX, and \u007f never: DEL is written as it is), DEL, C1 and
+# lone surrogates as they are. A match may be a false alarm (an escaped backslash followed by
+# "n", a key of a mapping, a runtime field): then the exact walk decides.
+_MAYBE_CONTROL: Final = re.compile(r"\\[bfnrt]|\\u00[01]|[\x7f-\x9f\ud800-\udfff]")
+
+
+def _may_hold_control_text(obj: Obj) -> bool:
+    """False only when no string in `obj` holds a character _text_problems would report: one
+    C-speed serialisation and one regex search instead of a Python walk of every value."""
+    try:
+        text = json.dumps(obj, ensure_ascii=False, check_circular=False)
+    except (TypeError, ValueError, RecursionError):
+        return True
+    return _MAYBE_CONTROL.search(text) is not None
 
 
 def _text_problems(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -990,39 +1012,49 @@ def _key_forms(object_type: str, key: Any) -> list[Ref]:
 def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> State:
     """The part of `state` a plan's operations can meet (see `preflight`).
 
-    One pass over every object: raises the duplicate-key error `Engine(state)` would raise, and
-    keeps the objects named by the operations or referencing a key the plan deletes.
+    Raises the duplicate-key error `Engine(state)` would raise, and keeps the objects named by
+    the operations or referencing a key the plan deletes, in the order of `state`. The scans
+    run at C speed (key lists, sets, dicts); Python only touches what is kept.
     """
-    wanted: set[Ref] = set()
+    wanted: dict[str, set[str]] = {object_type: set() for object_type in OBJECT_TYPES}
     deleted: set[str] = set()
     for operation in operations:
-        wanted |= _operation_refs(operation, exact_keys)
+        for object_type, key in _operation_refs(operation, exact_keys):
+            wanted[object_type].add(key)
         if isinstance(operation, dict) and operation.get("op") == "delete":
             deleted.add(str(operation.get("key")))
     scoped = empty_state()
     if state.get("callouts"):
         scoped["callouts"] = state["callouts"]
     for object_type in OBJECT_TYPES:
-        list_name = LIST_NAMES[object_type]
-        kept = scoped[list_name]
-        seen: set[str] = set()
-        for obj in state.get(list_name) or []:
-            key = obj["key"]
-            if key in seen:
-                raise WfpError(
-                    "FWP_E_ALREADY_EXISTS",
-                    "the state document holds this key twice",
-                    {"op": "load", "type": object_type, "key": key, "name": obj.get("name")},
-                )
-            seen.add(key)
+        objects = state.get(LIST_NAMES[object_type]) or []
+        keys = list(map(_KEY_OF, objects))
+        positions = {key: index for index, key in enumerate(keys)}
+        if len(positions) != len(keys):
+            _raise_duplicate(object_type, objects, keys)
+        kept = {positions[key] for key in wanted[object_type] if key in positions}
+        if deleted:
             # A referrer of a deleted key is kept whatever the key's type: a superset is safe.
-            if (object_type, key) in wanted or (
-                deleted
-                and (
-                    obj.get("provider_key") in deleted
-                    or obj.get("sublayer_key") in deleted
-                    or obj.get("provider_context_key") in deleted
-                )
-            ):
-                kept.append(obj)
+            for field in _REFERENCE_FIELDS:
+                values = list(map(methodcaller("get", field), objects))
+                if not deleted.isdisjoint(values):
+                    kept.update(i for i, value in enumerate(values) if value in deleted)
+        scoped[LIST_NAMES[object_type]] = [objects[index] for index in sorted(kept)]
     return scoped
+
+
+_KEY_OF: Final = itemgetter("key")
+_REFERENCE_FIELDS: Final = ("provider_key", "sublayer_key", "provider_context_key")
+
+
+def _raise_duplicate(object_type: str, objects: list[Obj], keys: list[str]) -> None:
+    """The error `Engine(state)` raises for the first key the document holds twice."""
+    seen: set[str] = set()
+    for obj, key in zip(objects, keys, strict=True):
+        if key in seen:
+            raise WfpError(
+                "FWP_E_ALREADY_EXISTS",
+                "the state document holds this key twice",
+                {"op": "load", "type": object_type, "key": key, "name": obj.get("name")},
+            )
+        seen.add(key)
