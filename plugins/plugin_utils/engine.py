@@ -44,7 +44,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from functools import cache
-from operator import itemgetter, methodcaller
+from operator import itemgetter
 from typing import Any, Final
 
 from . import catalogue
@@ -630,11 +630,11 @@ def _policy_problems(obj: Obj) -> list[WfpError]:
     ]
 
 
-# What json.dumps(ensure_ascii=False) writes for a character _text_problems refuses: C0 controls
-# escaped (\b \t \n \f \r, \u00XX, and \u007f never: DEL is written as it is), DEL, C1 and
-# lone surrogates as they are. A match may be a false alarm (an escaped backslash followed by
-# "n", a key of a mapping, a runtime field): then the exact walk decides.
-_MAYBE_CONTROL: Final = re.compile(r"\\[bfnrt]|\\u00[01]|[\x7f-\x9f\ud800-\udfff]")
+# json.dumps(ensure_ascii=False) writes every C0 control as a backslash escape, and DEL, C1
+# controls and lone surrogates as they are: a text without a backslash or one of those holds
+# nothing _text_problems reports. A backslash may be a false alarm (an escaped quote or
+# backslash, a key of a mapping, a runtime field): the exact walk then decides.
+_MAYBE_CONTROL: Final = re.compile(r"[\\\x7f-\x9f\ud800-\udfff]")
 
 
 def _may_hold_control_text(obj: Obj) -> bool:
@@ -1013,44 +1013,53 @@ def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> S
     """The part of `state` a plan's operations can meet (see `preflight`).
 
     Raises the duplicate-key error `Engine(state)` would raise, and keeps the objects named by
-    the operations or referencing a key the plan deletes, in the order of `state`. The scans
-    run at C speed (key lists, sets, dicts); Python only touches what is kept.
+    the operations and those that reference (`references`) an object the plan deletes. Each
+    list is indexed by one dict built at C speed; only the referrers of deleted providers,
+    sublayers and provider contexts (rare: our own provider or sublayer changed) need a scan.
     """
     wanted: dict[str, set[str]] = {object_type: set() for object_type in OBJECT_TYPES}
-    deleted: set[str] = set()
+    deleted: dict[str, set[str]] = {object_type: set() for object_type in OBJECT_TYPES}
     for operation in operations:
         for object_type, key in _operation_refs(operation, exact_keys):
             wanted[object_type].add(key)
         if isinstance(operation, dict) and operation.get("op") == "delete":
-            deleted.add(str(operation.get("key")))
+            deleted.setdefault(str(operation.get("type")), set()).add(str(operation.get("key")))
     scoped = empty_state()
     if state.get("callouts"):
         scoped["callouts"] = state["callouts"]
     for object_type in OBJECT_TYPES:
         objects = state.get(LIST_NAMES[object_type]) or []
-        keys = list(map(_KEY_OF, objects))
-        positions = {key: index for index, key in enumerate(keys)}
-        if len(positions) != len(keys):
-            _raise_duplicate(object_type, objects, keys)
-        kept = {positions[key] for key in wanted[object_type] if key in positions}
-        if deleted:
-            # A referrer of a deleted key is kept whatever the key's type: a superset is safe.
-            for field in _REFERENCE_FIELDS:
-                values = list(map(methodcaller("get", field), objects))
-                if not deleted.isdisjoint(values):
-                    kept.update(i for i, value in enumerate(values) if value in deleted)
-        scoped[LIST_NAMES[object_type]] = [objects[index] for index in sorted(kept)]
+        index = dict(zip(map(_KEY_OF, objects), objects, strict=True))
+        if len(index) != len(objects):
+            _raise_duplicate(object_type, objects)
+        kept = {key: index[key] for key in sorted(wanted[object_type]) if key in index}
+        for field, target_type in _REFERENCE_FIELDS[object_type]:
+            targets = deleted[target_type]
+            if targets:
+                kept.update((obj["key"], obj) for obj in objects if obj.get(field) in targets)
+        scoped[LIST_NAMES[object_type]] = list(kept.values())
     return scoped
 
 
 _KEY_OF: Final = itemgetter("key")
-_REFERENCE_FIELDS: Final = ("provider_key", "sublayer_key", "provider_context_key")
+# (field, type of the object it names) of the references `references` reports, per type.
+_REFERENCE_FIELDS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    "provider": (),
+    "sublayer": (("provider_key", "provider"),),
+    "provider_context": (("provider_key", "provider"),),
+    "filter": (
+        ("provider_key", "provider"),
+        ("sublayer_key", "sublayer"),
+        ("provider_context_key", "provider_context"),
+    ),
+}
 
 
-def _raise_duplicate(object_type: str, objects: list[Obj], keys: list[str]) -> None:
+def _raise_duplicate(object_type: str, objects: list[Obj]) -> None:
     """The error `Engine(state)` raises for the first key the document holds twice."""
     seen: set[str] = set()
-    for obj, key in zip(objects, keys, strict=True):
+    for obj in objects:
+        key = obj["key"]
         if key in seen:
             raise WfpError(
                 "FWP_E_ALREADY_EXISTS",

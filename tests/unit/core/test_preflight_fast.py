@@ -39,5 +39,11 @@ def test_the_fast_text_check_finds_each_refused_character() -> None:
 
 
 def test_clean_canonical_objects_skip_the_walk() -> None:
-    obj = {"key": "k", "name": 'a "quoted" \\ name', "weight": {"type": "FWP_UINT64", "value": 3}}
+    obj = {"key": "k", "name": "port 80 (é)", "weight": {"type": "FWP_UINT64", "value": 3}}
     assert not engine._may_hold_control_text(obj)
+
+
+def test_a_false_alarm_is_decided_by_the_exact_walk() -> None:
+    obj = {"key": "k", "name": 'a "quoted" \\ name'}
+    assert engine._may_hold_control_text(obj)
+    assert engine.object_problems("provider", obj) == []
