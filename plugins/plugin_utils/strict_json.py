@@ -35,11 +35,13 @@ class _DuplicateMember(Exception):
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
-            raise _DuplicateMember(name)
-        result[name] = value
+    result = dict(pairs)  # at C speed; a member twice shows as a shorter dict
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for name, _value in pairs:
+            if name in seen:
+                raise _DuplicateMember(name)
+            seen.add(name)
     return result
 
 
