@@ -493,6 +493,7 @@ def format_path(root: str, segments: list[str | int]) -> str:
 
 Accept = Callable[[Any], bool]
 
+_MAX_INLINE_DEPTH: Final = 4
 _SIMPLE_TYPES: Final = {"object": "dict", "array": "list", "string": "str", "null": "type(None)"}
 
 
@@ -503,8 +504,10 @@ class _Generator:
         self.namespace: dict[str, Any] = {"_is_integer": _is_integer, "_is_number": _is_number}
         self.functions: dict[str, list[str]] = {}
         self._counter = 0
-        # $defs that reference no $defs entry themselves are small: inlined, not called.
-        self._inlined = {name for name, sub in self._defs.items() if "$ref" not in str(sub)}
+        # $defs entries are inlined where they are used (no call per value), except inside
+        # themselves (a recursive $ref is a call) and beyond a small depth (code size).
+        self._inlining: list[str] = []
+        self._generating: list[str] = []
         self._known: dict[str, str] = {}  # variable -> Python type its type test established
 
     def _is(self, var: str, python_type: str) -> str:
@@ -524,9 +527,15 @@ class _Generator:
         """The name of a generated `def name(v): ... return True` for `schema`."""
         name = name or self._name("accept")
         self.functions[name] = []  # reserved first: a $ref may come back to it
+        self._generating.append(name)
         body = self.block(schema, "v", "    ")
+        self._generating.pop()
         self.functions[name] = [f"def {name}(v):", *body, "    return True"]
         return name
+
+    def _inlines(self, name: str) -> bool:
+        inside = self._inlining + [n[len("_def_") :] for n in self._generating]
+        return name not in inside and len(self._inlining) < _MAX_INLINE_DEPTH
 
     def ref(self, reference: str) -> str:
         self._closures.ref(reference)  # the same checks (and errors) as the closures
@@ -616,8 +625,12 @@ class _Generator:
             return [f"{indent}if {number} and {var} {compare} {value!r}: return False"]
         if keyword == "$ref":
             name = value[len("#/$defs/") :]
-            if value.startswith("#/$defs/") and name in self._inlined:
-                return self.block(self._defs[name], var, indent)
+            if value.startswith("#/$defs/") and name in self._defs and self._inlines(name):
+                self._inlining.append(name)
+                try:
+                    return self.block(self._defs[name], var, indent)
+                finally:
+                    self._inlining.pop()
             return [f"{indent}if not {self.ref(value)}({var}): return False"]
         if keyword == "items":
             item = self._name("item")
