@@ -267,10 +267,17 @@ class Engine:
     def add(self, object_type: str, obj: Obj) -> Obj:
         """Add an object (canonicalised copy, runtime ids assigned); returns the stored object."""
         _check_type(object_type)
-        context = {"op": "add", "type": object_type, "key": obj.get("key"), "name": obj.get("name")}
-        with _operation_context(context):
+        try:  # as _operation_context, the context built only on an error
             stored = self._canonical(object_type, obj)
             self._check_add(object_type, stored)
+        except WfpError as error:
+            context = {
+                "op": "add",
+                "type": object_type,
+                "key": obj.get("key"),
+                "name": obj.get("name"),
+            }
+            raise error.with_context(**{**context, **error.context}) from None
         self._assign_runtime(object_type, stored)
         self._insert(object_type, stored)
         if self._journal is not None:
@@ -963,16 +970,26 @@ def preflight(
         def current_base(key: str) -> str:
             return fingerprint(owned_state(state, key))
 
-    engine = _CanonicalPlanEngine(scoped) if canonical_plan else Engine(scoped)
+    engine = _CanonicalPlanEngine(scoped) if canonical_plan else _PreflightEngine(scoped)
     engine._apply_plan(plan, current_base, result_fingerprint=False)
 
 
-class _CanonicalPlanEngine(Engine):
-    """An engine for plans whose added objects are canonical: they are copied, not redone."""
+class _PreflightEngine(Engine):
+    """An engine that is thrown away after one plan: no check reads runtime ids or effective
+    weights, so none are assigned."""
+
+    def _assign_runtime(self, object_type: str, obj: Obj) -> None:
+        return None
+
+
+class _CanonicalPlanEngine(_PreflightEngine):
+    """A pre-flight engine for plans whose added objects are canonical: stored as they are
+    (nothing is canonicalised again, and nothing in a pre-flight engine changes what it
+    stores)."""
 
     @staticmethod
     def _canonical(object_type: str, obj: Obj) -> Obj:
-        return {key: value for key, value in obj.items() if key != RUNTIME_KEY}
+        return obj
 
 
 def _operation_refs(operation: Any, exact_keys: bool) -> set[Ref]:
