@@ -494,6 +494,7 @@ def format_path(root: str, segments: list[str | int]) -> str:
 Accept = Callable[[Any], bool]
 
 _MAX_INLINE_DEPTH: Final = 4
+_MAX_REMEMBERED: Final = 4096
 _SIMPLE_TYPES: Final = {"object": "dict", "array": "list", "string": "str", "null": "type(None)"}
 
 
@@ -603,9 +604,16 @@ class _Generator:
                     tests.append(f"{self._name('type', _TYPES[name])}({var})")
             return [f"{indent}if not ({' or '.join(tests)}): return False"]
         if keyword == "pattern":
+            # Strings that matched are remembered (layer, field and type names repeat in every
+            # filter), up to a bound: a regex search only for a string not seen before.
             search = self._name("pattern", re.compile(value).search)
+            matched = self._name("matched", set())
             string = self._is(var, "str")
-            return [f"{indent}if {string} and {search}({var}) is None: return False"]
+            return [
+                f"{indent}if {string} and {var} not in {matched}:",
+                f"{indent}    if {search}({var}) is None: return False",
+                f"{indent}    if len({matched}) < {_MAX_REMEMBERED}: {matched}.add({var})",
+            ]
         if keyword in ("enum", "const"):
             choices = value if keyword == "enum" else [value]
             if all(isinstance(choice, str) for choice in choices):
