@@ -42,7 +42,8 @@ EMPTY = {
     "filters": [],
 }
 MODES = ("check", "converge", "no-drift")
-POLICY_ARGS = {"scenario": {"guaranteed_encryption": {}}}
+REQUIRED_PORTS = [{"port": 8443}]
+POLICY_ARGS = {"scenario": {"guaranteed_encryption": {"required_ports": REQUIRED_PORTS}}}
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,10 @@ def playbook(kind: str, via: str, workdir: Path, tasks: int) -> list[dict[str, A
                 {
                     "name": f"bench {index}",
                     "ansible.builtin.import_role": {"name": "wfp.ipsec.guaranteed_encryption"},
-                    "vars": task_state_var(workdir, index),
+                    "vars": {
+                        **task_state_var(workdir, index),
+                        "guaranteed_encryption_required_ports": REQUIRED_PORTS,
+                    },
                 }
             )
         else:

@@ -73,7 +73,13 @@ def standin_task(workdir: Path, *flags: str) -> list[dict[str, Any]]:
         {
             "hosts": "all",
             "gather_facts": False,
-            "tasks": [{"wfp.ipsec.policy": {"scenario": {"guaranteed_encryption": {}}}}],
+            "tasks": [
+                {
+                    "wfp.ipsec.policy": {
+                        "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 8443}]}}
+                    }
+                }
+            ],
         }
     ]
     (workdir / "play.yml").write_text(yaml.safe_dump(play))

@@ -1352,8 +1352,9 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         /// exactly these, one template each (FWPM_PROVIDER_CONTEXT_ENUM_TEMPLATE0 filters
         /// by type as well as by provider).</summary>
         private static readonly string[] OwnedContextTypes = new string[] {
-            "FWPM_IPSEC_IKE_MM_CONTEXT", "FWPM_IPSEC_AUTHIP_MM_CONTEXT",
-            "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT" };
+            "FWPM_IPSEC_IKE_MM_CONTEXT", "FWPM_IPSEC_AUTHIP_MM_CONTEXT", "FWPM_IPSEC_IKEV2_MM_CONTEXT",
+            "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT",
+            "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT" };
 
         /// <summary>The objects one provider owns, enumerated with provider templates.</summary>
         internal Dictionary<string, object> ReadOwned(string owner)
@@ -1853,12 +1854,39 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
 
         internal static bool IsMainMode(string type)
         {
-            return type == "FWPM_IPSEC_IKE_MM_CONTEXT" || type == "FWPM_IPSEC_AUTHIP_MM_CONTEXT";
+            return type == "FWPM_IPSEC_IKE_MM_CONTEXT" || type == "FWPM_IPSEC_AUTHIP_MM_CONTEXT" || type == "FWPM_IPSEC_IKEV2_MM_CONTEXT";
         }
 
         internal static bool IsQuickModeTransport(string type)
         {
-            return type == "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT" || type == "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT";
+            return type == "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT" || type == "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT" || type == "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT";
+        }
+
+        internal static bool IsIkeV2(string type)
+        {
+            return type == "FWPM_IPSEC_IKEV2_MM_CONTEXT" || type == "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT";
+        }
+
+        /// <summary>The policy pointer of FWPM_PROVIDER_CONTEXT2's union by the arm the type
+        /// names (all arms share offset 72; naming the arm keeps the code true to the header).</summary>
+        internal static IntPtr PolicyArm(NativeHelpers.FWPM_PROVIDER_CONTEXT2 c, string type)
+        {
+            switch (type)
+            {
+                case "FWPM_IPSEC_IKE_MM_CONTEXT": return c.ikeMmPolicy;
+                case "FWPM_IPSEC_AUTHIP_MM_CONTEXT": return c.authIpMmPolicy;
+                case "FWPM_IPSEC_IKEV2_MM_CONTEXT": return c.ikeV2MmPolicy;
+                case "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT": return c.ikeQmTransportPolicy;
+                case "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT": return c.authipQmTransportPolicy;
+                case "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT": return c.ikeV2QmTransportPolicy;
+                default: return IntPtr.Zero;
+            }
+        }
+
+        /// <summary>IKEEXT_AUTHENTICATION_METHOD2 types held in the certificateAuthentication arm.</summary>
+        internal static bool IsCertificateMethod(string type)
+        {
+            return type == "IKEEXT_CERTIFICATE" || type == "IKEEXT_CERTIFICATE_ECDSA_P256" || type == "IKEEXT_CERTIFICATE_ECDSA_P384";
         }
 
         internal static Dictionary<string, object> ProviderContextFromNative(IntPtr ptr)
@@ -1874,9 +1902,9 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
             Queue<string> stored = PskRecord.Decode(ref data);
             d["provider_data"] = data.Length == 0 ? null : Hex(data);
             if (IsMainMode(type))
-                d["policy"] = MainModeFromNative(Read<NativeHelpers.IKEEXT_POLICY2>(NonNull(c.ikeMmPolicy, "ikeMmPolicy")), key, stored);
+                d["policy"] = MainModeFromNative(Read<NativeHelpers.IKEEXT_POLICY2>(NonNull(PolicyArm(c, type), type + " policy")), key, stored);
             else if (IsQuickModeTransport(type))
-                d["policy"] = QuickModeFromNative(Read<NativeHelpers.IPSEC_TRANSPORT_POLICY2>(NonNull(c.ikeQmTransportPolicy, "ikeQmTransportPolicy")), key, stored);
+                d["policy"] = QuickModeFromNative(Read<NativeHelpers.IPSEC_TRANSPORT_POLICY2>(NonNull(PolicyArm(c, type), type + " policy")), key, stored);
             else
             {
                 Dictionary<string, object> unsupported = new Dictionary<string, object>();
@@ -2026,6 +2054,8 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                             m["key"] = PskRecord.HasKey(keyBytes) ? Encoding.Unicode.GetString(keyBytes) : "";
                         break;
                     case "IKEEXT_CERTIFICATE":
+                    case "IKEEXT_CERTIFICATE_ECDSA_P256":
+                    case "IKEEXT_CERTIFICATE_ECDSA_P384":
                     case "IKEEXT_SSL":
                         NativeHelpers.IKEEXT_CERTIFICATE_AUTHENTICATION2 cert = type == "IKEEXT_SSL" ? method.sslAuthentication : method.certificateAuthentication;
                         m["inbound_config"] = Catalogue.Symbol("IKEEXT_CERT_CONFIG", cert.inboundConfigType);

@@ -260,8 +260,10 @@ options:
               authentication:
                 description:
                   - "Authentication methods in preference order. Default V([{method: kerberos}])."
-                  - IKE accepts V(kerberos), V(certificate), V(preshared_key); AuthIP accepts
-                    V(kerberos), V(certificate), V(ntlm_v2), V(anonymous).
+                  - IKE accepts V(kerberos), V(certificate), V(certificate_ecdsa_p256),
+                    V(certificate_ecdsa_p384), V(preshared_key); AuthIP accepts V(kerberos),
+                    V(certificate), V(ntlm_v2), V(anonymous); IKEv2 accepts V(certificate),
+                    V(certificate_ecdsa_p256), V(certificate_ecdsa_p384).
                 type: list
                 elements: dict
                 suboptions:
@@ -269,21 +271,23 @@ options:
                     description: Authentication method.
                     type: str
                     required: true
-                    choices: [kerberos, certificate, preshared_key, ntlm_v2, anonymous]
+                    choices:
+                      [kerberos, certificate, certificate_ecdsa_p256, certificate_ecdsa_p384, preshared_key, ntlm_v2, anonymous]
                   key:
                     description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
                     type: str
                   root_subjects:
-                    description: Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (V(certificate) only).
+                    description:
+                      - Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (the certificate methods only).
                     type: list
                     elements: str
                   trust:
-                    description: Where trusted roots come from (V(certificate) only).
+                    description: Where trusted roots come from (the certificate methods only).
                     type: str
                     choices: [explicit_trust_list, enterprise_store, trusted_root_store]
                     default: explicit_trust_list
                   disable_crl_check:
-                    description: Skip revocation checks (V(certificate) only; for labs).
+                    description: Skip revocation checks (the certificate methods only; for labs).
                     type: bool
                     default: false
           quick_mode: &quick_mode
@@ -361,21 +365,23 @@ options:
                     description: Authentication method.
                     type: str
                     required: true
-                    choices: [kerberos, certificate, preshared_key, ntlm_v2, anonymous]
+                    choices:
+                      [kerberos, certificate, certificate_ecdsa_p256, certificate_ecdsa_p384, preshared_key, ntlm_v2, anonymous]
                   key:
                     description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
                     type: str
                   root_subjects:
-                    description: Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (V(certificate) only).
+                    description:
+                      - Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (the certificate methods only).
                     type: list
                     elements: str
                   trust:
-                    description: Where trusted roots come from (V(certificate) only).
+                    description: Where trusted roots come from (the certificate methods only).
                     type: str
                     choices: [explicit_trust_list, enterprise_store, trusted_root_store]
                     default: explicit_trust_list
                   disable_crl_check:
-                    description: Skip revocation checks (V(certificate) only; for labs).
+                    description: Skip revocation checks (the certificate methods only; for labs).
                     type: bool
                     default: false
               impersonation:
@@ -500,21 +506,22 @@ options:
                     description: Authentication method.
                     type: str
                     required: true
-                    choices: [kerberos, certificate, preshared_key, ntlm_v2, anonymous]
+                    choices:
+                      [kerberos, certificate, certificate_ecdsa_p256, certificate_ecdsa_p384, preshared_key, ntlm_v2, anonymous]
                   key:
                     description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
                     type: str
                   root_subjects:
-                    description: Subjects of trusted root CAs (V(certificate) only).
+                    description: Subjects of trusted root CAs (the certificate methods only).
                     type: list
                     elements: str
                   trust:
-                    description: Where trusted roots come from (V(certificate) only).
+                    description: Where trusted roots come from (the certificate methods only).
                     type: str
                     choices: [explicit_trust_list, enterprise_store, trusted_root_store]
                     default: explicit_trust_list
                   disable_crl_check:
-                    description: Skip revocation checks (V(certificate) only; for labs).
+                    description: Skip revocation checks (the certificate methods only; for labs).
                     type: bool
                     default: false
               impersonation:
@@ -553,7 +560,9 @@ options:
         description:
           - Transport mode with IKEv2 as the keying module (C(FWPM_IPSEC_IKEV2_MM_CONTEXT),
             C(FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT)) and certificate authentication.
-          - Offline hosts only until the host layer adds IKEv2 contexts (C(FwpmProviderContextAdd2)).
+          - The contexts are added with C(FwpmProviderContextAdd2) through the C(ikeV2MmPolicy) /
+            C(ikeV2QmTransportPolicy) arms of C(FWPM_PROVIDER_CONTEXT2); the main-mode policy
+            retransmits for 120 seconds, the minimum Microsoft documents for IKEv2.
         type: dict
         suboptions:
           keying_modules:

@@ -69,7 +69,7 @@ options:
 notes:
   - Hosts with the variable C(wfp_ipsec_offline_state) are read on the controller from their JSON
     state file or C(netsh wfp) dump.
-  - Provider contexts of types the collection does not manage (for example general or IKEv2
+  - Provider contexts of types the collection does not manage (for example general or tunnel
     contexts) are returned with their C(policy) set to C(unsupported=true).
   - An object the host cannot convert to the canonical form (a condition type newer than the
     collection, a security descriptor that does not parse, an unknown action or context type) is

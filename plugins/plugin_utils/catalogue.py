@@ -220,6 +220,30 @@ AUTH_METHOD_TYPES = Enumeration(
     },
 )
 IMPERSONATION_TYPES = Enumeration("IKEEXT_IMPERSONATION", _family(["IKEEXT_IMPERSONATION_"]))
+# Methods held in the certificateAuthentication / sslAuthentication arm
+# (IKEEXT_CERTIFICATE_AUTHENTICATION2) of IKEEXT_AUTHENTICATION_METHOD2.
+CERTIFICATE_METHOD_TYPES = (
+    "IKEEXT_CERTIFICATE",
+    "IKEEXT_CERTIFICATE_ECDSA_P256",
+    "IKEEXT_CERTIFICATE_ECDSA_P384",
+    "IKEEXT_SSL",
+)
+# What IKEv2 accepts (docs/scenario-ikev2-transport.md, "Rules"): the certificate methods are
+# "available only for IKE and IKEv2" (IKEEXT_AUTHENTICATION_METHOD_TYPE); IKEEXT_EAP's structure
+# "is only applicable to IKEv2" but this collection does not write EAP; a pre-shared key is
+# "available only for IKE"; anonymous, SSL and NTLMv2 only for AuthIP.
+IKEV2_AUTH_METHOD_TYPES = frozenset(
+    {"IKEEXT_CERTIFICATE", "IKEEXT_CERTIFICATE_ECDSA_P256", "IKEEXT_CERTIFICATE_ECDSA_P384"}
+)
+# Flags IKEEXT_POLICY2 documents as "Applies only to AuthIP" and the IPsec policy flag documented
+# as "Applicable only for AuthIP policy": not meaningful in an IKEv2 context.
+AUTHIP_ONLY_MM_FLAGS = frozenset(
+    {"IKEEXT_POLICY_FLAG_NO_IMPERSONATION_LUID_VERIFY", "IKEEXT_POLICY_FLAG_ENABLE_OPTIONAL_DH"}
+)
+AUTHIP_ONLY_QM_FLAGS = frozenset({"IPSEC_POLICY_FLAG_KEY_MANAGER_ALLOW_DICTATE_KEY"})
+# "retransmitDurationSecs: ... IKEv2 SA negotiation packets ... The caller must set this to at
+# least 120 seconds" (IKEEXT_POLICY2).
+IKEV2_MIN_RETRANSMIT_SECONDS = 120
 CERT_CONFIG_TYPES = Enumeration("IKEEXT_CERT_CONFIG", _family(["IKEEXT_CERT_CONFIG_"]))
 IKE_CIPHERS = Enumeration("IKEEXT_CIPHER", _family(["IKEEXT_CIPHER_"]))
 IKE_INTEGRITY = Enumeration("IKEEXT_INTEGRITY", _family(["IKEEXT_INTEGRITY_"]))
@@ -238,9 +262,20 @@ IPSEC_CIPHER_CONFIGS = Enumeration("IPSEC_CIPHER_CONFIG", _family(["IPSEC_CIPHER
 # IPSEC_PFS_2048 is an alias of IPSEC_PFS_14.
 PFS_GROUPS = Enumeration("IPSEC_PFS_GROUP", _family(["IPSEC_PFS_"], exclude=["IPSEC_PFS_2048"]))
 
-MM_CONTEXT_TYPES = frozenset({"FWPM_IPSEC_IKE_MM_CONTEXT", "FWPM_IPSEC_AUTHIP_MM_CONTEXT"})
+# The IKEv2 types carry the same IKEEXT_POLICY2 / IPSEC_TRANSPORT_POLICY2 as IKE and AuthIP, in
+# the ikeV2MmPolicy / ikeV2QmTransportPolicy arms of FWPM_PROVIDER_CONTEXT2.
+IKEV2_CONTEXT_TYPES = frozenset(
+    {"FWPM_IPSEC_IKEV2_MM_CONTEXT", "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT"}
+)
+MM_CONTEXT_TYPES = frozenset(
+    {"FWPM_IPSEC_IKE_MM_CONTEXT", "FWPM_IPSEC_AUTHIP_MM_CONTEXT", "FWPM_IPSEC_IKEV2_MM_CONTEXT"}
+)
 QM_TRANSPORT_CONTEXT_TYPES = frozenset(
-    {"FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT"}
+    {
+        "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT",
+        "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT",
+        "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT",
+    }
 )
 AUTHIP_CONTEXT_TYPES = frozenset(
     {"FWPM_IPSEC_AUTHIP_MM_CONTEXT", "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT"}
@@ -257,13 +292,12 @@ def context_types_for_layer(layer_key: str) -> frozenset[str]:
     """Provider-context types a filter at this layer may carry (empty: none of ours)."""
     symbol = symbol_of(layer_key)
     if symbol in _IKEEXT_LAYERS:
-        return MM_CONTEXT_TYPES | {"FWPM_IPSEC_IKEV2_MM_CONTEXT"}
+        return MM_CONTEXT_TYPES
     if symbol in _IPSEC_LAYERS:
         return QM_TRANSPORT_CONTEXT_TYPES | {
             "FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT",
             "FWPM_IPSEC_AUTHIP_QM_TUNNEL_CONTEXT",
             "FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT",
-            "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT",
             "FWPM_IPSEC_KEYING_CONTEXT",
         }
     # Other layers accept general/classify-options contexts (callout data, filter origin).

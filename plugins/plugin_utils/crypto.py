@@ -75,10 +75,19 @@ CERT_CONFIGS: Final = {
 AUTH_METHODS: Final = {
     "kerberos": "IKEEXT_KERBEROS",
     "certificate": "IKEEXT_CERTIFICATE",
+    "certificate_ecdsa_p256": "IKEEXT_CERTIFICATE_ECDSA_P256",
+    "certificate_ecdsa_p384": "IKEEXT_CERTIFICATE_ECDSA_P384",
     "preshared_key": "IKEEXT_PRESHARED_KEY",
     "ntlm_v2": "IKEEXT_NTLM_V2",
     "anonymous": "IKEEXT_ANONYMOUS",
 }
+
+
+# Declared certificate methods: RSA, and ECDSA P-256 / P-384 ("available only for IKE and IKEv2",
+# IKEEXT_AUTHENTICATION_METHOD_TYPE); all fill IKEEXT_CERTIFICATE_AUTHENTICATION2.
+CERTIFICATE_METHODS: Final = frozenset(
+    {"certificate", "certificate_ecdsa_p256", "certificate_ecdsa_p384"}
+)
 
 
 def mm_proposal(proposal: dict[str, Any], lifetime_seconds: int) -> dict[str, Any]:
@@ -126,7 +135,7 @@ def auth_method(method: dict[str, Any]) -> dict[str, Any]:
         result["flags"] = []
     elif kind == "preshared_key":
         result["key"] = method["key"]
-    elif kind == "certificate":
+    elif kind in CERTIFICATE_METHODS:
         config = CERT_CONFIGS[method.get("trust", "explicit_trust_list")]
         result.update(
             inbound_config=config,

@@ -16,7 +16,8 @@ Rules modelled (Microsoft's "Object Management" and WFP error-code pages):
   (FWP_E_INVALID_FLAGS);
 * filter weights: FWP_EMPTY, FWP_UINT8 0-15 (a weight range) or FWP_UINT64
   (FWP_E_INVALID_WEIGHT); a filter's provider-context type must suit its layer
-  (FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER); extended mode is AuthIP only (FWP_E_EM_NOT_SUPPORTED);
+  (FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER); extended mode is AuthIP only, an IKE or IKEv2 quick-mode
+  context with one is FWP_E_EM_NOT_SUPPORTED;
 * one transaction at a time (FWP_E_TXN_IN_PROGRESS); an exception inside rolls everything back;
 * a filter's conditions must be fields of its layer (FWP_E_CONDITION_NOT_FOUND), with a value of
   a type the field takes (FWP_E_TYPE_MISMATCH), compared with a match type that fits that value
@@ -26,8 +27,10 @@ Rules modelled (Microsoft's "Object Management" and WFP error-code pages):
 * refused by this collection although BFE would take them: the all-zero GUID as a key (BFE would
   make up a random key: ZERO_KEY), control characters in any string (the host would cut them:
   CONTROL_CHARACTER); refused by the host layer: provider-context types it cannot write
-  (E_INVALIDARG, as WfpIpsec.cs answers); policies with an empty proposal, authentication-method
-  or transform list (FWP_E_ZERO_LENGTH_ARRAY).
+  (E_INVALIDARG, as WfpIpsec.cs answers), and in IKEv2 contexts what Microsoft documents as not
+  IKEv2's (non-certificate authentication, AuthIP-only flags and impersonation, a retransmit
+  duration under 120 s: E_INVALIDARG; docs/scenario-ikev2-transport.md); policies with an empty
+  proposal, authentication-method or transform list (FWP_E_ZERO_LENGTH_ARRAY).
 
 `host_problems(object_type, obj, state)` lists every such problem of one object without raising.
 
@@ -92,8 +95,14 @@ BOOTTIME_FLAG: Final = "FWPM_FILTER_FLAG_BOOTTIME"
 VALID_WEIGHT_TYPES: Final = frozenset({"FWP_EMPTY", "FWP_UINT8", "FWP_UINT64"})
 MAX_WEIGHT_RANGE: Final = 15
 _BUILTIN_SUBLAYER_PREFIX: Final = "FWPM_SUBLAYER_"
-_IKE_QM_CONTEXTS: Final = frozenset(
-    {"FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", "FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT"}
+# Quick-mode contexts without extended mode (emPolicy is "the AuthIP extended mode policy").
+_NO_EM_QM_CONTEXTS: Final = frozenset(
+    {
+        "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT",
+        "FWPM_IPSEC_IKE_QM_TUNNEL_CONTEXT",
+        "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT",
+        "FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT",
+    }
 )
 _MAX_NAMED_REFERRERS: Final = 3
 
@@ -563,7 +572,7 @@ def _check_weight(weight: Obj) -> None:
 
 def _check_extended_mode(obj: Obj) -> None:
     policy = obj.get("policy") or {}
-    if obj["type"] in _IKE_QM_CONTEXTS and policy.get("em_policy") is not None:
+    if obj["type"] in _NO_EM_QM_CONTEXTS and policy.get("em_policy") is not None:
         raise WfpError("FWP_E_EM_NOT_SUPPORTED", f"em_policy on a {obj['type']}")
 
 
@@ -606,6 +615,7 @@ def object_problems(object_type: str, obj: Obj) -> list[WfpError]:
         )
     if object_type == "provider_context":
         problems += _policy_problems(obj)
+        problems += _ikev2_problems(obj)
     if object_type == "filter":
         problems += filter_problems(obj)
     return problems
@@ -635,6 +645,54 @@ def _policy_problems(obj: Obj) -> list[WfpError]:
         for field, items, what in required
         if not items
     ]
+
+
+def _ikev2_problems(obj: Obj) -> list[WfpError]:
+    """What the host layer refuses in an IKEv2 context before BFE sees it (E_INVALIDARG, as
+    WfpIpsecApply.cs answers): what Microsoft documents as not IKEv2's (docs/scenario-ikev2-
+    transport.md, "Rules": documented applicability, the refusal itself is the collection's)."""
+    if obj.get("type") not in catalogue.IKEV2_CONTEXT_TYPES:
+        return []
+    policy = obj.get("policy") or {}
+    problems: list[WfpError] = []
+    for index, method in enumerate(policy.get("authentication_methods") or []):
+        if method.get("type") not in catalogue.IKEV2_AUTH_METHOD_TYPES:
+            allowed = ", ".join(sorted(catalogue.IKEV2_AUTH_METHOD_TYPES))
+            field = f"policy.authentication_methods[{index}].type"
+            problems.append(
+                _problem(
+                    HOST_LAYER_REFUSED,
+                    field,
+                    f"{method.get('type')} is not for IKEv2; use {allowed}",
+                )
+            )
+    authip_only = catalogue.AUTHIP_ONLY_MM_FLAGS | catalogue.AUTHIP_ONLY_QM_FLAGS
+    for flag in policy.get("flags") or []:
+        if flag in authip_only:
+            problems.append(
+                _problem(HOST_LAYER_REFUSED, "policy.flags", f"{flag} applies only to AuthIP")
+            )
+    if obj["type"] == "FWPM_IPSEC_IKEV2_MM_CONTEXT":
+        impersonation = policy.get("initiator_impersonation")
+        if impersonation not in (None, "IKEEXT_IMPERSONATION_NONE"):
+            problems.append(
+                _problem(
+                    HOST_LAYER_REFUSED,
+                    "policy.initiator_impersonation",
+                    f"{impersonation} applies only to AuthIP; use IKEEXT_IMPERSONATION_NONE",
+                )
+            )
+        retransmit = policy.get("retransmit_duration_seconds") or 0
+        if retransmit < catalogue.IKEV2_MIN_RETRANSMIT_SECONDS:
+            problems.append(
+                _problem(
+                    HOST_LAYER_REFUSED,
+                    "policy.retransmit_duration_seconds",
+                    f"{retransmit} is below the {catalogue.IKEV2_MIN_RETRANSMIT_SECONDS} seconds "
+                    "IKEv2 needs",
+                )
+            )
+    return problems
 
 
 # json.dumps(ensure_ascii=False) writes every C0 control as a backslash escape, and DEL, C1

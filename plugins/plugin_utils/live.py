@@ -12,6 +12,8 @@ real host's reply), plus unique keys.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -104,11 +106,24 @@ def plan_arguments(plan: Plan) -> ModuleArgs:
     return {"_operation": "apply", "plan": text}
 
 
+@cache
+def restore_sources() -> dict[str, str]:
+    """The C# sources the host's rollback task compiles, each as base64 of its gzip-compressed
+    UTF-8 text (about a fifth of the bytes; `Confirmation.WriteRestoreSources` decodes them)."""
+    return {
+        name: base64.b64encode(gzip.compress((MODULE_UTILS / name).read_bytes(), mtime=0)).decode()
+        for name in RESTORE_SOURCES
+    }
+
+
 def tentative_arguments(plan: Plan, timeout: int) -> ModuleArgs:
     """The module arguments of a commit-confirmed phase 1 (docs/commit-confirmed.md): the plan,
     the timeout, and the C# sources the host's rollback task compiles."""
-    sources = {name: (MODULE_UTILS / name).read_text(encoding="utf-8") for name in RESTORE_SOURCES}
-    return {**plan_arguments(plan), "confirm_timeout": timeout, "restore_sources": sources}
+    return {
+        **plan_arguments(plan),
+        "confirm_timeout": timeout,
+        "restore_sources": restore_sources(),
+    }
 
 
 def _dicts(value: Any) -> Iterator[dict[str, Any]]:

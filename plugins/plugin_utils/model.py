@@ -297,7 +297,7 @@ def _auth_method(method: Any, path: str) -> Obj:
             result["key_digest"] = str(method["key_digest"])
         else:
             raise ModelError(path, "a pre-shared key method needs `key`")
-    elif method_type in ("IKEEXT_CERTIFICATE", "IKEEXT_SSL"):
+    elif method_type in catalogue.CERTIFICATE_METHOD_TYPES:
         for direction in ("inbound_config", "outbound_config"):
             result[direction] = _enum(
                 method.get(direction, "IKEEXT_CERT_CONFIG_EXPLICIT_TRUST_LIST"),
@@ -678,7 +678,8 @@ _AUTH_KEYS: Final[dict[str, dict[str, Any]]] = {
     },
     "IKEEXT_ANONYMOUS": {},
 }
-_AUTH_KEYS["IKEEXT_SSL"] = _AUTH_KEYS["IKEEXT_CERTIFICATE"]
+for _certificate_type in catalogue.CERTIFICATE_METHOD_TYPES:
+    _AUTH_KEYS[_certificate_type] = _AUTH_KEYS["IKEEXT_CERTIFICATE"]
 
 
 def _auth_spec(method: Any) -> dict[str, Any]:

@@ -65,21 +65,6 @@ def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) 
         raise PolicyError(refusal, {"lockout": management_lockout_findings(desired, ports)})
 
 
-def _host_layer_support(desired: State, backend_kind: str) -> None:
-    """IKEv2 contexts need FwpmProviderContextAdd2, which the C# host layer does not have yet.
-
-    Refused on every backend: an offline host rehearses what a live host would do, and the
-    engine model refuses context types the host layer cannot write (E_INVALIDARG)."""
-    ikev2 = [c["name"] for c in desired["provider_contexts"] if "_IKEV2_" in c["type"]]
-    if ikev2:
-        raise PolicyError(
-            f"IKEv2 provider contexts cannot be added yet ({backend_kind} host): the host layer "
-            "has no FwpmProviderContextAdd2 path, so scenario.ikev2_transport is expanded and "
-            "documented but not applied (docs/scenario-ikev2-transport.md)",
-            {"unsupported": ikev2},
-        )
-
-
 def _ownership_guard(problems: list[str]) -> None:
     if problems:
         raise PolicyError("; ".join(problems), {"ownership": problems})
@@ -138,7 +123,6 @@ def converge(
     present = arguments.get("state", "present") == "present"
     if present:
         _lockout_guard(arguments, desired, options.management_ports)
-        _host_layer_support(desired, backend.kind)
 
     wants_shadowing = options.check_mode and present and arguments.get("shadow_check", True)
     # One read per run: everything when the shadow analysis or the pre-flight needs foreign

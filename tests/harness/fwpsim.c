@@ -8,7 +8,8 @@
  *   - sessions (dynamic or not), one transaction per engine, read-only transactions,
  *     rollback on abort, another session's transaction -> FWP_E_TIMEOUT;
  *   - providers, sublayers, provider contexts (deep copies of IKEEXT_POLICY2 and
- *     IPSEC_TRANSPORT_POLICY2 incl. auth methods, PSK blobs, cert roots, EM policy) and filters
+ *     IPSEC_TRANSPORT_POLICY2 incl. auth methods, PSK blobs, cert roots, EM policy, for IKE,
+ *     AuthIP and IKEv2, each through its own FWPM_PROVIDER_CONTEXT2 union arm) and filters
  *     (conditions, weights, rawContext/providerContextKey union), all stored as deep copies;
  *   - FWP_E_ALREADY_EXISTS, *_NOT_FOUND, IN_USE, LIFETIME_MISMATCH, BUILTIN_OBJECT,
  *     INVALID_WEIGHT, EM_NOT_SUPPORTED, CALLOUT_NOT_FOUND, INCOMPATIBLE_TXN;
@@ -72,9 +73,10 @@ enum { T_EMPTY, T_UINT8, T_UINT16, T_UINT32, T_UINT64, T_INT8, T_INT16, T_INT32,
        T_BYTE_ARRAY6, T_BITMAP_INDEX, T_BITMAP_ARRAY64,
        T_V4_ADDR_MASK = 0x100, T_V6_ADDR_MASK = 0x101, T_RANGE = 0x102 };
 enum { CTX_IKE_QM_TRANSPORT = 1, CTX_AUTHIP_QM_TRANSPORT = 3, CTX_IKE_MM = 5, CTX_AUTHIP_MM = 6,
-       CTX_GENERAL = 8 };
+       CTX_GENERAL = 8, CTX_IKEV2_MM = 10, CTX_IKEV2_QM_TRANSPORT = 12 };
 enum { XF_AH = 1, XF_ESP_AUTH, XF_ESP_CIPHER, XF_ESP_AUTH_AND_CIPHER };
-enum { AUTH_PSK = 0, AUTH_CERT = 1, AUTH_KERBEROS = 2, AUTH_SSL = 4 };
+enum { AUTH_PSK = 0, AUTH_CERT = 1, AUTH_KERBEROS = 2, AUTH_SSL = 4, AUTH_CERT_ECDSA_P256 = 7,
+       AUTH_CERT_ECDSA_P384 = 8 };
 
 #define FLAG_PERSISTENT 0x1u
 #define FILTER_FLAG_HAS_PROVIDER_CONTEXT 0x4u
@@ -209,7 +211,7 @@ static IKEEXT_AUTHENTICATION_METHOD2 *dup_methods(Pool *pool, const IKEEXT_AUTHE
         case AUTH_PSK:
             copy_blob(pool, &m[i].presharedKeyAuthentication.presharedKey, &src[i].presharedKeyAuthentication.presharedKey);
             break;
-        case AUTH_CERT: case AUTH_SSL: {
+        case AUTH_CERT: case AUTH_SSL: case AUTH_CERT_ECDSA_P256: case AUTH_CERT_ECDSA_P384: {
             IKEEXT_CERTIFICATE_AUTHENTICATION2 *c = &m[i].certificateAuthentication;
             const IKEEXT_CERTIFICATE_AUTHENTICATION2 *s = &src[i].certificateAuthentication;
             /* Explicit trust lists (config 0) carry root configs; other arms are not modelled. */
@@ -289,9 +291,14 @@ static FWPM_PROVIDER_CONTEXT2 *dup_context(Pool *pool, const FWPM_PROVIDER_CONTE
     copy_display(pool, &c->displayData, &src->displayData);
     c->providerKey = dup_bytes(pool, src->providerKey, sizeof(GUID));
     copy_blob(pool, &c->providerData, &src->providerData);
+    /* Each type through its own union arm, as BFE lays the union out (fwpmtypes.h). */
     switch (src->type) {
-    case CTX_IKE_MM: case CTX_AUTHIP_MM: c->ikeMmPolicy = dup_mm(pool, src->ikeMmPolicy); break;
-    case CTX_IKE_QM_TRANSPORT: case CTX_AUTHIP_QM_TRANSPORT: c->ikeQmTransportPolicy = dup_qm(pool, src->ikeQmTransportPolicy); break;
+    case CTX_IKE_MM: c->ikeMmPolicy = dup_mm(pool, src->ikeMmPolicy); break;
+    case CTX_AUTHIP_MM: c->authIpMmPolicy = dup_mm(pool, src->authIpMmPolicy); break;
+    case CTX_IKEV2_MM: c->ikeV2MmPolicy = dup_mm(pool, src->ikeV2MmPolicy); break;
+    case CTX_IKE_QM_TRANSPORT: c->ikeQmTransportPolicy = dup_qm(pool, src->ikeQmTransportPolicy); break;
+    case CTX_AUTHIP_QM_TRANSPORT: c->authipQmTransportPolicy = dup_qm(pool, src->authipQmTransportPolicy); break;
+    case CTX_IKEV2_QM_TRANSPORT: c->ikeV2QmTransportPolicy = dup_qm(pool, src->ikeV2QmTransportPolicy); break;
     case CTX_GENERAL: c->dataBuffer = dup_blob(pool, src->dataBuffer); break;
     default: c->keyingPolicy = NULL; break;
     }
@@ -635,10 +642,13 @@ static DWORD add_object(void *engine, int kind, const void *src, uint64_t *id)
         obj->data = dup_sublayer(obj->pool, src);
     } else if (!status && kind == KIND_CONTEXT) {
         const FWPM_PROVIDER_CONTEXT2 *c = src;
-        if (c->type == CTX_IKE_QM_TRANSPORT && c->ikeQmTransportPolicy && c->ikeQmTransportPolicy->emPolicy)
+        /* Extended mode is AuthIP's: an IKE or IKEv2 quick-mode policy with one is refused. */
+        if ((c->type == CTX_IKE_QM_TRANSPORT && c->ikeQmTransportPolicy && c->ikeQmTransportPolicy->emPolicy) ||
+            (c->type == CTX_IKEV2_QM_TRANSPORT && c->ikeV2QmTransportPolicy && c->ikeV2QmTransportPolicy->emPolicy))
             status = FWP_E_EM_NOT_SUPPORTED;
-        else if ((c->type == CTX_IKE_MM || c->type == CTX_AUTHIP_MM || c->type == CTX_IKE_QM_TRANSPORT ||
-                  c->type == CTX_AUTHIP_QM_TRANSPORT) && !c->keyingPolicy)
+        else if ((c->type == CTX_IKE_MM || c->type == CTX_AUTHIP_MM || c->type == CTX_IKEV2_MM ||
+                  c->type == CTX_IKE_QM_TRANSPORT || c->type == CTX_AUTHIP_QM_TRANSPORT ||
+                  c->type == CTX_IKEV2_QM_TRANSPORT) && !c->keyingPolicy)
             status = FWP_E_INVALID_PARAMETER;
         if (!status) {
             FWPM_PROVIDER_CONTEXT2 *copy = dup_context(obj->pool, c);
@@ -837,9 +847,9 @@ static FWPM_PROVIDER_CONTEXT2 *blank_psks(FWPM_PROVIDER_CONTEXT2 *c)
     const char *mode = getenv("FWPSIM_BLANK_PSK");
     if (!mode || !*mode) return c;
     int zero = strcmp(mode, "zero") == 0;
-    if ((c->type == CTX_IKE_MM || c->type == CTX_AUTHIP_MM) && c->ikeMmPolicy)
+    if ((c->type == CTX_IKE_MM || c->type == CTX_AUTHIP_MM || c->type == CTX_IKEV2_MM) && c->ikeMmPolicy)
         blank_methods(c->ikeMmPolicy->authenticationMethods, c->ikeMmPolicy->numAuthenticationMethods, zero);
-    if ((c->type == CTX_IKE_QM_TRANSPORT || c->type == CTX_AUTHIP_QM_TRANSPORT) && c->ikeQmTransportPolicy &&
+    if ((c->type == CTX_IKE_QM_TRANSPORT || c->type == CTX_AUTHIP_QM_TRANSPORT || c->type == CTX_IKEV2_QM_TRANSPORT) && c->ikeQmTransportPolicy &&
         c->ikeQmTransportPolicy->emPolicy)
         blank_methods(c->ikeQmTransportPolicy->emPolicy->authenticationMethods,
                       c->ikeQmTransportPolicy->emPolicy->numAuthenticationMethods, zero);

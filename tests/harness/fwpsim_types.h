@@ -209,8 +209,8 @@ typedef struct {
         FWP_BYTE_BLOB *dataBuffer;
         void *classifyOptions;
         void *ikeV2QmTunnelPolicy;
-        void *ikeV2QmTransportPolicy;
-        void *ikeV2MmPolicy;
+        IPSEC_TRANSPORT_POLICY2 *ikeV2QmTransportPolicy;
+        IKEEXT_POLICY2 *ikeV2MmPolicy;
         void *idpOptions;
     };
     uint64_t providerContextId;

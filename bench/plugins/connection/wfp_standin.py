@@ -5,10 +5,11 @@
 The policy action runs its live path unchanged: `_execute_module` builds the real PowerShell
 payload (bootstrap + exec wrapper + module + Ansible.Basic + the collection's C# util) and sends
 it here as WinRM would. Instead of PowerShell, this plugin reads the module arguments out of the
-payload and answers from an engine-model state file (read, read_all, apply in one transaction,
-with the module's reply shape). It records, per module execution, the operation, the bytes
-shipped and WinRM-like round trips (run command + one Send per 200,000-byte chunk, as the winrm
-connection plugin sends stdin, + Receive + cleanup), as JSON lines in `wfp_standin_log`.
+payload and answers from an engine-model state file with the module's reply shape: read,
+read_all, apply in one transaction, and commit confirmed's tentative apply and confirm. It
+records, per module execution, the operation, the bytes shipped and WinRM-like round trips (run
+command + one Send per 200,000-byte chunk, as the winrm connection plugin sends stdin, +
+Receive + cleanup), as JSON lines in `wfp_standin_log`.
 
 Only for tests/benchmarks: anything else than wfp.ipsec.policy fails.
 """
@@ -53,6 +54,17 @@ SCRIPTS = (
     "ansible_collections.wfp.ipsec.plugins.modules.policy.ps1",
     "ansible_collections.wfp.ipsec.plugins.modules.policy_info.ps1",
 )
+
+
+def pending_summaries(backend: OfflineBackend, state: dict[str, Any]) -> list[dict[str, Any]]:
+    """The unconfirmed applies a read reports, as the host module lists them (`pending_json`)."""
+    summaries = (backend.pending(provider["key"]) for provider in state["providers"])
+    return [summary for summary in summaries if summary]
+
+
+def module_result(result: dict[str, Any]) -> dict[str, Any]:
+    """An offline backend result in the host module's shape (no backend kind or file path)."""
+    return {key: value for key, value in result.items() if key not in ("backend", "path")}
 
 
 def module_arguments(payload: bytes) -> tuple[str, dict[str, Any]]:
@@ -108,19 +120,26 @@ class Connection(ConnectionBase):
         operation = arguments.get("_operation")
         reply: dict[str, Any] = {"changed": False}
         try:
-            if operation == "read":
-                state = owned_state(backend.read_all(), str(arguments["provider_key"]))
+            if operation in ("read", "read_all"):
+                state = backend.read_all()
+                if operation == "read":
+                    state = owned_state(state, str(arguments["provider_key"]))
                 reply["state_json"] = json.dumps(state)
-            elif operation == "read_all":
-                reply["state_json"] = json.dumps(backend.read_all())
+                reply["pending_json"] = json.dumps(pending_summaries(backend, state))
             elif operation == "apply":
                 plan = json.loads(arguments["plan"])
-                result = backend.apply(plan)
-                result.pop("backend", None)
-                result.pop("path", None)
+                timeout = arguments.get("confirm_timeout")
+                # Commit confirmed's first phase when the action sends a timeout.
+                result = (
+                    backend.apply_tentative(plan, int(timeout)) if timeout else backend.apply(plan)
+                )
                 result["state"] = owned_state(backend.read_all(), plan["provider_key"])
-                reply["result_json"] = json.dumps(result)
                 reply["changed"] = result["applied"] > 0
+                reply["result_json"] = json.dumps(module_result(result))
+            elif operation == "confirm":
+                pending = {"tentative_fingerprint": arguments.get("tentative_fingerprint")}
+                result = backend.confirm(str(arguments["provider_key"]), pending)
+                reply["result_json"] = json.dumps(module_result(result))
             else:
                 return {"failed": True, "msg": f"unknown _operation {operation!r}"}
         except (BackendError, WfpError) as error:
@@ -155,3 +174,7 @@ class Connection(ConnectionBase):
 
     def close(self) -> None:
         self._connected = False
+
+    def reset(self) -> None:
+        """A new connection (commit confirmed confirms over one); the next command opens it."""
+        self.close()

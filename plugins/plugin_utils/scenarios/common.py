@@ -44,9 +44,15 @@ DEFAULTS: Final[dict[str, Any]] = {
 # Authentication methods each keying module (and AuthIP extended mode) accepts (Microsoft's
 # IKEEXT_AUTHENTICATION_METHOD_TYPE: "Available only for IKE", "... for IKE and IKEv2", ...).
 ALLOWED_AUTH: Final = {
-    "ike": {"kerberos", "certificate", "preshared_key"},
+    "ike": {
+        "kerberos",
+        "certificate",
+        "certificate_ecdsa_p256",
+        "certificate_ecdsa_p384",
+        "preshared_key",
+    },
     "authip": {"kerberos", "certificate", "ntlm_v2", "anonymous"},
-    "ikev2": {"certificate"},
+    "ikev2": {"certificate", "certificate_ecdsa_p256", "certificate_ecdsa_p384"},
     "extended_mode": {"kerberos", "certificate", "ntlm_v2", "anonymous"},
 }
 _MODULE_OWNERS: Final = {"ike": "IKE", "authip": "AuthIP", "ikev2": "IKEv2"}
@@ -62,7 +68,8 @@ def _auth(
                 f"{path}[{index}].method",
                 f"{owner} does not support {name}; use one of {sorted(allowed)}",
             )
-        needed = {"preshared_key": "key", "certificate": "root_subjects"}.get(name)
+        needed = "root_subjects" if name in crypto.CERTIFICATE_METHODS else None
+        needed = "key" if name == "preshared_key" else needed
         if needed and not method.get(needed):
             findings.add(
                 f"{path}[{index}].{needed}", f"is required with method {name}; set {needed}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from .. import crypto
+from .. import catalogue, crypto
 from ..model import Obj
 from . import conditions as cond
 from .base import PERMIT, Expansion
@@ -25,7 +25,7 @@ CONTEXT_TYPES: Final = {
 POLICY_WEIGHTS: Final = {"authip": 0x200, "ike": 0x100, "ikev2": 0x100}
 
 
-def policy(options: dict[str, Any]) -> Obj:
+def policy(options: dict[str, Any], module: str = "ike") -> Obj:
     main_mode = options["main_mode"]
     return {
         "soft_expiration_seconds": 0,
@@ -36,7 +36,11 @@ def policy(options: dict[str, Any]) -> Obj:
         ],
         "flags": [],
         "max_dynamic_filters": 0,
-        "retransmit_duration_seconds": 0,
+        # IKEEXT_POLICY2: IKEv2 retransmits for this long and "the caller must set this to
+        # at least 120 seconds"; IKE and AuthIP do not use it (Windows' own AuthIP contexts say 0).
+        "retransmit_duration_seconds": (
+            catalogue.IKEV2_MIN_RETRANSMIT_SECONDS if module == "ikev2" else 0
+        ),
     }
 
 
@@ -47,7 +51,7 @@ def add_contexts(expansion: Expansion, modules: list[str]) -> dict[str, str]:
             f"mm/{module}",
             f"{MODULE_TITLES[module]} main mode policy",
             CONTEXT_TYPES[module],
-            policy(expansion.options),
+            policy(expansion.options, module),
         )
         for module in modules
     }

@@ -385,6 +385,13 @@ def test_extended_mode_is_authip_only() -> None:
         policy=qm_policy(EM_POLICY),
     )
     eng.add("provider_context", authip)
+    ikev2 = context(
+        "ikev2 em",
+        OURS["provider"],
+        "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT",
+        policy=qm_policy(EM_POLICY),
+    )
+    raises("FWP_E_EM_NOT_SUPPORTED", lambda: eng.add("provider_context", ikev2))
 
 
 def test_malformed_objects_are_invalid_parameters_naming_the_field() -> None:

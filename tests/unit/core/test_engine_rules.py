@@ -40,8 +40,10 @@ from tests.unit.core.builders import (
     basic_state,
     context,
     filter_,
+    mm_policy,
     plan_for,
     provider,
+    qm_policy,
     sublayer,
 )
 
@@ -331,11 +333,80 @@ def test_zero_sublayer_reference_is_refused() -> None:
 
 
 def test_provider_context_type_the_host_layer_cannot_write() -> None:
-    obj = context("ikev2", OURS["provider"], "FWPM_IPSEC_IKEV2_MM_CONTEXT", policy={})
+    obj = context("tunnel", OURS["provider"], "FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT", policy={})
     problem = only_problem("provider_context", obj)
     assert (problem.code, problem.context["field"]) == ("E_INVALIDARG", "type")
     assert "FWPM_IPSEC_IKE_MM_CONTEXT" in str(problem)  # the fix: a type it can write
     assert problem.details()["hresult"] == "0x80070057"
+
+
+CERTIFICATE: Obj = {"type": "IKEEXT_CERTIFICATE", "root_subjects": ["CN=Root"]}
+
+
+def ikev2_mm(**policy: Any) -> Obj:
+    fields = {
+        **mm_policy(),
+        "authentication_methods": [CERTIFICATE],
+        "retransmit_duration_seconds": 120,
+    }
+    return context(
+        "ikev2 mm", OURS["provider"], "FWPM_IPSEC_IKEV2_MM_CONTEXT", policy={**fields, **policy}
+    )
+
+
+def test_ikev2_contexts_with_certificates_are_accepted() -> None:
+    ecdsa = {**CERTIFICATE, "type": "IKEEXT_CERTIFICATE_ECDSA_P384"}
+    assert host_problems("provider_context", ikev2_mm(), basic_state()) == []
+    assert host_problems("provider_context", ikev2_mm(authentication_methods=[ecdsa])) == []
+    qm = context("ikev2 qm", OURS["provider"], "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT")
+    assert host_problems("provider_context", qm, basic_state()) == []
+
+
+@pytest.mark.parametrize(
+    ("policy", "field", "text"),
+    [
+        (
+            {"authentication_methods": [CERTIFICATE, {"type": "IKEEXT_PRESHARED_KEY", "key": "k"}]},
+            "policy.authentication_methods[1].type",
+            "IKEEXT_PRESHARED_KEY is not for IKEv2; use IKEEXT_CERTIFICATE",
+        ),
+        (
+            {"authentication_methods": [{"type": "IKEEXT_KERBEROS", "flags": []}]},
+            "policy.authentication_methods[0].type",
+            "IKEEXT_KERBEROS is not for IKEv2",
+        ),
+        (
+            {"flags": ["IKEEXT_POLICY_FLAG_ENABLE_OPTIONAL_DH"]},
+            "policy.flags",
+            "applies only to AuthIP",
+        ),
+        (
+            {"initiator_impersonation": "IKEEXT_IMPERSONATION_SOCKET_PRINCIPAL"},
+            "policy.initiator_impersonation",
+            "use IKEEXT_IMPERSONATION_NONE",
+        ),
+        (
+            {"retransmit_duration_seconds": 0},
+            "policy.retransmit_duration_seconds",
+            "below the 120 seconds IKEv2 needs",
+        ),
+    ],
+)
+def test_what_is_not_ikev2s_is_refused_by_the_host_layer(
+    policy: Obj, field: str, text: str
+) -> None:
+    problem = only_problem("provider_context", ikev2_mm(**policy))
+    assert (problem.code, problem.context["field"]) == ("E_INVALIDARG", field)
+    assert text in str(problem)
+
+
+def test_authip_only_quick_mode_flag_is_refused_on_ikev2() -> None:
+    policy = {**qm_policy(), "flags": ["IPSEC_POLICY_FLAG_KEY_MANAGER_ALLOW_DICTATE_KEY"]}
+    ikev2 = context("q", OURS["provider"], "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT", policy=policy)
+    problem = only_problem("provider_context", ikev2)
+    assert (problem.code, problem.context["field"]) == ("E_INVALIDARG", "policy.flags")
+    authip = context("a", OURS["provider"], "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT", policy=policy)
+    assert host_problems("provider_context", authip, basic_state()) == []
 
 
 def test_host_problems_checks_references_with_a_state() -> None:
@@ -739,3 +810,41 @@ def test_hostile_raw_objects_get_messages_not_tracebacks(raw: Obj, object_type: 
     found = engine.declaration_problems({"objects": {list_name: [raw]}})
     assert all(path.startswith(f"objects.{list_name}[0]") for path, _message in found)
     assert all(isinstance(error, WfpError) for error in host_problems(object_type, raw))
+
+
+def test_a_declared_ikev2_context_with_a_pre_shared_key_is_refused_before_the_host(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "host.json"
+    path.write_text(json.dumps(empty_state()))
+    policy = {
+        "authentication_methods": [{"type": "IKEEXT_PRESHARED_KEY", "key": "s3cret-v2"}],
+        "proposals": [
+            {
+                "cipher": "IKEEXT_CIPHER_AES_256",
+                "integrity": "IKEEXT_INTEGRITY_SHA_256",
+                "dh_group": "IKEEXT_DH_GROUP_14",
+                "max_lifetime_seconds": 28800,
+            }
+        ],
+        "retransmit_duration_seconds": 120,
+    }
+    declaration = {
+        "provider": {"name": "rules"},
+        "objects": {
+            "provider_contexts": [
+                {"id": "v2", "name": "v2", "type": "FWPM_IPSEC_IKEV2_MM_CONTEXT", "policy": policy}
+            ]
+        },
+    }
+    [problem] = problems_of(declaration)
+    assert problem.startswith(
+        "objects.provider_contexts[0].policy.authentication_methods[0].type: "
+    )
+    assert "IKEEXT_PRESHARED_KEY is not for IKEv2" in problem
+    assert "s3cret-v2" not in problem  # a pre-shared key is never shown
+    with pytest.raises(DeclarationError):
+        converge(declaration, OfflineBackend(path), RunOptions())
+    assert json.loads(path.read_text()) == empty_state()
+    policy["authentication_methods"] = [{"type": "IKEEXT_CERTIFICATE", "root_subjects": ["CN=R"]}]
+    assert converge(declaration, OfflineBackend(path), RunOptions())["changed"] is True

@@ -11,12 +11,8 @@ import copy
 import json
 from pathlib import Path
 from typing import Any
-from unittest.mock import MagicMock
 
 from ansible.errors import AnsibleActionFail
-from ansible.playbook.task import Task
-from ansible.template import Templar
-from ansible_collections.wfp.ipsec.plugins.action import policy
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import engine
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import Engine, WfpError
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import (
@@ -26,28 +22,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import (
     iter_objects,
 )
 
-
-def make_plugin(
-    args: dict[str, Any], check_mode: bool = False, diff: bool = False
-) -> policy.ActionModule:
-    """The policy action plugin with a mocked task and connection (as Ansible builds it)."""
-    task = MagicMock(Task)
-    task.args = args
-    task.check_mode = check_mode
-    task.diff = diff
-    task.async_val = 0
-    connection = MagicMock()
-    connection.transport = "local"
-    loader = MagicMock()
-    loader.get_basedir.return_value = "/playbooks"
-    return policy.ActionModule(
-        task,
-        connection,
-        MagicMock(),
-        loader=loader,
-        templar=Templar(loader=loader),
-        shared_loader_obj=None,
-    )
+from tests.unit.plugins.action.factory import make_plugin
 
 
 def run_policy(
@@ -63,7 +38,7 @@ def run_policy(
         own_args = copy.deepcopy(args)  # the plugin may normalise its arguments in place
     except RecursionError:  # deeper than copy.deepcopy can go; the input itself is the test
         own_args = args
-    plugin = make_plugin(own_args, check_mode=check_mode, diff=diff)
+    plugin = make_plugin(own_args, check_mode=check_mode, diff=diff, transport="local")
     if execute is not None:
         plugin._execute_module = execute  # type: ignore[method-assign]
     try:

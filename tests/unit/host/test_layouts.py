@@ -77,6 +77,9 @@ def test_every_csharp_struct_matches_the_x64_table(mono_layout: Layout) -> None:
     assert problems == []
     assert mono_layout["FWPM_FILTER0"]["rawContext"] == (152, 8)
     assert mono_layout["FWPM_FILTER0"]["providerContextKey"] == (152, 16)
+    # The IKEv2 policy arms of the provider-context union (FwpmProviderContextAdd2 / Enum2).
+    assert mono_layout["FWPM_PROVIDER_CONTEXT2"]["ikeV2MmPolicy"] == (72, 8)
+    assert mono_layout["FWPM_PROVIDER_CONTEXT2"]["ikeV2QmTransportPolicy"] == (72, 8)
 
 
 def test_stand_in_structs_match_the_x64_table(build: Build) -> None:
@@ -146,6 +149,11 @@ POINTER_TARGETS = {
     ("FWPM_FILTER0", "filterCondition"): "FWPM_FILTER_CONDITION0",
     ("FWPM_PROVIDER_CONTEXT2", "ikeMmPolicy"): "IKEEXT_POLICY2",
     ("FWPM_PROVIDER_CONTEXT2", "ikeQmTransportPolicy"): "IPSEC_TRANSPORT_POLICY2",
+    # The AuthIP and IKEv2 arms the writer and reader name carry the same policy versions.
+    ("FWPM_PROVIDER_CONTEXT2", "authIpMmPolicy"): "IKEEXT_POLICY2",
+    ("FWPM_PROVIDER_CONTEXT2", "authipQmTransportPolicy"): "IPSEC_TRANSPORT_POLICY2",
+    ("FWPM_PROVIDER_CONTEXT2", "ikeV2MmPolicy"): "IKEEXT_POLICY2",
+    ("FWPM_PROVIDER_CONTEXT2", "ikeV2QmTransportPolicy"): "IPSEC_TRANSPORT_POLICY2",
     ("IKEEXT_POLICY2", "authenticationMethods"): "IKEEXT_AUTHENTICATION_METHOD2",
     ("IKEEXT_POLICY2", "ikeProposals"): "IKEEXT_PROPOSAL0",
     ("IKEEXT_CERTIFICATE_AUTHENTICATION2", "inboundRootCriteria"): "IKEEXT_CERTIFICATE_CRITERIA0",

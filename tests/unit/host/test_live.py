@@ -192,7 +192,7 @@ def test_connection_failures_are_unreachable_hosts_not_task_failures() -> None:
 def test_the_action_plugin_reports_an_unreachable_host(monkeypatch: pytest.MonkeyPatch) -> None:
     from ansible_collections.wfp.ipsec.plugins.action import policy as policy_action
 
-    from ..plugins.action.test_policy_action import make_plugin
+    from ..plugins.action.factory import make_plugin
 
     def unreachable(*_args: Any, **_kwargs: Any) -> dict[str, Any]:
         raise HostUnreachableError("host unreachable: winrm: connection refused")

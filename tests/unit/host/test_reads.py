@@ -63,7 +63,7 @@ def test_owned_read_asks_bfe_for_the_providers_objects_only_in_a_read_only_trans
     for kind in ("sublayer", "provider_context", "filter"):
         assert by_kind[kind] and all(e["provider_template"] for e in by_kind[kind])
     # One context template per type we write; BFE returned our objects and nothing else.
-    assert len(by_kind["provider_context"]) == 4
+    assert len(by_kind["provider_context"]) == len(catalogue.SUPPORTED_CONTEXT_TYPES) == 6
     assert sum(e["returned"] for e in by_kind["filter"]) == len(desired["filters"]) == 36
     assert sum(e["returned"] for e in by_kind["provider_context"]) == 4
     assert sum(e["returned"] for e in by_kind["sublayer"]) == 1
@@ -89,7 +89,11 @@ def test_apply_rereads_only_owned_objects_inside_its_write_transaction(host: Hos
     after = [e for e in log if e["txn"] == "read_only"]
     assert len(inside) + len(after) == len(log) and log.index(after[0]) == len(inside)
     for phase in (inside, after):
-        assert [e["provider_template"] for e in phase if e["kind"] != "provider"] == [True] * 6
+        # the sublayer, one template per writable context type, the filters
+        templates = 1 + len(catalogue.SUPPORTED_CONTEXT_TYPES) + 1
+        assert [e["provider_template"] for e in phase if e["kind"] != "provider"] == [
+            True
+        ] * templates
     assert sum(e["returned"] for e in inside if e["kind"] == "filter") == 0  # empty before
     assert sum(e["returned"] for e in after if e["kind"] == "filter") == len(desired["filters"])
 

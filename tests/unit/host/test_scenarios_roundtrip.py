@@ -2,8 +2,8 @@
 
 Each scenario's objects (security-descriptor, address-prefix and port-range conditions, BLOCK
 filters, the three quick-mode flag variants) are added in one transaction and read back as
-declared; a second plan is empty. IKEv2 contexts are not in the host layer yet (the runner
-refuses them on live hosts; docs/scenario-ikev2-transport.md).
+declared; a second plan is empty. IKEv2 transport's contexts go through the ikeV2MmPolicy /
+ikeV2QmTransportPolicy arms of FWPM_PROVIDER_CONTEXT2 (tests/unit/host/test_ikev2.py).
 """
 
 from __future__ import annotations
@@ -32,6 +32,14 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "remote_machine_sddl": "O:SYG:SYD:(A;;CCRC;;;S-1-5-21-1-2-3-515)",
         "remote_user_sddl": "O:SYG:SYD:(A;;CCRC;;;S-1-5-21-1-2-3-513)",
         "extended_mode": {"authentication": [{"method": "kerberos"}]},
+    },
+    "ikev2_transport": {
+        "main_mode": {
+            "authentication": [
+                {"method": "certificate_ecdsa_p384", "root_subjects": ["CN=Root, O=Corp"]},
+                {"method": "certificate", "root_subjects": ["CN=Root"]},
+            ]
+        }
     },
 }
 

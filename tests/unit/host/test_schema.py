@@ -87,3 +87,21 @@ def test_unsupported_records_are_valid_and_checked() -> None:
     ):
         problems = state_problems({**model.empty_state(), "unsupported": [broken]})
         assert problems and all(p.startswith("state.unsupported[0]") for p in problems), broken
+
+
+def test_ikev2_contexts_are_checked_as_policies_not_passed_through() -> None:
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.declaration import validate
+
+    certificate = {"method": "certificate", "root_subjects": ["CN=Root"]}
+    declaration = {
+        "scenario": {"ikev2_transport": {"main_mode": {"authentication": [certificate]}}}
+    }
+    state = copy.deepcopy(validate(declaration).desired)
+    mm = next(c for c in state["provider_contexts"] if c["type"] == "FWPM_IPSEC_IKEV2_MM_CONTEXT")
+    mm["policy"]["authentication_methods"][0]["type"] = "IKEEXT_CERTIFICATE_ECDSA_P256"
+    assert state_problems(state) == []
+    for index in range(len(state["provider_contexts"])):  # the MM and the QM context
+        broken = copy.deepcopy(state)
+        broken["provider_contexts"][index]["policy"].pop("proposals")
+        problems = state_problems(broken)
+        assert problems and problems[0].startswith(f"state.provider_contexts[{index}].policy")

@@ -224,6 +224,22 @@ def test_small_state_maps_every_field() -> None:
     assert result.timestamp == "2026-01-01T00:00:00.000Z"
 
 
+def test_an_ikev2_main_mode_context_is_imported_as_its_policy() -> None:
+    # No real dump holds an IKEv2 context: the small state's IKE MM context, retyped, in the
+    # union arm netsh would name for it.
+    xml = (
+        small_state()
+        .replace(
+            b"<type>FWPM_IPSEC_IKE_MM_CONTEXT</type>", b"<type>FWPM_IPSEC_IKEV2_MM_CONTEXT</type>"
+        )
+        .replace(b"ikeMmPolicy>", b"ikeV2MmPolicy>")
+    )
+    contexts = {c["key"]: c for c in import_dump(xml, name="ikev2.xml").state["provider_contexts"]}
+    ikev2 = contexts["66666666-6666-6666-6666-666666666666"]
+    assert ikev2["type"] == "FWPM_IPSEC_IKEV2_MM_CONTEXT"
+    assert ikev2["policy"]["proposals"][0]["dh_group"] == "IKEEXT_DH_GROUP_14"
+
+
 def test_filters_file_with_bom_v6_masks_ranges_and_raw_context() -> None:
     # netsh writes filters.xml with a UTF-8 byte order mark (the fixture is stored without one).
     bom = b"\xef\xbb\xbf" + (FIXTURES / "small_filters.xml").read_bytes()

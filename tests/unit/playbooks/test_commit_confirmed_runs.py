@@ -4,7 +4,6 @@ the apply rolls back by itself), and offline rehearsals guarded like production.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 import yaml
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import empty_state, fingerprint
 
-from tests.unit.playbooks.test_offline_runs import ANSIBLE_PLAYBOOK, RECAP, ansible_env
+from tests.unit.playbooks.ansible_run import ansible_playbook, recap_for
 
 pytestmark = pytest.mark.slow
 POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
@@ -30,25 +29,10 @@ def play(
             "vars": {"ansible_python_interpreter": sys.executable},
         }
     }
-    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
     playbook = [{"name": "test", "hosts": "all", "gather_facts": False, "tasks": [task]}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(playbook, sort_keys=False))
-    completed = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", "inventory.yml", "play.yml", *flags],
-        capture_output=True,
-        text=True,
-        env=ansible_env(tmp_path),
-        check=False,
-        cwd=tmp_path,
-    )
+    completed = ansible_playbook(tmp_path, inventory, playbook, *flags)
+    recap = recap_for(completed, hosts)
     output = completed.stdout + completed.stderr
-    keys = ("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored")
-    recap = {
-        m.group(1): dict(zip(keys, map(int, m.groups()[1:]), strict=True))
-        for m in RECAP.finditer(completed.stdout)
-    }
-    if set(recap) != set(hosts):
-        pytest.fail(f"no recap for every host (rc={completed.returncode}):\n{output}")
     return recap, output
 
 

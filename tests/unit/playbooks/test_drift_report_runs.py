@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,8 @@ import pytest
 import yaml
 
 from tests.unit.conftest import REPO, shared_path
-from tests.unit.playbooks.test_offline_runs import ANSIBLE_PLAYBOOK, ansible_env, demo_states
+from tests.unit.playbooks.ansible_run import ansible_playbook
+from tests.unit.playbooks.test_offline_runs import demo_states
 
 pytestmark = pytest.mark.slow
 PLAY = REPO / "playbooks" / "drift_report.yml"
@@ -75,22 +75,14 @@ def fleet_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     tmp_path = tmp_path_factory.mktemp("fleet")
     inventory, kinds = fleet_inventory(tmp_path)
     report_dir = tmp_path / "report"
-    run = subprocess.run(
-        [
-            str(ANSIBLE_PLAYBOOK),
-            "-i",
-            str(inventory),
-            str(PLAY),
-            "-e",
-            f"wfp_ipsec_report_dir={report_dir}",
-            "-e",
-            "wfp_ipsec_fail_on_drift=true",
-        ],
-        capture_output=True,
-        text=True,
-        env=ansible_env(tmp_path),
-        check=False,
-        cwd=tmp_path,
+    run = ansible_playbook(
+        tmp_path,
+        inventory,
+        PLAY,
+        "-e",
+        f"wfp_ipsec_report_dir={report_dir}",
+        "-e",
+        "wfp_ipsec_fail_on_drift=true",
     )
     return {"run": run, "kinds": kinds, "dir": report_dir}
 
@@ -140,20 +132,13 @@ def test_the_fleet_reports_are_readable(fleet_run: dict) -> None:
 
 def test_the_real_dumps_report(tmp_path: Path) -> None:
     report_dir = tmp_path / "report"
-    run = subprocess.run(
-        [
-            str(ANSIBLE_PLAYBOOK),
-            "-i",
-            str(REPO / "playbooks" / "inventory" / "dumps"),
-            str(PLAY),
-            "-e",
-            f"wfp_ipsec_report_dir={report_dir}",
-        ],
-        capture_output=True,
-        text=True,
-        env=ansible_env(tmp_path, WFP_IPSEC_DUMPS_DIR=str(shared_path() / "wfp_realdata")),
-        check=False,
-        cwd=tmp_path,
+    run = ansible_playbook(
+        tmp_path,
+        REPO / "playbooks" / "inventory" / "dumps",
+        PLAY,
+        "-e",
+        f"wfp_ipsec_report_dir={report_dir}",
+        WFP_IPSEC_DUMPS_DIR=str(shared_path() / "wfp_realdata"),
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     report = json.loads((report_dir / "wfp-ipsec-drift.json").read_text())

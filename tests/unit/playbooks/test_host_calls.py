@@ -9,16 +9,14 @@ docs/fleet-scale.md says: one read, plus one apply when there is something to ch
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.unit.conftest import REPO
-from tests.unit.playbooks.test_offline_runs import ANSIBLE_PLAYBOOK, RECAP, ansible_env
+from tests.unit.playbooks.ansible_run import ansible_playbook, recap_of
 
 pytestmark = pytest.mark.slow
 STANDIN = REPO / "bench" / "plugins" / "connection"
@@ -48,20 +46,13 @@ def run(tmp_path: Path, task_args: dict[str, Any], *flags: str) -> dict[str, lis
             },
         }
     }
-    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
     task = {"name": "policy", "wfp.ipsec.policy": task_args}
     play = [{"name": "calls", "hosts": "all", "gather_facts": False, "tasks": [task]}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
-    completed = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", "inventory.yml", "play.yml", *flags],
-        capture_output=True,
-        text=True,
-        env=ansible_env(tmp_path, ANSIBLE_CONNECTION_PLUGINS=str(STANDIN)),
-        cwd=tmp_path,
-        check=False,
+    completed = ansible_playbook(
+        tmp_path, inventory, play, *flags, ANSIBLE_CONNECTION_PLUGINS=str(STANDIN)
     )
-    recap = {m.group(1): int(m.group(5)) for m in RECAP.finditer(completed.stdout)}
-    assert recap == dict.fromkeys(HOSTS, 0), completed.stdout + completed.stderr
+    failed = {host: counts["failed"] for host, counts in recap_of(completed).items()}
+    assert failed == dict.fromkeys(HOSTS, 0), completed.stdout + completed.stderr
     calls: dict[str, list[str]] = {host: [] for host in HOSTS}
     records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     for record in records:
@@ -77,7 +68,7 @@ def fresh(tmp_path: Path) -> Path:
     return tmp_path
 
 
-# One-step applies: commit confirmed's two phases are counted in test_commit_confirmed_runs.py.
+# One-step applies (commit confirmed's two phases: test_commit_confirmed_host_calls).
 POLICY = {
     "scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}},
     "confirm_timeout": 0,
@@ -101,3 +92,13 @@ def test_host_calls_per_task(fresh: Path) -> None:
     # No drift: one read.
     assert run(fresh, POLICY) == each("read")
     assert run(fresh, POLICY, "--check") == each("read_all")
+
+
+def test_commit_confirmed_host_calls(fresh: Path) -> None:
+    """The default converge over the live path: read, tentative apply, confirm (a new
+    connection), and the host keeps no pending confirmation."""
+    confirmed = {key: value for key, value in POLICY.items() if key != "confirm_timeout"}
+    assert run(fresh, confirmed) == each("read", "apply", "confirm")
+    for host in HOSTS:
+        assert "pending_confirmations" not in json.loads((fresh / f"{host}.json").read_text())
+    assert run(fresh, confirmed) == each("read")

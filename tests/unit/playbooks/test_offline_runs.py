@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import os
-import re
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.unit.conftest import BUILD, REPO
+from tests.unit.conftest import REPO
+from tests.unit.playbooks.ansible_run import (
+    ansible_playbook,
+    recap_for,
+)
 
 pytestmark = pytest.mark.slow
-ANSIBLE_PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 sys.path.insert(0, str(REPO / "tools"))
 import demo_states  # noqa: E402
-
-RECAP = re.compile(
-    r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)",
-    re.M,
-)
 
 
 @dataclass
@@ -38,18 +33,6 @@ class Run:
 
     def changed(self) -> dict[str, int]:
         return {host: counts["changed"] for host, counts in self.recap.items()}
-
-
-def ansible_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """The environment of a test's ansible-playbook: this collection, private temp and home."""
-    return dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=str(BUILD),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
-        ANSIBLE_HOME=str(tmp_path / "home"),
-        **extra,
-    )
 
 
 def run_playbook(
@@ -69,7 +52,6 @@ def run_playbook(
     results_dir = tmp_path / "results"
     shutil.rmtree(results_dir, ignore_errors=True)
     results_dir.mkdir()
-    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
     save = {
         "name": "save the result",
         "ansible.builtin.copy": {
@@ -82,30 +64,9 @@ def run_playbook(
     }
     tasks = [{**task, "register": "wfp_result", "ignore_errors": True}, save]
     play = [{"name": "test", "hosts": "all", "gather_facts": False, "tasks": tasks}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
-    env = ansible_env(tmp_path)
-    completed = subprocess.run(
-        [
-            str(ANSIBLE_PLAYBOOK),
-            "-i",
-            str(tmp_path / "inventory.yml"),
-            str(tmp_path / "play.yml"),
-            *flags,
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        cwd=tmp_path,
-    )
+    completed = ansible_playbook(tmp_path, inventory, play, *flags)
     output = completed.stdout + completed.stderr
-    keys = ("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored")
-    recap = {
-        m.group(1): dict(zip(keys, map(int, m.groups()[1:]), strict=True))
-        for m in RECAP.finditer(completed.stdout)
-    }
-    if set(recap) != set(hosts):
-        pytest.fail(f"no recap for every host (rc={completed.returncode}):\n{output}")
+    recap = recap_for(completed, hosts)
     results = {path.stem: json.loads(path.read_text()) for path in results_dir.glob("*.json")}
     return Run(results, recap, output)
 
@@ -164,6 +125,48 @@ def test_converge_then_idempotent(tmp_path: Path, states: dict[str, Path]) -> No
     second = run_playbook(tmp_path, POLICY, states)
     assert second.changed() == {"clean": 0, "drifted": 0, "foreign": 0}
     assert all(second.results[host]["plan"] == [] for host in states)
+
+
+IKEV2 = {
+    "name": "IKEv2 transport",
+    "wfp.ipsec.policy": {
+        "scenario": {
+            "ikev2_transport": {
+                "main_mode": {
+                    "authentication": [
+                        {"method": "certificate", "root_subjects": ["CN=Corp Root CA, O=Corp"]}
+                    ]
+                },
+                "exempt_ports": [{"port": 5986}],
+            }
+        }
+    },
+}
+
+
+def test_ikev2_transport_converges_then_changes_nothing(
+    tmp_path: Path, states: dict[str, Path]
+) -> None:
+    hosts = {name: states[name] for name in ("clean", "drifted")}  # empty; guaranteed encryption
+    first = run_playbook(tmp_path, IKEV2, hosts)
+    assert first.changed() == {"clean": 1, "drifted": 1}, first.output
+    for path in hosts.values():
+        assert objects(path) == {
+            "providers": 1,
+            "sublayers": 1,
+            "provider_contexts": 2,
+            "filters": 18 + 4,  # the default 18, and port 5986 in and out for IPv4 and IPv6
+        }
+        contexts = json.loads(path.read_text())["provider_contexts"]
+        assert sorted(c["type"] for c in contexts) == [
+            "FWPM_IPSEC_IKEV2_MM_CONTEXT",
+            "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT",
+        ]
+    assert first.results["drifted"]["transition"].startswith("guaranteed encryption → IKEv2")
+
+    second = run_playbook(tmp_path, IKEV2, hosts)
+    assert second.changed() == {"clean": 0, "drifted": 0}
+    assert all(second.results[host]["plan"] == [] for host in hosts)
 
 
 def strip(obj: dict[str, Any]) -> dict[str, Any]:
@@ -301,17 +304,17 @@ def test_drift_report_playbook(tmp_path: Path, states: dict[str, Path]) -> None:
     for host, state in (("web01", "clean"), ("web02", "drifted"), ("db01", "foreign")):
         shutil.copy(states[state], demo / f"{host}.json")
     snapshot = {path.name: path.read_bytes() for path in demo.glob("*.json")}
-    env = ansible_env(tmp_path, WFP_IPSEC_DEMO_STATE_DIR=str(demo))
     report_dir = tmp_path / "report"
-    command = [
-        str(ANSIBLE_PLAYBOOK),
-        "-i",
-        str(REPO / "playbooks" / "inventory" / "demo"),
-        str(REPO / "playbooks" / "drift_report.yml"),
+    run = functools.partial(
+        ansible_playbook,
+        tmp_path,
+        REPO / "playbooks" / "inventory" / "demo",
+        REPO / "playbooks" / "drift_report.yml",
         "-e",
         f"wfp_ipsec_report_dir={report_dir}",
-    ]
-    passing = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        WFP_IPSEC_DEMO_STATE_DIR=str(demo),
+    )
+    passing = run()
     assert passing.returncode == 0, passing.stdout + passing.stderr
     by_suffix = {path.suffix: path for path in report_dir.iterdir()}
     assert set(by_suffix) == {".json", ".md", ".html", ".xml"}
@@ -322,13 +325,7 @@ def test_drift_report_playbook(tmp_path: Path, states: dict[str, Path]) -> None:
         json.dumps(json.loads(by_suffix[".json"].read_text())).split('"')
     )
 
-    failing = subprocess.run(
-        [*command, "-e", "wfp_ipsec_fail_on_drift=true"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    failing = run("-e", "wfp_ipsec_fail_on_drift=true")
     assert failing.returncode != 0
     assert {
         path.name: path.read_bytes() for path in demo.glob("*.json")

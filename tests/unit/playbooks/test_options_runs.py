@@ -4,19 +4,13 @@ declarations of nothing, a forgotten port list, and what check mode prints."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.unit.playbooks.test_offline_runs import (
-    ANSIBLE_PLAYBOOK,
-    ansible_env,
-    demo_states,
-    objects,
-)
+from tests.unit.playbooks.ansible_run import ansible_playbook
+from tests.unit.playbooks.test_offline_runs import demo_states, objects
 
 pytestmark = pytest.mark.slow
 GE_5555 = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
@@ -51,27 +45,8 @@ def play(
         "check_mode": False,
         "changed_when": False,
     }
-    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
-    (tmp_path / "play.yml").write_text(
-        yaml.safe_dump(
-            [{"name": "t", "hosts": "all", "gather_facts": False, "tasks": [*registered, save]}],
-            sort_keys=False,
-        )
-    )
-    done = subprocess.run(
-        [
-            str(ANSIBLE_PLAYBOOK),
-            "-i",
-            str(tmp_path / "inventory.yml"),
-            str(tmp_path / "play.yml"),
-            *flags,
-        ],
-        capture_output=True,
-        text=True,
-        env=ansible_env(tmp_path),
-        check=False,
-        cwd=tmp_path,
-    )
+    play = [{"name": "t", "hosts": "all", "gather_facts": False, "tasks": [*registered, save]}]
+    done = ansible_playbook(tmp_path, inventory, play, *flags)
     output = done.stdout + done.stderr
     assert results.is_file(), output
     return json.loads(results.read_text()), output

@@ -8,15 +8,13 @@ drift report (JSON, Markdown, HTML, JUnit).
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.unit.playbooks.test_offline_runs import ANSIBLE_PLAYBOOK, ansible_env
+from tests.unit.playbooks.ansible_run import ansible_playbook
 
 pytestmark = pytest.mark.slow
 
@@ -133,17 +131,10 @@ def test_a_planted_key_appears_in_no_channel(tmp_path: Path) -> None:
             },
         }
     }
-    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
     play = [{"hosts": "all", "gather_facts": False, "tasks": _tasks(report_dir)}]
-    (tmp_path / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False, allow_unicode=True))
     log = tmp_path / "ansible.log"
-    completed = subprocess.run(
-        [str(ANSIBLE_PLAYBOOK), "-i", "inventory.yml", "play.yml", "-vvvv", "--diff"],
-        capture_output=True,
-        text=True,
-        env=ansible_env(tmp_path, ANSIBLE_LOG_PATH=str(log)),
-        check=False,
-        cwd=tmp_path,
+    completed = ansible_playbook(
+        tmp_path, inventory, play, "-vvvv", "--diff", ANSIBLE_LOG_PATH=str(log)
     )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-4000:]

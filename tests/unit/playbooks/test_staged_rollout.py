@@ -15,7 +15,8 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenarios import provide
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.transition import stage_of
 
 from tests.unit.conftest import REPO
-from tests.unit.playbooks.test_offline_runs import ANSIBLE_PLAYBOOK, ansible_env, demo_states
+from tests.unit.playbooks.ansible_run import ansible_playbook
+from tests.unit.playbooks.test_offline_runs import demo_states
 
 pytestmark = pytest.mark.slow
 KEY = provider_key_of({})
@@ -35,24 +36,15 @@ def rollout(tmp_path: Path, hosts: dict[str, Any], *extra: str) -> subprocess.Co
             "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
         }
     }
-    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
-    return subprocess.run(
-        [
-            str(ANSIBLE_PLAYBOOK),
-            "-i",
-            str(tmp_path / "inventory.yml"),
-            str(REPO / "playbooks" / "staged_rollout.yml"),
-            "-e",
-            json.dumps({"staged_rollout_required_ports": [{"port": 8443}]}),
-            "-e",
-            f"wfp_ipsec_report_dir={tmp_path / 'reports'}",
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        env=ansible_env(tmp_path),
-        check=False,
-        cwd=tmp_path,
+    return ansible_playbook(
+        tmp_path,
+        inventory,
+        REPO / "playbooks" / "staged_rollout.yml",
+        "-e",
+        json.dumps({"staged_rollout_required_ports": [{"port": 8443}]}),
+        "-e",
+        f"wfp_ipsec_report_dir={tmp_path / 'reports'}",
+        *extra,
     )
 
 

@@ -259,7 +259,7 @@ def _with_policy(**changes: Any) -> dict[str, Any]:
             "U+0007",
         ),
         (
-            {**MM_CONTEXT, "type": "FWPM_IPSEC_IKEV2_MM_CONTEXT"},
+            {**MM_CONTEXT, "type": "FWPM_IPSEC_IKEV2_QM_TUNNEL_CONTEXT"},
             "c.type",
             "this collection writes only",
         ),

@@ -114,8 +114,8 @@ def assert_holds(after: dict[str, Any], state: dict[str, Any], key: str) -> None
     assert make_plan(state, after, key)["operations"] == []
 
 
-# IKEv2 contexts are not applied yet (the host layer cannot write them; runner refuses them).
-APPLIED = sorted(name for name in BASE if name != "ikev2_transport")
+# Every scenario, IKEv2 transport included (its contexts are written through the ikeV2 arms).
+APPLIED = sorted(BASE)
 
 
 @pytest.mark.parametrize("name", APPLIED)
@@ -380,6 +380,28 @@ def test_two_scenarios_are_refused() -> None:
             {"main_mode": {"authentication": [{"method": "kerberos"}]}},
             "IKEv2 main mode does not support kerberos",
         ),
+        (
+            "ikev2_transport",
+            {"main_mode": {"authentication": [{"method": "preshared_key", "key": "s3cret"}]}},
+            "IKEv2 main mode does not support preshared_key",
+        ),
+        (
+            "ikev2_transport",
+            {"main_mode": {"authentication": [{"method": "certificate_ecdsa_p256"}]}},
+            "authentication[0].root_subjects: is required with method certificate_ecdsa_p256",
+        ),
+        (
+            "transport_mode",
+            {
+                "keying_modules": ["authip"],
+                "main_mode": {
+                    "authentication": [
+                        {"method": "certificate_ecdsa_p384", "root_subjects": ["CN=R"]}
+                    ]
+                },
+            },
+            "AuthIP main mode does not support certificate_ecdsa_p384",
+        ),
         ("nd_boundary", {"exempt_addresses": ["10.0.0.300"]}, "exempt_addresses[0]"),
         (
             "nd_boundary",
@@ -393,6 +415,28 @@ def test_scenario_checks_name_the_option(name: str, options: dict[str, Any], exp
     arguments = {"scenario": {name: {**BASE[name], **options}}}
     problems = _problems(arguments)
     assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        ("certificate", "IKEEXT_CERTIFICATE"),
+        ("certificate_ecdsa_p256", "IKEEXT_CERTIFICATE_ECDSA_P256"),
+        ("certificate_ecdsa_p384", "IKEEXT_CERTIFICATE_ECDSA_P384"),
+    ],
+)
+def test_ikev2_certificate_methods_are_the_documented_types(method: str, expected: str) -> None:
+    # IKEEXT_AUTHENTICATION_METHOD_TYPE: the three are "available only for IKE and IKEv2".
+    declared = {"method": method, "root_subjects": ["CN=Root"], "trust": "trusted_root_store"}
+    state = desired("ikev2_transport", main_mode={"authentication": [declared]})
+    mm = next(c for c in state["provider_contexts"] if c["type"].endswith("_MM_CONTEXT"))
+    [written] = mm["policy"]["authentication_methods"]
+    assert written["type"] == expected
+    assert (
+        written["inbound_config"]
+        == written["outbound_config"]
+        == ("IKEEXT_CERT_CONFIG_TRUSTED_ROOT_STORE")
+    )
 
 
 def test_transport_family_accepts_non_encrypting_proposals_but_guaranteed_encryption_does_not() -> (

@@ -259,6 +259,18 @@ def test_ikev2_uses_certificates() -> None:
     state = expand(declaration("ikev2_transport"))
     mm = next(c for c in state["provider_contexts"] if c["type"] == "FWPM_IPSEC_IKEV2_MM_CONTEXT")
     assert [m["type"] for m in mm["policy"]["authentication_methods"]] == ["IKEEXT_CERTIFICATE"]
+    # IKEEXT_POLICY2.retransmitDurationSecs: "The caller must set this to at least 120 seconds"
+    # (IKEv2 SA negotiation packets); IKE and AuthIP keep 0.
+    assert mm["policy"]["retransmit_duration_seconds"] == 120
+    qm = next(c for c in state["provider_contexts"] if c["type"].endswith("_QM_TRANSPORT_CONTEXT"))
+    assert qm["type"] == "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT"
+    assert qm["policy"]["em_policy"] is None and qm["policy"]["flags"] == []
+    transport = expand(declaration("transport_mode"))
+    assert {
+        c["policy"]["retransmit_duration_seconds"]
+        for c in transport["provider_contexts"]
+        if c["type"].endswith("_MM_CONTEXT")
+    } == {0}
 
 
 @pytest.mark.parametrize("name", [*sorted(PAGES), "guaranteed_encryption"])

@@ -44,8 +44,7 @@ def host_at(stage: str) -> dict[str, Any]:
 @pytest.mark.parametrize("stage", sorted(STAGES))
 def test_every_stage_is_recognised_from_its_objects(stage: str) -> None:
     assert stage_of(desired(stage)) == stage
-    if stage != "IKEv2 transport":  # not applied yet: the host layer cannot write its contexts
-        assert stage_of(model.owned_state(host_at(stage), KEY)) == stage
+    assert stage_of(model.owned_state(host_at(stage), KEY)) == stage
     assert stage_of(model.empty_state()) == "no policy"
 
 
@@ -102,30 +101,19 @@ def test_check_mode_result_says_the_transition(tmp_path: Any) -> None:
     assert stage_of(model.owned_state(backend.read(KEY), KEY)) == "boundary"  # check mode
 
 
-@pytest.mark.parametrize("kind", ["live", "offline"])
-def test_ikev2_is_refused_on_every_host_before_anything_is_read(kind: str) -> None:
-    from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
-        PolicyError,
-        RunOptions,
-        converge,
-    )
+def test_transport_mode_to_ikev2_converges_offline_then_changes_nothing(tmp_path: Any) -> None:
+    import json
 
-    class Host:
-        def __init__(self) -> None:
-            self.kind = kind
-            self.calls: list[str] = []
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import OfflineBackend
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import RunOptions, converge
 
-        def read(self, provider_key: str) -> dict[str, Any]:
-            self.calls.append("read")
-            return model.empty_state()
-
-        read_all = read  # type: ignore[assignment]
-
-        def apply(self, plan: dict[str, Any]) -> dict[str, Any]:
-            self.calls.append("apply")
-            return {}
-
-    host = Host()
-    with pytest.raises(PolicyError, match=f"IKEv2 provider contexts cannot be added yet \\({kind}"):
-        converge({"scenario": STAGES["IKEv2 transport"]}, host, RunOptions())  # type: ignore[arg-type]
-    assert host.calls == []
+    path = tmp_path / "host.json"
+    path.write_text(json.dumps(model.empty_state()))
+    backend = OfflineBackend(path)
+    converge({"scenario": STAGES["transport mode"]}, backend, RunOptions())
+    first = converge({"scenario": STAGES["IKEv2 transport"]}, backend, RunOptions())
+    assert first["changed"] is True
+    assert first["transition"].startswith("transport mode → IKEv2 transport")
+    assert stage_of(model.owned_state(backend.read(KEY), KEY)) == "IKEv2 transport"
+    again = converge({"scenario": STAGES["IKEv2 transport"]}, backend, RunOptions())
+    assert again["changed"] is False

@@ -11,7 +11,8 @@ from ansible_collections.wfp.ipsec.plugins.action import policy, policy_info
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import OfflineBackend
 
-from tests.unit.fuzz.harness import make_plugin, run_policy
+from tests.unit.fuzz.harness import run_policy
+from tests.unit.plugins.action.factory import make_plugin
 
 POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 

@@ -3,35 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from unittest.mock import MagicMock
 
 import pytest
-from ansible.playbook.task import Task
-from ansible.template import Templar, trust_as_template
+from ansible.template import trust_as_template
 from ansible_collections.wfp.ipsec.plugins.action import policy
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError
 
-
-def make_plugin(
-    args: dict[str, Any], check_mode: bool = False, transport: str = "winrm"
-) -> policy.ActionModule:
-    task = MagicMock(Task)
-    task.args = args
-    task.check_mode = check_mode
-    task.diff = False
-    task.async_val = 0
-    connection = MagicMock()
-    connection.transport = transport
-    loader = MagicMock()
-    loader.get_basedir.return_value = "/playbooks"
-    return policy.ActionModule(
-        task,
-        connection,
-        MagicMock(),
-        loader=loader,
-        templar=Templar(loader=loader),
-        shared_loader_obj=None,
-    )
+from tests.unit.plugins.action.factory import make_plugin
 
 
 @pytest.fixture
