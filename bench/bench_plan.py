@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / ".build"))
 
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.catalogue import GUIDS
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import Engine, preflight
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import canonical_state
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import canonical, canonical_state
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import (
     drift_counts,
     make_plan,
@@ -72,40 +72,70 @@ def port_filter(key: str, provider: str, sublayer: str, port: int, layer: str) -
 
 
 def build(owned: int, foreign: int) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """(desired state, foreign-only host state, our provider key), all canonical."""
+    """(desired state, foreign-only host state, our provider key), all canonical.
+
+    Each filter is canonicalised as it is made, so the process never holds a second, raw copy
+    of the state: its peak RSS is what a task holding this host state holds, not twice that.
+    """
     desired = expand({"scenario": {"guaranteed_encryption": {}}})
     provider = provider_key_of({})
     sublayer = desired["sublayers"][0]["key"]
     layers = ["FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4", "FWPM_LAYER_ALE_AUTH_CONNECT_V4"]
-    desired["filters"] += [
-        port_filter(derived_key(provider, f"bench/{i}"), provider, sublayer, i, layers[i % 2])
-        for i in range(owned - len(desired["filters"]))
-    ]
-    foreign_state = {
-        "providers": [
-            {"key": FOREIGN_PROVIDER, "name": "foreign", "flags": ["FWPM_PROVIDER_FLAG_PERSISTENT"]}
+    desired = canonical_state(desired)
+    desired["filters"] = sorted(
+        desired["filters"]
+        + [
+            canonical(
+                "filter",
+                port_filter(
+                    derived_key(provider, f"bench/{i}"), provider, sublayer, i, layers[i % 2]
+                ),
+            )
+            for i in range(owned - len(desired["filters"]))
         ],
-        "sublayers": [
-            {
-                "key": FOREIGN_SUBLAYER,
-                "name": "foreign",
-                "flags": ["FWPM_SUBLAYER_FLAG_PERSISTENT"],
-                "provider_key": FOREIGN_PROVIDER,
-                "weight": 7,
-            }
-        ],
-        "filters": [
-            port_filter(
-                derived_key(FOREIGN_PROVIDER, f"f/{i}"),
-                FOREIGN_PROVIDER,
-                FOREIGN_SUBLAYER,
-                i,
-                layers[i % 2],
+        key=_key,
+    )
+    foreign_state = canonical_state(
+        {
+            "providers": [
+                {
+                    "key": FOREIGN_PROVIDER,
+                    "name": "foreign",
+                    "flags": ["FWPM_PROVIDER_FLAG_PERSISTENT"],
+                }
+            ],
+            "sublayers": [
+                {
+                    "key": FOREIGN_SUBLAYER,
+                    "name": "foreign",
+                    "flags": ["FWPM_SUBLAYER_FLAG_PERSISTENT"],
+                    "provider_key": FOREIGN_PROVIDER,
+                    "weight": 7,
+                }
+            ],
+        }
+    )
+    foreign_state["filters"] = sorted(
+        (
+            canonical(
+                "filter",
+                port_filter(
+                    derived_key(FOREIGN_PROVIDER, f"f/{i}"),
+                    FOREIGN_PROVIDER,
+                    FOREIGN_SUBLAYER,
+                    i,
+                    layers[i % 2],
+                ),
             )
             for i in range(foreign)
-        ],
-    }
-    return canonical_state(desired), canonical_state(foreign_state), provider
+        ),
+        key=_key,
+    )
+    return desired, foreign_state, provider
+
+
+def _key(obj: dict[str, Any]) -> str:
+    return str(obj["key"])
 
 
 def cases(desired: dict[str, Any], foreign: dict[str, Any], provider: str) -> dict[str, Any]:
@@ -130,8 +160,13 @@ def timed(action: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return statistics.median(times), value
 
 
-def now_pipeline(desired: dict[str, Any], actual: dict[str, Any], provider: str) -> int:
-    plan, _drift = plan_and_drift(desired, actual, provider, fingerprint_empty=False)
+def now_pipeline(
+    desired: dict[str, Any], actual: dict[str, Any], provider: str, check_mode: bool = False
+) -> int:
+    """What runner.converge does between the read and the apply (check mode: no fingerprint)."""
+    plan, _drift = plan_and_drift(
+        desired, actual, provider, fingerprint_empty=False, for_apply=not check_mode
+    )
     preflight(actual, plan, base_verified=True, canonical_plan=True)
     return len(plan["operations"])
 
@@ -144,6 +179,7 @@ def before_pipeline(desired: dict[str, Any], actual: dict[str, Any], provider: s
 
 
 def measure_size(owned: int, foreign: int, before: bool) -> dict[str, Any]:
+    rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     started = time.perf_counter()
     desired, foreign_state, provider = build(owned, foreign)
     build_seconds = time.perf_counter() - started
@@ -152,7 +188,10 @@ def measure_size(owned: int, foreign: int, before: bool) -> dict[str, Any]:
     result: dict[str, Any] = {"owned": owned, "foreign": foreign, "build_s": build_seconds}
     for label, actual in cases(desired, foreign_state, provider).items():
         seconds, operations = timed(lambda a=actual: now_pipeline(desired, a, provider), repeats)
-        row = {"seconds": seconds, "operations": operations}
+        check_seconds = timed(
+            lambda a=actual: now_pipeline(desired, a, provider, check_mode=True), repeats
+        )[0]
+        row = {"seconds": seconds, "check_seconds": check_seconds, "operations": operations}
         if before:
             row["before_seconds"] = timed(
                 lambda a=actual: before_pipeline(desired, a, provider), repeats
@@ -161,6 +200,9 @@ def measure_size(owned: int, foreign: int, before: bool) -> dict[str, Any]:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     result["peak_rss_bytes"] = peak
     result["rss_after_build_bytes"] = rss_built
+    result["rss_at_start_bytes"] = rss_start
+    # What the host state itself holds, per object (the process's own start-up excluded).
+    result["state_bytes_per_object"] = (rss_built - rss_start) / (owned + foreign)
     return result
 
 
@@ -194,9 +236,13 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(
                 f"  {label:<12} plan + pre-flight + drift {case['seconds']:7.3f} s"
+                f" (check mode {case['check_seconds']:.3f} s)"
                 f"  {case['operations']:>7} operations{before}"
             )
-        print(f"  peak RSS {row['peak_rss_bytes'] / 2**20:,.0f} MiB")
+        print(
+            f"  peak RSS {row['peak_rss_bytes'] / 2**20:,.0f} MiB"
+            f" (host state {row['state_bytes_per_object']:,.0f} bytes per object)"
+        )
     if args.json:
         args.json.write_text(json.dumps({"results": results}, indent=1))
     return 0

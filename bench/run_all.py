@@ -108,8 +108,9 @@ def plan_section(data: dict[str, Any]) -> list[str]:
         "(every object of the host). 'Before' is the previous pipeline (a second "
         "classification, a pre-flight loading every object) in the same process.",
         "",
-        "| filters (owned + foreign) | case | operations | time | before / now | peak RSS |",
-        "|---|---|---:|---:|---:|---:|",
+        "| filters (owned + foreign) | case | operations | time | check mode | before / now "
+        "| peak RSS |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for row in data["results"]:
         size = f"{row['owned']:,} + {row['foreign']:,}"
@@ -122,6 +123,7 @@ def plan_section(data: dict[str, Any]) -> list[str]:
             )
             lines.append(
                 f"| {size} | {label} | {case['operations']:,} | {case['seconds']:.3f} s | "
+                f"{case.get('check_seconds', 0):.3f} s | "
                 f"{before} | {row['peak_rss_bytes'] / 2**20:,.0f} MiB |"
             )
     return lines

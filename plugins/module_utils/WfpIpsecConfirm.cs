@@ -11,7 +11,9 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Collections;
 using System.IO;
+using System.IO.Compression;
 using System.Text;
 using ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec;
 using ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsecApply;
@@ -36,6 +38,57 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsecConfirm
         public static string PendingPath(string directory, string providerKey)
         {
             return Path.Combine(directory, Model.GuidText(providerKey, "provider_key") + ".json");
+        }
+
+        /// <summary>The C# sources the rollback task compiles, in the order it compiles them.</summary>
+        public static readonly string[] RestoreSources = new string[] { "WfpIpsec.cs", "WfpIpsecApply.cs", "WfpIpsecConfirm.cs" };
+
+        /// <summary>Write the rollback task's sources into <paramref name="directory"/>. The
+        /// controller sends each as base64 of its gzip-compressed UTF-8 text (a fifth of the
+        /// bytes); every one must be there and decode, or nothing is written.</summary>
+        public static void WriteRestoreSources(string directory, IDictionary sources)
+        {
+            Dictionary<string, string> texts = new Dictionary<string, string>();
+            foreach (string name in RestoreSources)
+            {
+                string path = "restore_sources." + name;
+                if (sources == null || !sources.Contains(name))
+                    throw WfpException.Invalid(path + " is missing; the rollback task compiles it");
+                texts[name] = Inflate(sources[name] as string, path);
+            }
+            foreach (KeyValuePair<string, string> source in texts)
+                File.WriteAllText(Path.Combine(directory, source.Key), source.Value, new UTF8Encoding(false));
+        }
+
+        /// <summary>The text of base64 gzip-compressed UTF-8 (strict: bad bytes are an error).</summary>
+        internal static string Inflate(string base64, string path)
+        {
+            if (base64 == null)
+                throw WfpException.Invalid(path + ": expected a string (base64 of gzip-compressed UTF-8)");
+            try
+            {
+                using (MemoryStream input = new MemoryStream(System.Convert.FromBase64String(base64)))
+                using (GZipStream gzip = new GZipStream(input, CompressionMode.Decompress))
+                using (StreamReader reader = new StreamReader(gzip, new UTF8Encoding(false, true), false))
+                    return reader.ReadToEnd();
+            }
+            catch (FormatException)
+            {
+                throw WfpException.Invalid(path + ": not base64");
+            }
+            catch (InvalidDataException)
+            {
+                throw WfpException.Invalid(path + ": not gzip-compressed data");
+            }
+            catch (IOException)
+            {
+                // Mono reports a corrupt stream as a plain IOException.
+                throw WfpException.Invalid(path + ": not gzip-compressed data");
+            }
+            catch (DecoderFallbackException)
+            {
+                throw WfpException.Invalid(path + ": not UTF-8 text");
+            }
         }
 
         /// <summary>Summaries (no snapshot, no objects) of every pending record in the

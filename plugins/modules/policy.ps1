@@ -99,12 +99,8 @@ Function Register-RollbackTask {
         $module.FailJson('restore_sources is required with confirm_timeout: the rollback task compiles them')
     }
     $directory = Initialize-PendingDirectory
-    foreach ($name in @('WfpIpsec.cs', 'WfpIpsecApply.cs', 'WfpIpsecConfirm.cs')) {
-        if (-not $Sources.Contains($name)) {
-            $module.FailJson("restore_sources: $name is missing; the rollback task needs it")
-        }
-        [System.IO.File]::WriteAllText((Join-Path -Path $directory -ChildPath $name), $Sources[$name], (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
-    }
+    # Base64 gzip from the controller; every source must decode before one is written.
+    [WfpIpsec.Confirmation]::WriteRestoreSources($directory, $Sources)
     $script = Join-Path -Path $directory -ChildPath 'restore.ps1'
     [System.IO.File]::WriteAllText($script, $restoreScript, (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
     $arguments = '-NoProfile -NonInteractive -ExecutionPolicy Bypass -File "{0}" -ProviderKey {1}' -f $script, $ProviderKey

@@ -42,9 +42,12 @@ read-only.
 from __future__ import annotations
 
 import ipaddress
+import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from functools import cache
+from operator import itemgetter
 from typing import Any, Final
 
 from . import catalogue
@@ -273,10 +276,17 @@ class Engine:
     def add(self, object_type: str, obj: Obj) -> Obj:
         """Add an object (canonicalised copy, runtime ids assigned); returns the stored object."""
         _check_type(object_type)
-        context = {"op": "add", "type": object_type, "key": obj.get("key"), "name": obj.get("name")}
-        with _operation_context(context):
+        try:  # as _operation_context, the context built only on an error
             stored = self._canonical(object_type, obj)
             self._check_add(object_type, stored)
+        except WfpError as error:
+            context = {
+                "op": "add",
+                "type": object_type,
+                "key": obj.get("key"),
+                "name": obj.get("name"),
+            }
+            raise error.with_context(**{**context, **error.context}) from None
         self._assign_runtime(object_type, stored)
         self._insert(object_type, stored)
         if self._journal is not None:
@@ -589,9 +599,11 @@ def object_problems(object_type: str, obj: Obj) -> list[WfpError]:
     for field in _KEY_FIELDS:
         if obj.get(field) == catalogue.NULL_GUID:
             problems.append(_problem(ZERO_KEY, field, _ZERO_FIX))
-    problems += [
-        _problem(CONTROL_CHARACTER, field, problem) for field, problem in _text_problems(obj, "")
-    ]
+    if _may_hold_control_text(obj):
+        problems += [
+            _problem(CONTROL_CHARACTER, field, problem)
+            for field, problem in _text_problems(obj, "")
+        ]
     if object_type == "provider_context" and obj.get("type") not in SUPPORTED_CONTEXT_TYPES:
         problems.append(
             _problem(
@@ -681,6 +693,23 @@ def _ikev2_problems(obj: Obj) -> list[WfpError]:
                 )
             )
     return problems
+
+
+# json.dumps(ensure_ascii=False) writes every C0 control as a backslash escape, and DEL, C1
+# controls and lone surrogates as they are: a text without a backslash or one of those holds
+# nothing _text_problems reports. A backslash may be a false alarm (an escaped quote or
+# backslash, a key of a mapping, a runtime field): the exact walk then decides.
+_MAYBE_CONTROL: Final = re.compile(r"[\\\x7f-\x9f\ud800-\udfff]")
+
+
+def _may_hold_control_text(obj: Obj) -> bool:
+    """False only when no string in `obj` holds a character _text_problems would report: one
+    C-speed serialisation and one regex search instead of a Python walk of every value."""
+    try:
+        text = json.dumps(obj, ensure_ascii=False, check_circular=False)
+    except (TypeError, ValueError, RecursionError):
+        return True
+    return _MAYBE_CONTROL.search(text) is not None
 
 
 def _text_problems(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -999,16 +1028,26 @@ def preflight(
         def current_base(key: str) -> str:
             return fingerprint(owned_state(state, key))
 
-    engine = _CanonicalPlanEngine(scoped) if canonical_plan else Engine(scoped)
+    engine = _CanonicalPlanEngine(scoped) if canonical_plan else _PreflightEngine(scoped)
     engine._apply_plan(plan, current_base, result_fingerprint=False)
 
 
-class _CanonicalPlanEngine(Engine):
-    """An engine for plans whose added objects are canonical: they are copied, not redone."""
+class _PreflightEngine(Engine):
+    """An engine that is thrown away after one plan: no check reads runtime ids or effective
+    weights, so none are assigned."""
+
+    def _assign_runtime(self, object_type: str, obj: Obj) -> None:
+        return None
+
+
+class _CanonicalPlanEngine(_PreflightEngine):
+    """A pre-flight engine for plans whose added objects are canonical: stored as they are
+    (nothing is canonicalised again, and nothing in a pre-flight engine changes what it
+    stores)."""
 
     @staticmethod
     def _canonical(object_type: str, obj: Obj) -> Obj:
-        return {key: value for key, value in obj.items() if key != RUNTIME_KEY}
+        return obj
 
 
 def _operation_refs(operation: Any, exact_keys: bool) -> set[Ref]:
@@ -1048,39 +1087,58 @@ def _key_forms(object_type: str, key: Any) -> list[Ref]:
 def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> State:
     """The part of `state` a plan's operations can meet (see `preflight`).
 
-    One pass over every object: raises the duplicate-key error `Engine(state)` would raise, and
-    keeps the objects named by the operations or referencing a key the plan deletes.
+    Raises the duplicate-key error `Engine(state)` would raise, and keeps the objects named by
+    the operations and those that reference (`references`) an object the plan deletes. Each
+    list is indexed by one dict built at C speed; only the referrers of deleted providers,
+    sublayers and provider contexts (rare: our own provider or sublayer changed) need a scan.
     """
-    wanted: set[Ref] = set()
-    deleted: set[str] = set()
+    wanted: dict[str, set[str]] = {object_type: set() for object_type in OBJECT_TYPES}
+    deleted: dict[str, set[str]] = {object_type: set() for object_type in OBJECT_TYPES}
     for operation in operations:
-        wanted |= _operation_refs(operation, exact_keys)
+        for object_type, key in _operation_refs(operation, exact_keys):
+            wanted[object_type].add(key)
         if isinstance(operation, dict) and operation.get("op") == "delete":
-            deleted.add(str(operation.get("key")))
+            deleted.setdefault(str(operation.get("type")), set()).add(str(operation.get("key")))
     scoped = empty_state()
     if state.get("callouts"):
         scoped["callouts"] = state["callouts"]
     for object_type in OBJECT_TYPES:
-        list_name = LIST_NAMES[object_type]
-        kept = scoped[list_name]
-        seen: set[str] = set()
-        for obj in state.get(list_name) or []:
-            key = obj["key"]
-            if key in seen:
-                raise WfpError(
-                    "FWP_E_ALREADY_EXISTS",
-                    "the state document holds this key twice",
-                    {"op": "load", "type": object_type, "key": key, "name": obj.get("name")},
-                )
-            seen.add(key)
-            # A referrer of a deleted key is kept whatever the key's type: a superset is safe.
-            if (object_type, key) in wanted or (
-                deleted
-                and (
-                    obj.get("provider_key") in deleted
-                    or obj.get("sublayer_key") in deleted
-                    or obj.get("provider_context_key") in deleted
-                )
-            ):
-                kept.append(obj)
+        objects = state.get(LIST_NAMES[object_type]) or []
+        index = dict(zip(map(_KEY_OF, objects), objects, strict=True))
+        if len(index) != len(objects):
+            _raise_duplicate(object_type, objects)
+        kept = {key: index[key] for key in sorted(wanted[object_type]) if key in index}
+        for field, target_type in _REFERENCE_FIELDS[object_type]:
+            targets = deleted[target_type]
+            if targets:
+                kept.update((obj["key"], obj) for obj in objects if obj.get(field) in targets)
+        scoped[LIST_NAMES[object_type]] = list(kept.values())
     return scoped
+
+
+_KEY_OF: Final = itemgetter("key")
+# (field, type of the object it names) of the references `references` reports, per type.
+_REFERENCE_FIELDS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    "provider": (),
+    "sublayer": (("provider_key", "provider"),),
+    "provider_context": (("provider_key", "provider"),),
+    "filter": (
+        ("provider_key", "provider"),
+        ("sublayer_key", "sublayer"),
+        ("provider_context_key", "provider_context"),
+    ),
+}
+
+
+def _raise_duplicate(object_type: str, objects: list[Obj]) -> None:
+    """The error `Engine(state)` raises for the first key the document holds twice."""
+    seen: set[str] = set()
+    for obj in objects:
+        key = obj["key"]
+        if key in seen:
+            raise WfpError(
+                "FWP_E_ALREADY_EXISTS",
+                "the state document holds this key twice",
+                {"op": "load", "type": object_type, "key": key, "name": obj.get("name")},
+            )
+        seen.add(key)

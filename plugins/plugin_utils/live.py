@@ -12,6 +12,8 @@ real host's reply), plus unique keys.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from . import strict_json
 from .backend import BackendError, HostUnreachableError, Plan, StateDocument
 from .deps import require
-from .structural import Check, compile_schema, format_path
+from .structural import Accept, Check, compile_accept, compile_schema, format_path
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -60,21 +62,31 @@ def _state_check() -> Check:
     return compile_schema(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
+@cache
+def _state_accept() -> Accept:
+    """The state schema compiled into generated code that only says valid or not (once per
+    process): the closures of `_state_check` then run only on a refused document."""
+    return compile_accept(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
 def check_state_document(state: Any) -> list[str]:
     """Why a host's state document cannot be trusted (empty when it can).
 
     As strict as the schema (the first violation is reported), and no key twice in a list.
     """
-    problem = _state_check()(state)
+    problem = None if _state_accept()(state) else _state_check()(state)
     if problem is not None:
         segments, message = problem
         return [f"{format_path('state', segments)}: {message}"]
     for list_name in LIST_NAMES:
+        keys = [obj["key"] for obj in state[list_name]]
+        if len(set(keys)) == len(keys):
+            continue
         seen: set[str] = set()
-        for index, obj in enumerate(state[list_name]):
-            if obj["key"] in seen:
-                return [f"state.{list_name}[{index}].key: {obj['key']} appears twice"]
-            seen.add(obj["key"])
+        for index, key in enumerate(keys):
+            if key in seen:
+                return [f"state.{list_name}[{index}].key: {key} appears twice"]
+            seen.add(key)
     return []
 
 
@@ -94,11 +106,24 @@ def plan_arguments(plan: Plan) -> ModuleArgs:
     return {"_operation": "apply", "plan": text}
 
 
+@cache
+def restore_sources() -> dict[str, str]:
+    """The C# sources the host's rollback task compiles, each as base64 of its gzip-compressed
+    UTF-8 text (about a fifth of the bytes; `Confirmation.WriteRestoreSources` decodes them)."""
+    return {
+        name: base64.b64encode(gzip.compress((MODULE_UTILS / name).read_bytes(), mtime=0)).decode()
+        for name in RESTORE_SOURCES
+    }
+
+
 def tentative_arguments(plan: Plan, timeout: int) -> ModuleArgs:
     """The module arguments of a commit-confirmed phase 1 (docs/commit-confirmed.md): the plan,
     the timeout, and the C# sources the host's rollback task compiles."""
-    sources = {name: (MODULE_UTILS / name).read_text(encoding="utf-8") for name in RESTORE_SOURCES}
-    return {**plan_arguments(plan), "confirm_timeout": timeout, "restore_sources": sources}
+    return {
+        **plan_arguments(plan),
+        "confirm_timeout": timeout,
+        "restore_sources": restore_sources(),
+    }
 
 
 def _dicts(value: Any) -> Iterator[dict[str, Any]]:

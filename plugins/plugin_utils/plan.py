@@ -100,12 +100,19 @@ def make_plan(desired: State, actual: State, provider_key: str) -> Plan:
 
 
 def plan_and_drift(
-    desired: State, actual: State, provider_key: str, *, fingerprint_empty: bool = True
+    desired: State,
+    actual: State,
+    provider_key: str,
+    *,
+    fingerprint_empty: bool = True,
+    for_apply: bool = True,
 ) -> tuple[Plan, dict[str, int]]:
     """`make_plan` and `drift_counts` from one classification (the runner needs both).
 
     Without `fingerprint_empty`, an empty plan (nothing will be sent to the host) gets no
-    base_fingerprint, the one cost of planning a converged host beyond the diff.
+    base_fingerprint, the one cost of planning a converged host beyond the diff. Without
+    `for_apply` (check mode: the plan is reported, never applied) no plan gets one: the
+    fingerprint serialises every owned object, the largest cost of planning a drifted host.
     """
     actual = owned_state(actual, provider_key)
     drift = classify(desired, actual)
@@ -133,7 +140,9 @@ def plan_and_drift(
     plan = {
         "format": PLAN_FORMAT,
         "provider_key": provider_key,
-        "base_fingerprint": fingerprint(actual) if operations or fingerprint_empty else None,
+        "base_fingerprint": (
+            fingerprint(actual) if for_apply and (operations or fingerprint_empty) else None
+        ),
         "operations": operations,
     }
     return plan, _counts(drift)

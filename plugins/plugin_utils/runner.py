@@ -146,7 +146,9 @@ def converge(
         confirmation, everything, actual = _settle_pending(
             backend, pending, options.check_mode, read_host, (everything, actual)
         )
-    plan, drift = plan_and_drift(desired, actual, provider_key, fingerprint_empty=False)
+    plan, drift = plan_and_drift(
+        desired, actual, provider_key, fingerprint_empty=False, for_apply=not options.check_mode
+    )
     engine_view = actual if everything is None else everything
     try:
         # The plan was just made from this state (no fingerprint to re-check) and its objects

@@ -35,7 +35,7 @@ class _DuplicateMember(Exception):
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)  # built in C; a duplicate member shows as a shorter dict
+    result = dict(pairs)  # at C speed; a member twice shows as a shorter dict
     if len(result) != len(pairs):
         seen: set[str] = set()
         for name, _value in pairs:

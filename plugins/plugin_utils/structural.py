@@ -481,3 +481,244 @@ def format_path(root: str, segments: list[str | int]) -> str:
         f"[{segment}]" if isinstance(segment, int) else f".{segment}"
         for segment in reversed(segments)
     )
+
+
+# ---- the accepting path, generated as Python source --------------------------------------------
+#
+# On a valid document (the normal case) the closures above cost one Python call per keyword and
+# value. `compile_accept` turns the same schema into the source of plain functions (one per
+# $defs entry, loops and tests inline) that only answer valid or not; the closures run only on
+# a refused document, to name the problem. Keywords it does not inline call the closure of that
+# keyword, so both answer alike on every document (tests/unit/host/test_structural.py).
+
+Accept = Callable[[Any], bool]
+
+_MAX_INLINE_DEPTH: Final = 4
+_MAX_REMEMBERED: Final = 4096
+_SIMPLE_TYPES: Final = {"object": "dict", "array": "list", "string": "str", "null": "type(None)"}
+
+
+class _Generator:
+    def __init__(self, root: dict[str, Any]) -> None:
+        self._closures = _Compiler(root)
+        self._defs: dict[str, Any] = root.get("$defs", {})
+        self.namespace: dict[str, Any] = {"_is_integer": _is_integer, "_is_number": _is_number}
+        self.functions: dict[str, list[str]] = {}
+        self._counter = 0
+        # $defs entries are inlined where they are used (no call per value), except inside
+        # themselves (a recursive $ref is a call) and beyond a small depth (code size).
+        self._inlining: list[str] = []
+        self._generating: list[str] = []
+        self._known: dict[str, str] = {}  # variable -> Python type its type test established
+
+    def _is(self, var: str, python_type: str) -> str:
+        """`isinstance(var, python_type)`, or True when an earlier test established it."""
+        return (
+            "True" if self._known.get(var) == python_type else f"isinstance({var}, {python_type})"
+        )
+
+    def _name(self, prefix: str, value: Any = None) -> str:
+        self._counter += 1
+        name = f"_{prefix}{self._counter}"
+        if value is not None:
+            self.namespace[name] = value
+        return name
+
+    def function(self, schema: Any, name: str | None = None) -> str:
+        """The name of a generated `def name(v): ... return True` for `schema`."""
+        name = name or self._name("accept")
+        self.functions[name] = []  # reserved first: a $ref may come back to it
+        self._generating.append(name)
+        body = self.block(schema, "v", "    ")
+        self._generating.pop()
+        self.functions[name] = [f"def {name}(v):", *body, "    return True"]
+        return name
+
+    def _inlines(self, name: str) -> bool:
+        inside = self._inlining + [n[len("_def_") :] for n in self._generating]
+        return name not in inside and len(self._inlining) < _MAX_INLINE_DEPTH
+
+    def ref(self, reference: str) -> str:
+        self._closures.ref(reference)  # the same checks (and errors) as the closures
+        name = "_def_" + re.sub(r"\W", "_", reference[len("#/$defs/") :])
+        if name not in self.functions:
+            self.function(self._defs[reference[len("#/$defs/") :]], name)
+        return name
+
+    def test(self, schema: Any, var: str) -> str:
+        """A boolean expression: `var` is valid against `schema`."""
+        if schema is True:
+            return "True"
+        if isinstance(schema, dict) and set(schema) - _ANNOTATIONS == {"$ref"}:
+            return f"{self.ref(schema['$ref'])}({var})"
+        if isinstance(schema, dict) and set(schema) - _ANNOTATIONS == {"type"}:
+            expected = schema["type"]
+            if isinstance(expected, str) and expected in _SIMPLE_TYPES:
+                return f"isinstance({var}, {_SIMPLE_TYPES[expected]})"
+        return f"{self.function(schema)}({var})"
+
+    def block(self, schema: Any, var: str, indent: str) -> list[str]:
+        """Statements that `return False` when `var` is not valid against `schema`."""
+        if schema is True:
+            return []
+        if schema is False or not isinstance(schema, dict):
+            return [f"{indent}if {self._closure(schema)}({var}) is not None: return False"]
+        self._closures.compile(schema)  # refuses unsupported keywords exactly as before
+        lines: list[str] = []
+        keywords = [keyword for keyword in schema if keyword in _SUPPORTED]
+        if "type" in keywords:  # first: the other tests then know the type
+            keywords.remove("type")
+            lines += self._keyword("type", schema, var, indent)
+            expected = schema["type"]
+            if isinstance(expected, str) and expected in _SIMPLE_TYPES:
+                self._known[var] = _SIMPLE_TYPES[expected]
+        if any(k in keywords for k in ("properties", "required", "additionalProperties")):
+            lines += self._object(schema, var, indent)
+        for keyword in keywords:
+            if keyword in _FUSED_OBJECT - {"type"} or keyword in ("then", "else"):
+                continue
+            lines += self._keyword(keyword, schema, var, indent)
+        return lines
+
+    def _closure(self, schema: Any) -> str:
+        return self._name("closure", self._closures.compile(schema))
+
+    def _keyword(self, keyword: str, schema: dict[str, Any], var: str, indent: str) -> list[str]:
+        value = schema[keyword]
+        if keyword == "type":
+            names = [value] if isinstance(value, str) else list(value)
+            tests = []
+            for name in names:
+                if name in _SIMPLE_TYPES:
+                    tests.append(f"isinstance({var}, {_SIMPLE_TYPES[name]})")
+                elif name == "integer":  # _is_integer
+                    tests.append(
+                        f"(isinstance({var}, int) and not isinstance({var}, bool)) or "
+                        f"(isinstance({var}, float) and {var}.is_integer())"
+                    )
+                elif name == "number":  # _is_number
+                    tests.append(
+                        f"(isinstance({var}, (int, float)) and not isinstance({var}, bool))"
+                    )
+                else:
+                    tests.append(f"{self._name('type', _TYPES[name])}({var})")
+            return [f"{indent}if not ({' or '.join(tests)}): return False"]
+        if keyword == "pattern":
+            # Strings that matched are remembered (layer, field and type names repeat in every
+            # filter), up to a bound: a regex search only for a string not seen before.
+            search = self._name("pattern", re.compile(value).search)
+            matched = self._name("matched", set())
+            string = self._is(var, "str")
+            return [
+                f"{indent}if {string} and {var} not in {matched}:",
+                f"{indent}    if {search}({var}) is None: return False",
+                f"{indent}    if len({matched}) < {_MAX_REMEMBERED}: {matched}.add({var})",
+            ]
+        if keyword in ("enum", "const"):
+            choices = value if keyword == "enum" else [value]
+            if all(isinstance(choice, str) for choice in choices):
+                allowed = self._name("enum", frozenset(choices))
+                return [
+                    f"{indent}if not (isinstance({var}, str) and {var} in {allowed}): return False"
+                ]
+        if keyword == "maxProperties":
+            mapping = self._is(var, "dict")
+            return [f"{indent}if {mapping} and len({var}) > {int(value)}: return False"]
+        if keyword == "minLength":
+            string = self._is(var, "str")
+            return [f"{indent}if {string} and len({var}) < {int(value)}: return False"]
+        if keyword in ("minimum", "maximum") and _is_number(value):
+            compare = "<" if keyword == "minimum" else ">"
+            number = f"(isinstance({var}, (int, float)) and not isinstance({var}, bool))"
+            return [f"{indent}if {number} and {var} {compare} {value!r}: return False"]
+        if keyword == "$ref":
+            name = value[len("#/$defs/") :]
+            if value.startswith("#/$defs/") and name in self._defs and self._inlines(name):
+                self._inlining.append(name)
+                try:
+                    return self.block(self._defs[name], var, indent)
+                finally:
+                    self._inlining.pop()
+            return [f"{indent}if not {self.ref(value)}({var}): return False"]
+        if keyword == "items":
+            item = self._name("item")
+            return [
+                f"{indent}if {self._is(var, 'list')}:",
+                f"{indent}    for {item} in {var}:",
+                *(self.block(value, item, indent + "        ") or [f"{indent}        pass"]),
+            ]
+        if keyword == "allOf":
+            return [line for sub in value for line in self.block(sub, var, indent)]
+        if keyword == "anyOf":
+            alternatives = " or ".join(self.test(sub, var) for sub in value)
+            return [f"{indent}if not ({alternatives}): return False"]
+        if keyword == "if":
+            test = self._discriminator(value, var)
+            if test is None:
+                closure = self._closures.compile(value)
+                test = f"{self._name('if', closure)}({var}) is None"
+            then = self.block(schema.get("then", True), var, indent + "    ")
+            otherwise = self.block(schema.get("else", True), var, indent + "    ")
+            return [
+                f"{indent}if {test}:",
+                *(then or [f"{indent}    pass"]),
+                f"{indent}else:",
+                *(otherwise or [f"{indent}    pass"]),
+            ]
+        keyword_check = self._closures._keyword(keyword, schema)
+        if keyword_check is None:
+            return []
+        return [
+            f"{indent}if {self._name('keyword', keyword_check)}({var}) is not None: return False"
+        ]
+
+    def _discriminator(self, condition: Any, var: str) -> str | None:
+        """`_Compiler._discriminator` as an inline expression (None: not of that form)."""
+        if self._closures._discriminator(condition) is None:
+            return None
+        ((name, sub),) = condition["properties"].items()
+        allowed = self._name("enum", frozenset(sub.get("enum", [sub.get("const")])))
+        item = f"{var}[{name!r}]"
+        return (
+            f"(not {self._is(var, 'dict')} or {name!r} not in {var} or "
+            f"(isinstance({item}, str) and {item} in {allowed}))"
+        )
+
+    def _object(self, schema: dict[str, Any], var: str, indent: str) -> list[str]:
+        """properties, required and additionalProperties, inline."""
+        properties = schema.get("properties", {})
+        required = schema.get("required", [])
+        additional = schema.get("additionalProperties", True)
+        lines = [f"{indent}if {self._is(var, 'dict')}:"]
+        inner = indent + "    "
+        if required:
+            names = self._name("required", frozenset(required))
+            lines.append(f"{inner}if not {names} <= {var}.keys(): return False")
+        if additional is False:
+            known = self._name("known", frozenset(properties))
+            lines.append(f"{inner}if not {var}.keys() <= {known}: return False")
+        elif additional is not True:
+            check = self._name("keyword", self._closures._keyword("additionalProperties", schema))
+            lines.append(f"{inner}if {check}({var}) is not None: return False")
+        for name, sub in properties.items():
+            value_var = self._name("v")
+            body = self.block(sub, value_var, inner + "    ")
+            if not body:
+                continue
+            lines += [
+                f"{inner}if {name!r} in {var}:",
+                f"{inner}    {value_var} = {var}[{name!r}]",
+                *body,
+            ]
+        return lines if len(lines) > 1 else []
+
+
+def compile_accept(schema: dict[str, Any]) -> Accept:
+    """Whether a value is valid against `schema`: the same answer as `compile_schema(schema)`
+    (None or not), from generated code (see above)."""
+    generator = _Generator(schema)
+    root = generator.function(schema, "_root")
+    source = "\n".join(line for lines in generator.functions.values() for line in lines)
+    exec(compile(source, "<structural accept>", "exec"), generator.namespace)
+    accept: Accept = generator.namespace[root]
+    return accept

@@ -4,6 +4,7 @@
 // test can run a whole scenario (apply, read, concurrent change, restart...) against the same
 // fwpsim engine (libfwpuclnt.so). C# 5, like the util.
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
@@ -265,6 +266,10 @@ internal static class Driver
             if (timeout > 0)
             {
                 long now = (long)(DateTime.UtcNow - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds;
+                // policy.ps1 writes the rollback task's sources (here: no task) before the apply.
+                string sources = Path.Combine(directory, "restore");
+                Directory.CreateDirectory(sources);
+                Confirmation.WriteRestoreSources(sources, args.ContainsKey("restore_sources") ? args["restore_sources"] as IDictionary : null);
                 json = Confirmation.ApplyTentative((string)args["plan"], now + timeout, directory);
             }
             else

@@ -7,14 +7,22 @@ in test_powershell.py and confirmed on a real host only (docs/verification-ladde
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import model, plan
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import ModuleBackend
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import (
+    MODULE_UTILS,
+    RESTORE_SOURCES,
+    ModuleBackend,
+    tentative_arguments,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     PolicyError,
     RunOptions,
@@ -229,6 +237,40 @@ def test_the_live_backend_runs_both_phases_through_the_module_dispatch(
         desired
     )
     assert converge(declaration, backend, RunOptions(confirm_timeout=60))["changed"] is False
+    # The rollback task's sources, sent compressed, are on the host as the collection has them.
+    for name in RESTORE_SOURCES:
+        assert (pending_dir / "restore" / name).read_bytes() == (MODULE_UTILS / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("WfpIpsecApply.cs", None, "restore_sources.WfpIpsecApply.cs is missing"),
+        ("WfpIpsec.cs", "not base64!", "restore_sources.WfpIpsec.cs: not base64"),
+        ("WfpIpsec.cs", base64.b64encode(b"plain text").decode(), "not gzip-compressed data"),
+        (
+            "WfpIpsecConfirm.cs",
+            base64.b64encode(gzip.compress(b"bad \xff here")).decode(),
+            "restore_sources.WfpIpsecConfirm.cs: not UTF-8 text",
+        ),
+    ],
+)
+def test_bad_restore_sources_refuse_the_apply_before_anything_changes(
+    host: Host, pending_dir: Path, name: str, value: str | None, problem: str
+) -> None:
+    provider_key, desired = states.guaranteed_encryption()
+    the_plan = plan.make_plan(desired, host.call("read", provider_key=provider_key), provider_key)
+    arguments = tentative_arguments(the_plan, 60)
+    sources = dict(arguments["restore_sources"])
+    if value is None:
+        del sources[name]
+    else:
+        sources[name] = value
+    with pytest.raises(HostError, match=re.escape(problem)):
+        host.call("module", args={**arguments, "restore_sources": sources})
+    assert host.call("read", provider_key=provider_key)["providers"] == []
+    assert not (pending_dir / "restore").exists() or not list((pending_dir / "restore").iterdir())
+    assert not list(pending_dir.glob("*.json"))
 
 
 def test_the_live_backend_reports_a_lost_confirmation_and_the_next_run_confirms_it(
@@ -252,4 +294,4 @@ def test_the_live_backend_reports_a_lost_confirmation_and_the_next_run_confirms_
     assert "the host restores its previous policy at" in str(caught.value)
     again = converge(declaration, ModuleBackend(execute), RunOptions(confirm_timeout=60))
     assert again["confirmation"]["status"] == "confirmed_earlier_apply"
-    assert again["changed"] is False and not list(pending_dir.iterdir())
+    assert again["changed"] is False and not list(pending_dir.glob("*.json"))

@@ -19,6 +19,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils import live
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.netsh import import_dump
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.structural import (
     UnsupportedSchemaError,
+    compile_accept,
     compile_schema,
 )
 from hypothesis import HealthCheck, given, settings
@@ -118,6 +119,7 @@ def schema_valid(document: Any) -> bool:
 def test_the_compiled_check_agrees_with_the_schema(document: Any) -> None:
     valid = schema_valid(document)
     assert (live._state_check()(document) is None) == valid
+    assert live._state_accept()(document) == valid  # the generated accepting path
     if not valid:
         assert live.check_state_document(document)
 
@@ -144,3 +146,76 @@ def test_a_key_twice_is_refused_although_the_schema_allows_it() -> None:
 def test_a_schema_keyword_it_does_not_implement_is_refused(keyword: str) -> None:
     with pytest.raises(UnsupportedSchemaError):
         compile_schema({"type": "object", keyword: {}})
+
+
+# Every keyword the checker implements, for the generated accepting path (compile_accept):
+# inlined ones (type, enum/const of strings, properties/required/additionalProperties, items,
+# pattern, minLength, minimum/maximum, maxProperties, allOf, anyOf, if/then/else, $ref) and
+# the ones it hands to the closures (non-string enum, oneOf, not, uniqueItems, a schema for
+# additionalProperties, a non-discriminator if).
+KEYWORD_SCHEMA: dict[str, Any] = {
+    "$defs": {
+        "leaf": {"type": "string", "pattern": "^[a-c]+$", "minLength": 2},
+        "tree": {
+            "type": "object",
+            "properties": {"kid": {"$ref": "#/$defs/tree"}, "tag": {"$ref": "#/$defs/leaf"}},
+            "additionalProperties": False,
+        },
+    },
+    "type": "object",
+    "properties": {
+        "kind": {"enum": ["a", "b", 1, None]},  # first: KEYWORD_DOCUMENTS always has it
+        "word": {"$ref": "#/$defs/leaf"},
+        "tree": {"$ref": "#/$defs/tree"},
+        "n": {"type": ["integer", "null"], "minimum": -3, "maximum": 7},
+        "x": {"type": "number", "maximum": 2.5},
+        "tags": {"type": "array", "items": {"enum": ["a", "b", "c"]}, "uniqueItems": True},
+        "one": {"oneOf": [{"type": "integer"}, {"minimum": 0}]},
+        "no": {"not": {"type": "string"}},
+        "any": {"anyOf": [{"type": "null"}, {"$ref": "#/$defs/leaf"}, {"const": True}]},
+        "open": {"additionalProperties": {"type": "integer"}, "maxProperties": 2},
+        "all": {"allOf": [{"minLength": 1}, {"pattern": "^a"}]},
+        "cond": {
+            "if": {"properties": {"t": {"const": "a"}}},
+            "then": {"required": ["v"], "properties": {"v": {"type": "integer"}}},
+            "else": {"maxProperties": 1},
+        },
+        "cond2": {"if": {"type": "string"}, "then": {"minLength": 2}, "else": {"type": "array"}},
+    },
+    "required": ["kind"],
+    "additionalProperties": False,
+}
+JSON_VALUES = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-5, 9),
+        st.floats(-4, 4, allow_nan=False),
+        st.sampled_from(["", "a", "ab", "abc", "b", "cab", "ad", "t", "v"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["t", "v", "kid", "tag", "z"]), inner, max_size=3),
+    ),
+    max_leaves=8,
+)
+KEYWORD_DOCUMENTS = st.fixed_dictionaries(
+    {"kind": st.sampled_from(["a", 1, None, "c"])},
+    optional=dict.fromkeys([*KEYWORD_SCHEMA["properties"], "extra"][1:], JSON_VALUES),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(KEYWORD_DOCUMENTS, JSON_VALUES))
+def test_the_generated_accepting_path_agrees_with_the_closures(document: Any) -> None:
+    from jsonschema import Draft202012Validator
+
+    accept = _keyword_accept()
+    valid = Draft202012Validator(KEYWORD_SCHEMA).is_valid(document)
+    assert (compile_schema(KEYWORD_SCHEMA)(document) is None) == valid
+    assert accept(document) == valid
+
+
+@cache
+def _keyword_accept() -> Any:
+    return compile_accept(KEYWORD_SCHEMA)

@@ -44,6 +44,9 @@ def test_plan_and_drift_equal_make_plan_and_drift_counts(
     lean, _drift = plan_and_drift(desired, actual, provider_key, fingerprint_empty=False)
     assert lean["operations"] == plan["operations"]
     assert lean["base_fingerprint"] == (plan["base_fingerprint"] if plan["operations"] else None)
+    reported, reported_drift = plan_and_drift(desired, actual, provider_key, for_apply=False)
+    assert reported["operations"] == plan["operations"] and reported_drift == drift
+    assert reported["base_fingerprint"] is None  # check mode: never applied, never fingerprinted
 
 
 def _host_form(desired: dict[str, Any]) -> dict[str, Any]:
