@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -357,9 +357,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--estimate", action="store_true", help="print the set's estimated run time and stop"
     )
+    parser.add_argument(
+        "--pairs", type=int, metavar="N", help="pairs per cell instead of the set's (smoke runs)"
+    )
+    parser.add_argument(
+        "--tasks", type=int, metavar="N", help="measured tasks per run instead of the set's"
+    )
     args = parser.parse_args(argv)
     settings = dict(FULL if args.full else QUICK)
     settings["cases"] = selected(settings["cases"], args.only)
+    if args.pairs or args.tasks:
+        settings["cases"] = [
+            replace(case, pairs=args.pairs or case.pairs, tasks=args.tasks or case.tasks)
+            for case in settings["cases"]
+        ]
     if args.estimate:
         print(f"estimated run time on an idle 2-core machine: {estimate(settings) / 60:.0f} min")
         return 0
