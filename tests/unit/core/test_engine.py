@@ -369,29 +369,21 @@ def test_context_type_must_suit_the_filter_layer(
         raises("FWP_E_CONTEXT_INCOMPATIBLE_WITH_LAYER", lambda: eng.add("filter", candidate))
 
 
-def test_extended_mode_is_authip_only() -> None:
+@pytest.mark.parametrize(
+    ("context_type", "refused"),
+    [
+        ("FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT", True),
+        ("FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT", False),
+        ("FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT", True),
+    ],
+)
+def test_extended_mode_is_authip_only(context_type: str, refused: bool) -> None:
     eng = _bare_engine()
-    ike = context(
-        "ike em",
-        OURS["provider"],
-        "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT",
-        policy=qm_policy(EM_POLICY),
-    )
-    raises("FWP_E_EM_NOT_SUPPORTED", lambda: eng.add("provider_context", ike))
-    authip = context(
-        "authip em",
-        OURS["provider"],
-        "FWPM_IPSEC_AUTHIP_QM_TRANSPORT_CONTEXT",
-        policy=qm_policy(EM_POLICY),
-    )
-    eng.add("provider_context", authip)
-    ikev2 = context(
-        "ikev2 em",
-        OURS["provider"],
-        "FWPM_IPSEC_IKEV2_QM_TRANSPORT_CONTEXT",
-        policy=qm_policy(EM_POLICY),
-    )
-    raises("FWP_E_EM_NOT_SUPPORTED", lambda: eng.add("provider_context", ikev2))
+    candidate = context("em", OURS["provider"], context_type, policy=qm_policy(EM_POLICY))
+    if refused:
+        raises("FWP_E_EM_NOT_SUPPORTED", lambda: eng.add("provider_context", candidate))
+    else:
+        eng.add("provider_context", candidate)
 
 
 def test_malformed_objects_are_invalid_parameters_naming_the_field() -> None:
