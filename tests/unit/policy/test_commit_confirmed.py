@@ -26,6 +26,8 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import provider_key_of
 
+from tests.unit.policy.test_runner import CountingBackend
+
 POLICY = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 CHANGED = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 6000}]}}}
 PK = provider_key_of(POLICY)
@@ -40,28 +42,15 @@ class Clock:
         return self.now
 
 
-class Host:
+class Host(CountingBackend):
     """An offline host whose connection can be lost after phase 1 (a fake live host)."""
 
     kind = "fake"
 
     def __init__(self, path: Path, clock: Clock) -> None:
-        self.inner = OfflineBackend(path, clock=clock)
-        self.calls: list[str] = []
+        super().__init__(path, clock=clock)
         self.lose_connection_after_apply = False
         self.connected = True
-
-    def read(self, provider_key: str) -> dict[str, Any]:
-        self.calls.append("read")
-        return self.inner.read(provider_key)
-
-    def read_all(self) -> dict[str, Any]:
-        self.calls.append("read_all")
-        return self.inner.read_all()
-
-    def apply(self, plan: dict[str, Any]) -> dict[str, Any]:
-        self.calls.append("apply")
-        return self.inner.apply(plan)
 
     def pending(self, provider_key: str) -> dict[str, Any] | None:
         return self.inner.pending(provider_key)

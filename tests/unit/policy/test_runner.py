@@ -24,8 +24,8 @@ class CountingBackend:
 
     kind = "counting"
 
-    def __init__(self, path: Path) -> None:
-        self.inner = OfflineBackend(path)
+    def __init__(self, path: Path, **options: Any) -> None:
+        self.inner = OfflineBackend(path, **options)
         self.calls: list[str] = []
 
     def read(self, provider_key: str) -> dict[str, Any]:
