@@ -87,24 +87,25 @@ def at(document: Any, path: Path) -> Any:
 
 @st.composite
 def mutated(draw: st.DrawFn) -> Any:
+    # Replacements are copied: st.just hands out one shared object, which a later mutation
+    # would otherwise change in place (or insert into itself) across examples.
     document = copy.deepcopy(draw(st.sampled_from(documents())))
     for _mutation in range(draw(st.integers(1, 2))):
         all_paths = paths(document)
         path = draw(st.sampled_from(all_paths))
         kind = draw(st.sampled_from(["replace", "delete", "add", "duplicate"]))
         if not path:
-            document = draw(REPLACEMENTS) if kind == "replace" else document
+            document = copy.deepcopy(draw(REPLACEMENTS)) if kind == "replace" else document
             continue
         parent = at(document, path[:-1])
         last = path[-1]
         if kind == "replace":
-            parent[last] = draw(REPLACEMENTS)
+            parent[last] = copy.deepcopy(draw(REPLACEMENTS))
         elif kind == "delete":
             del parent[last]
         elif kind == "add" and isinstance(parent, dict):
-            parent[draw(st.sampled_from(["extra", "key", "value", "type", "flags"]))] = draw(
-                REPLACEMENTS
-            )
+            member = draw(st.sampled_from(["extra", "key", "value", "type", "flags"]))
+            parent[member] = copy.deepcopy(draw(REPLACEMENTS))
         elif isinstance(parent, list):
             parent.append(copy.deepcopy(parent[last]))
     return document
