@@ -250,10 +250,11 @@ def test_the_live_backend_runs_both_phases_through_the_module_dispatch(
         ("WfpIpsec.cs", base64.b64encode(b"plain text").decode(), "not gzip-compressed data"),
         (
             "WfpIpsecConfirm.cs",
-            base64.b64encode(gzip.compress(b"bad \xff here")).decode(),
+            base64.b64encode(gzip.compress(b"bad \xff here", mtime=0)).decode(),
             "restore_sources.WfpIpsecConfirm.cs: not UTF-8 text",
         ),
     ],
+    ids=["missing", "not-base64", "not-gzip", "not-utf8"],
 )
 def test_bad_restore_sources_refuse_the_apply_before_anything_changes(
     host: Host, pending_dir: Path, name: str, value: str | None, problem: str
