@@ -266,7 +266,7 @@ options:
                     V(certificate_ecdsa_p256), V(certificate_ecdsa_p384).
                 type: list
                 elements: dict
-                suboptions:
+                suboptions: &authentication_method
                   method:
                     description: Authentication method.
                     type: str
@@ -360,30 +360,7 @@ options:
                   - Required unless extended_mode is empty.
                 type: list
                 elements: dict
-                suboptions:
-                  method:
-                    description: Authentication method.
-                    type: str
-                    required: true
-                    choices:
-                      [kerberos, certificate, certificate_ecdsa_p256, certificate_ecdsa_p384, preshared_key, ntlm_v2, anonymous]
-                  key:
-                    description: The pre-shared key (V(preshared_key) only). Never returned or shown in diffs or errors.
-                    type: str
-                  root_subjects:
-                    description:
-                      - Subjects of trusted root CAs, for example V(CN=Corp Root CA, O=Corp) (the certificate methods only).
-                    type: list
-                    elements: str
-                  trust:
-                    description: Where trusted roots come from (the certificate methods only).
-                    type: str
-                    choices: [explicit_trust_list, enterprise_store, trusted_root_store]
-                    default: explicit_trust_list
-                  disable_crl_check:
-                    description: Skip revocation checks (the certificate methods only; for labs).
-                    type: bool
-                    default: false
+                suboptions: *authentication_method
               impersonation:
                 description: Initiator impersonation.
                 type: str
