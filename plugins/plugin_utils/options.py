@@ -25,6 +25,8 @@ from typing import Any, Final
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from .redaction import redact
+
 # Deeper values are refused before anything walks them (real declarations nest about 10 deep).
 MAX_DEPTH: Final = 32
 _SPEC_KEYS: Final = ("type", "elements", "no_log")
@@ -121,9 +123,10 @@ def depth_problem(value: Any, path: str = "") -> Problem | None:
 
 
 def show(value: Any) -> str:
-    """A short, safe rendering of a value for a message."""
+    """A short, safe rendering of a value for a message: authentication keys masked before the
+    value is shortened (a shortened key could not be recognised and masked afterwards)."""
     try:
-        return _SHOW.repr(value)
+        return _SHOW.repr(redact(value))
     except Exception:  # a value whose repr fails is still reported
         return f"a {type(value).__name__}"
 

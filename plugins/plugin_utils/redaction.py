@@ -22,7 +22,10 @@ from .model import State, psk_digest
 
 MASK: Final = "********"
 _AUTH_LISTS: Final = frozenset({"authentication", "authentication_methods"})
-_PSK_NAMES: Final = frozenset({"preshared_key", "IKEEXT_PRESHARED_KEY"})
+_PSK_NAMES: Final = frozenset({"preshared_key", "ikeext_preshared_key"})
+# A run of this many characters of a secret is masked too: a message that shortens a long value
+# (head ... tail) keeps a part of it, which is still a leak.
+FRAGMENT: Final = 8
 
 
 def _auth_methods(state: State) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -54,8 +57,12 @@ def digest_keys(state: State) -> State:
 
 
 def _is_auth_method(value: dict[str, Any], in_auth_list: bool) -> bool:
-    kinds = (value.get("method"), value.get("type"))
-    return in_auth_list or any(isinstance(kind, str) and kind in _PSK_NAMES for kind in kinds)
+    """Whether `value` is (or was meant as) an authentication method: one in an authentication
+    list, one with a `method` member (whatever its spelling), or a pre-shared-key type."""
+    if in_auth_list or "method" in value:
+        return True
+    kind = value.get("type")
+    return isinstance(kind, str) and kind.strip().lower() in _PSK_NAMES
 
 
 def secrets_of(arguments: Any) -> set[str]:
@@ -86,10 +93,40 @@ def _spellings(secrets: Iterable[str]) -> list[str]:
     return sorted((s for s in spelled if s), key=len, reverse=True)
 
 
+def _fragments(spellings: list[str]) -> list[str]:
+    """Every FRAGMENT-long run of characters of each spelling."""
+    runs = {
+        spelled[start : start + FRAGMENT]
+        for spelled in spellings
+        for start in range(len(spelled) - FRAGMENT + 1)
+    }
+    return sorted(runs)
+
+
 def _mask_text(text: str, spellings: list[str]) -> str:
     for spelled in spellings:
         text = text.replace(spelled, MASK)
-    return text
+    fragments = [part for part in _fragments(spellings) if part in text]
+    if not fragments:
+        return text
+    # Mask the union of every occurrence of every fragment (they overlap: one region each).
+    covered = [False] * len(text)
+    for part in fragments:
+        start = text.find(part)
+        while start != -1:
+            covered[start : start + FRAGMENT] = [True] * FRAGMENT
+            start = text.find(part, start + 1)
+    pieces: list[str] = []
+    index = 0
+    while index < len(text):
+        if covered[index]:
+            while index < len(text) and covered[index]:
+                index += 1
+            pieces.append(MASK)
+        else:
+            pieces.append(text[index])
+            index += 1
+    return "".join(pieces)
 
 
 def redact(value: Any, secrets: Iterable[str] = ()) -> Any:

@@ -315,7 +315,7 @@ def test_management_port_ranges_expand() -> None:
             "guaranteed_encryption: unknown option 'guaranteed_encryption'; it belongs under "
             "scenario (check the indentation) (valid options here: adopt_provider, "
             "allow_management_lockout, confirm_timeout, management_ports, objects, persistent, "
-            "provider, scenario, shadow_check, state, sublayer)",
+            "provider, role_variables, scenario, shadow_check, state, sublayer)",
         ),
         ({"persistent": "maybe"}, "persistent: 'maybe' is not true or false"),
         (
@@ -418,6 +418,28 @@ def test_a_pre_shared_key_never_appears_in_a_problem() -> None:
     assert problems and all(secret not in p for p in problems)
     wrong_type = ge(main_mode={"authentication": [{"method": "preshared_key", "key": [secret]}]})
     assert all(secret not in p for p in _problems(wrong_type))
+
+
+LONG_SECRET = "Fragment-0d9c7a-" + "x" * 40 + "-tail-5e21"
+
+
+@pytest.mark.parametrize(
+    "main_mode",
+    [
+        {"authentication": {"method": "preshared_key", "key": LONG_SECRET}},
+        {"authentication": {"method": "PreShared_Key", "key": LONG_SECRET}},
+        {"authentication": [{"method": "preshared_key", "key": LONG_SECRET, "extra": 1}]},
+        {"authentication": [[{"method": "preshared_key", "key": LONG_SECRET}]]},
+        {"authentication": [{"method": "certificate", "key": LONG_SECRET}]},
+    ],
+    ids=["dict-not-list", "method-case", "unknown-member", "nested-list", "wrong-method"],
+)
+def test_no_part_of_a_pre_shared_key_appears_in_a_problem(main_mode: dict[str, Any]) -> None:
+    """Messages shorten long values (head ... tail): the tail must not carry the key."""
+    problems = _problems(ge(keying_modules=["ike"], main_mode=main_mode))
+    fragments = [LONG_SECRET[i : i + 8] for i in range(len(LONG_SECRET) - 7)]
+    assert problems
+    assert not [p for p in problems if any(part in p for part in fragments)], problems
 
 
 def test_raw_object_symbols_accept_any_case() -> None:
