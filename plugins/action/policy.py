@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import (
@@ -29,6 +29,15 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.redaction import (
     redact,
     secrets_of,
 )
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.role_variables import (
+    PREFIX as ROLE_PREFIX,
+)
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.role_variables import (
+    ROLE,
+    UNSET,
+    RoleVariableError,
+    policy_arguments,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     PolicyError,
     RunOptions,
@@ -44,6 +53,8 @@ DEFAULT_CONFIRM_TIMEOUT = 120
 # Set to false (a play or group variable) to keep check mode's per-host summary out of the
 # warnings, e.g. in a fleet report play; the summary stays in the result's msg.
 CHECK_SUMMARY_VAR = "wfp_ipsec_check_summary"
+# The option that takes every other option from a role's variables (role_variables.py).
+ROLE_VARIABLES_OPTION = "role_variables"
 
 # The linear and free strategies load this class in the controller's main process before they
 # fork a worker per host and task, so the imports and caches warmed here are paid once per
@@ -69,18 +80,53 @@ class ActionModule(ActionBase):
         self._supports_check_mode = True
         self._supports_async = False
         result: dict[str, Any] = super().run(tmp, task_vars)
+        arguments: dict[str, Any] = dict(self._task.args)
         try:
-            result = self._converge(result, task_vars or {})
+            arguments = self._arguments(arguments, task_vars or {})
+            result = self._converge(result, arguments, task_vars or {})
         except AnsibleActionFail as error:
             result = self._failed(result, str(error.message))
         except Exception as error:
             result = self._failed(result, *internal_error(MODULE_NAME, error))
         # The one exit of every result: no pre-shared key leaves (docs/secrets.md).
-        redacted: dict[str, Any] = redact(result, secrets_of(self._task.args))
+        secrets = secrets_of(self._task.args) | secrets_of(arguments)
+        redacted: dict[str, Any] = redact(result, secrets)
         return redacted
 
-    def _converge(self, result: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
-        arguments = dict(self._task.args)
+    def _arguments(self, arguments: dict[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+        """The task's options, or with `role_variables` those of the role's variables."""
+        if ROLE_VARIABLES_OPTION not in arguments:
+            return arguments
+        role = arguments.pop(ROLE_VARIABLES_OPTION)
+        if arguments:
+            raise AnsibleActionFail(
+                f"{ROLE_VARIABLES_OPTION} cannot be combined with other options (given: "
+                f"{', '.join(sorted(map(str, arguments)))}): set them as {ROLE_PREFIX}* "
+                f"variables, or leave out {ROLE_VARIABLES_OPTION}"
+            )
+        if role != ROLE:
+            raise AnsibleActionFail(
+                f"{ROLE_VARIABLES_OPTION}: {role!r} is not a role of this collection whose "
+                f"variables the module reads; the choice is {ROLE!r}"
+            )
+
+        def value_of(name: str) -> Any:
+            if name not in task_vars:
+                return UNSET
+            try:
+                return self._templar.template(task_vars[name])
+            except AnsibleError as error:
+                raise AnsibleActionFail(f"{name}: {error.message}") from None
+
+        host = str(task_vars.get("inventory_hostname") or "this host")
+        try:
+            return policy_arguments(value_of, host)
+        except RoleVariableError as error:
+            raise AnsibleActionFail(str(error)) from None
+
+    def _converge(
+        self, result: dict[str, Any], arguments: dict[str, Any], task_vars: dict[str, Any]
+    ) -> dict[str, Any]:
         options = RunOptions(
             check_mode=bool(self._task.check_mode),
             diff=bool(self._task.diff),

@@ -635,6 +635,17 @@ options:
         filters from deciding traffic (WFP arbitration) and return them as RV(shadowing).
     type: bool
     default: true
+  role_variables:
+    description:
+      - Take every other option from the variables of this collection's role of that name
+        instead of the task's arguments. The C(wfp.ipsec.guaranteed_encryption) role's task is
+        C(wfp.ipsec.policy) with only O(role_variables=guaranteed_encryption); the action reads
+        the C(guaranteed_encryption_*) variables (the role's options) and templates only those
+        that hold a template, so a host's worker compiles no Jinja for literal values.
+      - Cannot be combined with any other option. An unset variable fails the task before the
+        host is touched, naming the variable.
+    type: str
+    choices: [guaranteed_encryption]
 notes:
   - The roles C(wfp.ipsec.guaranteed_encryption) and C(wfp.ipsec.staged_rollout) wrap this module
     (C(ansible-doc -t role wfp.ipsec.guaranteed_encryption)).

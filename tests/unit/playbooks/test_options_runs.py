@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.unit.playbooks.ansible_run import ansible_playbook
 from tests.unit.playbooks.test_offline_runs import demo_states, objects
 
 pytestmark = pytest.mark.slow
+ROLE_DEFAULTS = Path(__file__).parents[3] / "roles/guaranteed_encryption/defaults/main.yml"
 GE_5555 = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 
 
@@ -207,3 +209,47 @@ def test_role_variables_from_extra_vars(tmp_path: Path, clean: Path) -> None:
     assert len(state["provider_contexts"]) == 2
     assert all("FWPM_FILTER_FLAG_PERSISTENT" not in f["flags"] for f in state["filters"])
     assert sum("TCP/9000-9010" in f["name"] for f in state["filters"]) == 4  # in/out, v4/v6
+
+
+def test_role_reads_its_variables_templated_where_they_are_templates(
+    tmp_path: Path, clean: Path
+) -> None:
+    """The role's task passes only role_variables; the action templates the variables that hold
+    a template (here from play vars), and misuse of the option fails naming it."""
+    role = {
+        "name": "role",
+        "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"},
+        "vars": {
+            "app_ports": [{"port": 7443}, {"port": "7500-7510", "protocol": "udp"}],
+            "guaranteed_encryption_required_ports": "{{ app_ports }}",
+            "guaranteed_encryption_sublayer_weight": "{{ 40000 + 1 }}",
+        },
+    }
+    combined = {
+        "name": "combined",
+        "wfp.ipsec.policy": {"role_variables": "guaranteed_encryption", "state": "absent"},
+    }
+    outside = {"name": "outside", "wfp.ipsec.policy": {"role_variables": "guaranteed_encryption"}}
+    defaults = yaml.safe_load(ROLE_DEFAULTS.read_text())
+    undefined = {
+        "name": "undefined",
+        "wfp.ipsec.policy": {"role_variables": "guaranteed_encryption"},
+        "vars": {**defaults, "guaranteed_encryption_required_ports": "{{ no_such_ports }}"},
+    }
+    results, output = play(tmp_path, [role, combined, outside, undefined], clean)
+    state = json.loads(clean.read_text())
+    assert state["sublayers"][0]["weight"] == 40001
+    assert sum("TCP/7443" in f["name"] for f in state["filters"]) == 4, output
+    assert sum("UDP/7500-7510" in f["name"] for f in state["filters"]) == 4
+    assert results["r1"]["failed"] is True
+    assert (
+        "role_variables cannot be combined with other options (given: state)"
+        in (results["r1"]["msg"])
+    )
+    assert results["r2"]["failed"] is True
+    assert "guaranteed_encryption_state is not set for web01" in results["r2"]["msg"]
+    assert results["r3"]["failed"] is True
+    assert results["r3"]["msg"].startswith("guaranteed_encryption_required_ports: ")
+    assert "no_such_ports" in results["r3"]["msg"]
+    assert "Traceback" not in output
+    assert objects(clean)["filters"] == len(state["filters"])  # the failures changed nothing

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.slow
 # A key no other text contains; its ASCII core is what every spelling (raw, repr, JSON) shares.
 CORE = "PlantedKey-5b0e9c1d77"
 PSK = CORE + "-Ωü\"'\\"
+FRAGMENTS = [CORE[start : start + 8] for start in range(len(CORE) - 7)]
 
 PSK_SCENARIO: dict[str, Any] = {
     "guaranteed_encryption": {
@@ -44,6 +45,14 @@ def _save(name: str) -> dict[str, Any]:
         },
         "check_mode": False,
         "changed_when": False,
+    }
+
+
+def _keep(name: str) -> dict[str, Any]:
+    """The role registers guaranteed_encryption_result; keep a copy under `name`."""
+    return {
+        "name": f"keep {name}",
+        "ansible.builtin.set_fact": {name: "{{ guaranteed_encryption_result }}"},
     }
 
 
@@ -100,6 +109,44 @@ def _tasks(report_dir: Path) -> list[dict[str, Any]]:
         },
     ]
     names = [t["register"] for t in tasks]
+    # Through the role: its task passes only role_variables, the key comes from a variable.
+    role_scenario = PSK_SCENARIO["guaranteed_encryption"]
+    tasks.append(
+        {
+            "name": "role in check mode",
+            "ansible.builtin.include_role": {
+                "name": "wfp.ipsec.guaranteed_encryption",
+                "apply": {"check_mode": True},
+            },
+            "vars": {
+                "guaranteed_encryption_keying_modules": ["ike"],
+                "guaranteed_encryption_required_ports": [{"port": 5555}],
+                "guaranteed_encryption_main_mode": {
+                    **role_scenario["main_mode"],
+                    "proposals": [{"encryption": "des", "integrity": "md5", "dh_group": "dh2"}],
+                },
+            },
+        }
+    )
+    tasks.append(_keep("r_role"))
+    tasks.append(
+        {
+            "name": "role failing on a wrong type",
+            "ansible.builtin.include_role": {
+                "name": "wfp.ipsec.guaranteed_encryption",
+                "apply": {"ignore_errors": True},
+            },
+            "vars": {
+                "guaranteed_encryption_keying_modules": ["ike"],
+                "guaranteed_encryption_required_ports": [{"port": 5555}],
+                "guaranteed_encryption_main_mode": wrong_type["scenario"]["guaranteed_encryption"][
+                    "main_mode"
+                ],
+            },
+        }
+    )
+    tasks.append(_keep("r_role_fail"))
+    names += ["r_role", "r_role_fail"]
     tasks += [_save(name) for name in names]
     tasks.append(
         {
@@ -147,6 +194,9 @@ def test_a_planted_key_appears_in_no_channel(tmp_path: Path) -> None:
     assert results["r_apply"]["warnings"] or "weak cryptography" in output
     assert results["r_info"]["state"]["provider_contexts"]
     assert results["r_drift"]["drift"]["missing"] == 4  # 2 filters x 2 IP versions
+    through_role = results["r_role"]
+    assert through_role["changed"] is True and "diff" in through_role  # the main mode changed
+    assert results["r_role_fail"]["failed"] is True
     reports = sorted(report_dir.iterdir())
     assert sorted(p.suffix for p in reports) == [".html", ".json", ".md", ".xml"]
 
@@ -157,7 +207,8 @@ def test_a_planted_key_appears_in_no_channel(tmp_path: Path) -> None:
         **{f"registered {name}": json.dumps(r, ensure_ascii=False) for name, r in results.items()},
         **{f"report {p.name}": p.read_text(encoding="utf-8") for p in reports},
     }
-    leaks = [name for name, text in channels.items() if CORE in text]
+    # A part of the key is a leak too (a shortened repr in a message keeps its head or tail).
+    leaks = [name for name, text in channels.items() if any(part in text for part in FRAGMENTS)]
     assert leaks == [], f"the pre-shared key leaked into: {leaks}"
     # The key still reached the engine: the state file holds its digest.
     assert "hmac-sha256:" in channels["offline state file"]

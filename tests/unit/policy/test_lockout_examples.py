@@ -8,6 +8,10 @@ from typing import Any
 
 import pytest
 import yaml
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.role_variables import (
+    UNSET,
+    policy_arguments,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     PolicyError,
     RunOptions,
@@ -43,18 +47,11 @@ def readme_blocks() -> list[Any]:
 
 
 def role_arguments(role_vars: dict[str, Any]) -> dict[str, Any]:
-    """What the role passes to the module for these variables (defaults/main.yml + tasks)."""
+    """What the role's task gives the module for these variables (defaults/main.yml + the
+    action's own reading of the role's variables, role_variables.py)."""
     role = REPO / "roles" / "guaranteed_encryption"
     merged = {**yaml.safe_load((role / "defaults" / "main.yml").read_text()), **role_vars}
-    return {
-        "scenario": {
-            "guaranteed_encryption": {
-                "required_ports": merged["guaranteed_encryption_required_ports"],
-                "exempt_ports": merged["guaranteed_encryption_exempt_ports"],
-            }
-        },
-        "management_ports": merged["guaranteed_encryption_management_ports"],
-    }
+    return policy_arguments(lambda name: merged.get(name, UNSET), "web01")
 
 
 def test_readme_first_module_example_passes_the_guard_on_winrm() -> None:
@@ -91,6 +88,7 @@ def test_the_role_passes_management_ports_to_the_guard() -> None:
     )
     with pytest.raises(PolicyError, match="TCP port 3389"):
         converge(arguments, NoHost(), WINRM)
-    tasks = (REPO / "roles" / "guaranteed_encryption" / "tasks" / "main.yml").read_text()
-    assert 'management_ports: "{{ guaranteed_encryption_management_ports }}"' in tasks
-    assert 'confirm_timeout: "{{ guaranteed_encryption_confirm_timeout }}"' in tasks
+    tasks = yaml.safe_load(
+        (REPO / "roles" / "guaranteed_encryption" / "tasks" / "main.yml").read_text()
+    )
+    assert tasks[0]["wfp.ipsec.policy"] == {"role_variables": "guaranteed_encryption"}
