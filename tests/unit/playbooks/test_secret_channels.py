@@ -48,6 +48,18 @@ def _save(name: str) -> dict[str, Any]:
     }
 
 
+def _role(name: str, main_mode: dict[str, Any], apply: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption", "apply": apply},
+        "vars": {
+            "guaranteed_encryption_keying_modules": ["ike"],
+            "guaranteed_encryption_required_ports": [{"port": 5555}],
+            "guaranteed_encryption_main_mode": main_mode,
+        },
+    }
+
+
 def _keep(name: str) -> dict[str, Any]:
     """The role registers guaranteed_encryption_result; keep a copy under `name`."""
     return {
@@ -110,42 +122,17 @@ def _tasks(report_dir: Path) -> list[dict[str, Any]]:
     ]
     names = [t["register"] for t in tasks]
     # Through the role: its task passes only role_variables, the key comes from a variable.
-    role_scenario = PSK_SCENARIO["guaranteed_encryption"]
-    tasks.append(
-        {
-            "name": "role in check mode",
-            "ansible.builtin.include_role": {
-                "name": "wfp.ipsec.guaranteed_encryption",
-                "apply": {"check_mode": True},
-            },
-            "vars": {
-                "guaranteed_encryption_keying_modules": ["ike"],
-                "guaranteed_encryption_required_ports": [{"port": 5555}],
-                "guaranteed_encryption_main_mode": {
-                    **role_scenario["main_mode"],
-                    "proposals": [{"encryption": "des", "integrity": "md5", "dh_group": "dh2"}],
-                },
-            },
-        }
-    )
-    tasks.append(_keep("r_role"))
-    tasks.append(
-        {
-            "name": "role failing on a wrong type",
-            "ansible.builtin.include_role": {
-                "name": "wfp.ipsec.guaranteed_encryption",
-                "apply": {"ignore_errors": True},
-            },
-            "vars": {
-                "guaranteed_encryption_keying_modules": ["ike"],
-                "guaranteed_encryption_required_ports": [{"port": 5555}],
-                "guaranteed_encryption_main_mode": wrong_type["scenario"]["guaranteed_encryption"][
-                    "main_mode"
-                ],
-            },
-        }
-    )
-    tasks.append(_keep("r_role_fail"))
+    changed_main_mode = {
+        **PSK_SCENARIO["guaranteed_encryption"]["main_mode"],
+        "proposals": [{"encryption": "des", "integrity": "md5", "dh_group": "dh2"}],
+    }
+    wrong_main_mode = wrong_type["scenario"]["guaranteed_encryption"]["main_mode"]
+    tasks += [
+        _role("role in check mode", changed_main_mode, {"check_mode": True}),
+        _keep("r_role"),
+        _role("role failing on a wrong type", wrong_main_mode, {"ignore_errors": True}),
+        _keep("r_role_fail"),
+    ]
     names += ["r_role", "r_role_fail"]
     tasks += [_save(name) for name in names]
     tasks.append(
