@@ -100,6 +100,14 @@ def _read_everything(backend: HostBackend, provider_key: str, desired: State) ->
     return everything
 
 
+def _reported_fingerprint(backend: HostBackend, provider_key: str) -> str | None:
+    """The fingerprint the host reported with its last read of our objects (live backend);
+    None for backends that do not report one (offline, state files): the plan computes it."""
+    reported = getattr(backend, "reported_fingerprint", None)
+    value = reported(provider_key) if callable(reported) else None
+    return value if isinstance(value, str) else None
+
+
 def references_foreign_objects(desired: State) -> bool:
     """Whether a desired object references an object that is neither declared nor built in."""
     declared = {obj["key"] for obj in all_objects(desired)}
@@ -147,7 +155,16 @@ def converge(
             backend, pending, options.check_mode, read_host, (everything, actual)
         )
     plan, drift = plan_and_drift(
-        desired, actual, provider_key, fingerprint_empty=False, for_apply=not options.check_mode
+        desired,
+        actual,
+        provider_key,
+        fingerprint_empty=False,
+        for_apply=not options.check_mode,
+        # The host's fingerprint of what it just read (the last read: after _settle_pending's
+        # re-read too); check mode needs none (its view may be a confirmed_view, not a read).
+        base_fingerprint=None
+        if options.check_mode
+        else _reported_fingerprint(backend, provider_key),
     )
     engine_view = actual if everything is None else everything
     try:
