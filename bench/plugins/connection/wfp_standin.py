@@ -5,11 +5,11 @@
 The policy action runs its live path unchanged: `_execute_module` builds the real PowerShell
 payload (bootstrap + exec wrapper + module + Ansible.Basic + the collection's C# util) and sends
 it here as WinRM would. Instead of PowerShell, this plugin reads the module arguments out of the
-payload and answers from an engine-model state file with the module's reply shape: read,
-read_all (with the `fingerprint` of the owned objects read), apply in one transaction, and commit confirmed's tentative apply and confirm. It
-records, per module execution, the operation, the bytes shipped and WinRM-like round trips (run
-command + one Send per 200,000-byte chunk, as the winrm connection plugin sends stdin, +
-Receive + cleanup), as JSON lines in `wfp_standin_log`.
+payload and answers from an engine-model state file with the module's reply shape: read and
+read_all (with the `fingerprint` of the owned objects read), apply in one transaction, and commit
+confirmed's tentative apply and confirm. It records, per module execution, the operation, the
+bytes shipped and WinRM-like round trips (run command + one Send per 200,000-byte chunk, as the
+winrm connection plugin sends stdin, + Receive + cleanup), as JSON lines in `wfp_standin_log`.
 
 Only for tests/benchmarks: anything else than wfp.ipsec.policy fails.
 """
