@@ -1076,13 +1076,19 @@ class _CanonicalPlanEngine(_PreflightEngine):
             self._references_fine.clear()
         return super()._remove(object_type, key)
 
-    def _check_add(self, object_type: str, obj: Obj) -> None:
+    def add(self, object_type: str, obj: Obj) -> Obj:
+        fine = False
         if object_type == "filter" and id(obj) in self._clean:
             # An unusual object raises here: the exact checks decide (and raise what they raise).
             with suppress(KeyError, TypeError, AttributeError, ValueError):
-                if self._filter_fine(obj):
-                    return
-        super()._check_add(object_type, obj)
+                fine = self._filter_fine(obj)
+        if not fine:
+            return super().add(object_type, obj)
+        # What Engine.add does once its checks pass (a pre-flight engine assigns no runtime).
+        self._insert(object_type, obj)
+        if self._journal is not None:
+            self._journal.append(("add", object_type, obj))
+        return obj
 
     def _filter_fine(self, obj: Obj) -> bool:
         """True only when `Engine._check_add` would pass this (text-clean) filter."""
@@ -1267,10 +1273,15 @@ def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> S
         scoped["callouts"] = state["callouts"]
     for object_type in OBJECT_TYPES:
         objects = state.get(LIST_NAMES[object_type]) or []
-        index = dict(zip(map(_KEY_OF, objects), objects, strict=True))
-        if len(index) != len(objects):
+        keys = list(map(_KEY_OF, objects))
+        present = set(keys)
+        if len(present) != len(objects):
             _raise_duplicate(object_type, objects)
-        kept = {key: index[key] for key in sorted(wanted[object_type]) if key in index}
+        found = wanted[object_type] & present
+        kept: dict[str, Obj] = {}
+        if found:  # an index only when the plan meets objects of this type (not: 10,000 adds)
+            index = dict(zip(keys, objects, strict=True))
+            kept = {key: index[key] for key in sorted(found)}
         for field, target_type in _REFERENCE_FIELDS[object_type]:
             targets = deleted[target_type]
             if targets:
