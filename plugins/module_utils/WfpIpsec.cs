@@ -81,6 +81,20 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         }
     }
 
+    /// <summary>A read's reply: the state document as JSON text and the fingerprint of the
+    /// owned objects in it (PolicyHost.Fingerprint; null when the read names no provider).</summary>
+    public sealed class ReadReply
+    {
+        public ReadReply(string stateJson, string fingerprint)
+        {
+            StateJson = stateJson;
+            Fingerprint = fingerprint;
+        }
+
+        public string StateJson { get; private set; }
+        public string Fingerprint { get; private set; }
+    }
+
     /// <summary>Read entry points called by plugins/modules/policy.ps1 and policy_info.ps1 (the
     /// apply is PolicyApply in WfpIpsecApply.cs). Every method returns JSON text in the canonical
     /// form.</summary>
@@ -93,13 +107,21 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         /// every sublayer, provider context and filter whose provider_key is it).</summary>
         public static string Read(string providerKey)
         {
+            return ReadWithFingerprint(providerKey).StateJson;
+        }
+
+        /// <summary>Read, with the fingerprint of the objects read (the base a plan made from
+        /// them carries): the module replies send it as `fingerprint` beside `state_json`, so
+        /// the controller need not serialise every owned object again to compute it.</summary>
+        public static ReadReply ReadWithFingerprint(string providerKey)
+        {
             string owner = Convert.GuidText(providerKey, "provider_key");
             using (Session session = Session.Open())
             {
                 session.Begin(true);
                 Dictionary<string, object> state = session.ReadOwned(owner);
                 session.Commit();
-                return Json.Serialize(state);
+                return new ReadReply(Json.Serialize(state), Fingerprint(state));
             }
         }
 
@@ -114,6 +136,14 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
         /// `layers` is null or empty. One read-only transaction of its own.</summary>
         public static string ReadAll(string[] layers, string providerKey)
         {
+            return ReadAllWithFingerprint(layers, providerKey).StateJson;
+        }
+
+        /// <summary>ReadAll, with the fingerprint of the part `providerKey` owns (the provider
+        /// whose key it is, every other object whose provider_key it is: model.owned_state);
+        /// no fingerprint (null) without a provider key.</summary>
+        public static ReadReply ReadAllWithFingerprint(string[] layers, string providerKey)
+        {
             string owner = String.IsNullOrEmpty(providerKey) ? null : Convert.GuidText(providerKey, "provider_key");
             List<Guid> keys = LayerKeys(layers);
             using (Session session = Session.Open())
@@ -121,8 +151,33 @@ namespace ansible_collections.wfp.ipsec.plugins.module_utils.WfpIpsec
                 session.Begin(true);
                 Dictionary<string, object> state = session.ReadAll(owner, keys);
                 session.Commit();
-                return Json.Serialize(state);
+                string fingerprint = owner == null ? null : Fingerprint(Owned(state, owner));
+                return new ReadReply(Json.Serialize(state), fingerprint);
             }
+        }
+
+        /// <summary>The part of a state document `owner` owns, like model.owned_state (the
+        /// objects are shared, not copied).</summary>
+        internal static Dictionary<string, object> Owned(Dictionary<string, object> state, string owner)
+        {
+            Dictionary<string, object> owned = new Dictionary<string, object>();
+            foreach (string list in Convert.ListNames)
+            {
+                List<object> items = new List<object>();
+                object raw;
+                if (state.TryGetValue(list, out raw) && raw != null)
+                {
+                    string field = list == "providers" ? "key" : "provider_key";
+                    foreach (object item in Convert.AsList(raw, list))
+                    {
+                        object value;
+                        if (Convert.AsDict(item, list).TryGetValue(field, out value) && value as string == owner)
+                            items.Add(item);
+                    }
+                }
+                owned[list] = items;
+            }
+            return owned;
         }
 
         private static List<Guid> LayerKeys(string[] layers)

@@ -122,7 +122,9 @@ Function Unregister-RollbackTask {
 try {
     switch ($module.Params._operation) {
         'read' {
-            $module.Result.state_json = [WfpIpsec.PolicyHost]::Read($module.Params.provider_key)
+            $reply = [WfpIpsec.PolicyHost]::ReadWithFingerprint($module.Params.provider_key)
+            $module.Result.state_json = $reply.StateJson
+            $module.Result.fingerprint = $reply.Fingerprint
             $module.Result.pending_json = [WfpIpsec.PolicyHost]::PendingSummaries($pendingDir)
         }
         'read_all' {
@@ -130,7 +132,9 @@ try {
             if ($null -ne $module.Params.layers) {
                 $layers = [string[]]$module.Params.layers
             }
-            $module.Result.state_json = [WfpIpsec.PolicyHost]::ReadAll($layers, $module.Params.provider_key)
+            $reply = [WfpIpsec.PolicyHost]::ReadAllWithFingerprint($layers, $module.Params.provider_key)
+            $module.Result.state_json = $reply.StateJson
+            $module.Result.fingerprint = $reply.Fingerprint
             $module.Result.pending_json = [WfpIpsec.PolicyHost]::PendingSummaries($pendingDir)
         }
         'apply' {

@@ -492,13 +492,6 @@ class Engine:
         return result
 
     def _apply_operation(self, index: int, operation: dict[str, Any]) -> None:
-        context = {
-            "op_index": index,
-            "op": operation.get("op"),
-            "type": operation.get("type"),
-            "key": operation.get("key"),
-            "name": operation.get("name") or "",
-        }
         try:
             if operation.get("op") == "add":
                 obj = operation.get("object")
@@ -510,6 +503,14 @@ class Engine:
             else:
                 raise WfpError("FWP_E_INVALID_PARAMETER", f"unknown op {operation.get('op')!r}")
         except WfpError as error:
+            # Built only on an error (nothing above changes `operation`).
+            context = {
+                "op_index": index,
+                "op": operation.get("op"),
+                "type": operation.get("type"),
+                "key": operation.get("key"),
+                "name": operation.get("name") or "",
+            }
             raise error.with_context(**context) from error
 
     # -- reboot (commit confirmed, docs/commit-confirmed.md) -------------------------------
@@ -1028,7 +1029,9 @@ def preflight(
         def current_base(key: str) -> str:
             return fingerprint(owned_state(state, key))
 
-    engine = _CanonicalPlanEngine(scoped) if canonical_plan else _PreflightEngine(scoped)
+    engine = (
+        _CanonicalPlanEngine(scoped, operations) if canonical_plan else _PreflightEngine(scoped)
+    )
     engine._apply_plan(plan, current_base, result_fingerprint=False)
 
 
@@ -1043,11 +1046,144 @@ class _PreflightEngine(Engine):
 class _CanonicalPlanEngine(_PreflightEngine):
     """A pre-flight engine for plans whose added objects are canonical: stored as they are
     (nothing is canonicalised again, and nothing in a pre-flight engine changes what it
-    stores)."""
+    stores).
+
+    Adding a filter first tries a fast path that can only say "every check of `_check_add`
+    passes" (issue 12: 10,000 adds of filters that share a few shapes). Text and all-zero keys
+    are tested for all added objects at once (`_clean_adds`); the layer and condition checks
+    once per filter shape; the reference, lifetime and context checks once per combination of
+    referenced keys, layer, callout and flags while no provider, sublayer or provider context
+    changes. When any of it is in doubt, `Engine._check_add` runs and raises its exact error.
+    """
+
+    def __init__(self, state: State, operations: list[Any]) -> None:
+        self._clean = _clean_adds(operations)
+        self._shapes: dict[Any, bool] = {}
+        self._references_fine: dict[Any, bool] = {}
+        super().__init__(state)
 
     @staticmethod
     def _canonical(object_type: str, obj: Obj) -> Obj:
         return obj
+
+    def _insert(self, object_type: str, obj: Obj) -> None:
+        if object_type != "filter":  # what a filter's references resolve to may change
+            self._references_fine.clear()
+        super()._insert(object_type, obj)
+
+    def _remove(self, object_type: str, key: str) -> Obj:
+        if object_type != "filter":
+            self._references_fine.clear()
+        return super()._remove(object_type, key)
+
+    def add(self, object_type: str, obj: Obj) -> Obj:
+        fine = False
+        if object_type == "filter" and id(obj) in self._clean:
+            # An unusual object raises here: the exact checks decide (and raise what they raise).
+            with suppress(KeyError, TypeError, AttributeError, ValueError):
+                fine = self._filter_fine(obj)
+        if not fine:
+            return super().add(object_type, obj)
+        # What Engine.add does once its checks pass (a pre-flight engine assigns no runtime).
+        self._insert(object_type, obj)
+        if self._journal is not None:
+            self._journal.append(("add", object_type, obj))
+        return obj
+
+    def _filter_fine(self, obj: Obj) -> bool:
+        """True only when `Engine._check_add` would pass this (text-clean) filter."""
+        shape = _filter_shape(obj)
+        if shape is None:
+            return False
+        fine = self._shapes.get(shape)
+        if fine is None:
+            fine = self._shapes[shape] = not filter_problems(obj)
+        if not fine or obj["key"] in self._objects["filter"]:
+            return False
+        weight = obj["weight"]
+        weight_type = weight.get("type")
+        if weight_type not in VALID_WEIGHT_TYPES or (
+            weight_type == "FWP_UINT8" and weight["value"] > MAX_WEIGHT_RANGE
+        ):
+            return False
+        referenced = (
+            obj.get("provider_key"),
+            obj["sublayer_key"],
+            obj.get("provider_context_key"),
+            obj["layer_key"],
+            obj["action"].get("callout_key"),
+            tuple(obj["flags"]),
+        )
+        fine = self._references_fine.get(referenced)
+        if fine is None:
+            fine = self._references_fine[referenced] = self._references_pass(obj)
+        return fine
+
+    def _references_pass(self, obj: Obj) -> bool:
+        """`_check_add`'s checks of a filter after object_problems and the key: a function of
+        the fields in `_filter_fine`'s `referenced` (weight apart, checked per filter) and of
+        the providers, sublayers and provider contexts."""
+        provider_key = obj.get("provider_key")
+        if provider_key and provider_key not in self._objects["provider"]:
+            return False
+        try:
+            self._check_filter(obj)
+            self._check_lifetimes("filter", obj)
+        except WfpError:
+            return False
+        return True
+
+
+def _filter_shape(obj: Obj) -> tuple[Any, ...] | None:
+    """What `filter_problems` depends on, hashable; None with a range condition (its bounds
+    are checked per filter) or an unusual shape."""
+    shape = []
+    for condition in obj.get("conditions") or []:
+        value = condition["value"]
+        if value["type"] == "FWP_RANGE_TYPE":
+            return None
+        shape.append((condition["field_key"], condition["match_type"], value["type"]))
+    callout = (obj.get("action") or {}).get("callout_key")
+    return obj["layer_key"], callout, tuple(shape)
+
+
+_CLEAN_CHUNK: Final = 128
+_ENCODE: Final = json.JSONEncoder(check_circular=False).encode
+
+
+def _clean_adds(operations: list[Any]) -> set[int]:
+    """The ids of the objects the plan adds in which `object_problems` can find neither an
+    all-zero key nor a control character.
+
+    json.dumps (ensure_ascii) writes every character that is not printable ASCII, and every
+    quote and backslash, as a backslash escape: a text without a backslash holds no character
+    `_text_problems` reports, and one without the all-zero GUID has no key field equal to it.
+    Objects are serialised in chunks at C speed; a chunk with a hit is tested object by object,
+    and an object with a hit is left to `object_problems` (a false alarm costs only time).
+    """
+    objects = [
+        operation["object"]
+        for operation in operations
+        if isinstance(operation, dict)
+        and operation.get("op") == "add"
+        and isinstance(operation.get("object"), dict)
+    ]
+    clean: set[int] = set()
+    for start in range(0, len(objects), _CLEAN_CHUNK):
+        chunk = objects[start : start + _CLEAN_CHUNK]
+        if _clean_text(chunk):
+            clean.update(map(id, chunk))
+        else:
+            clean.update(id(obj) for obj in chunk if _clean_text(obj))
+    return clean
+
+
+def _clean_text(value: Any) -> bool:
+    try:
+        text = _ENCODE(value)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return "\\" not in text and catalogue.NULL_GUID not in text
 
 
 def _operation_refs(operation: Any, exact_keys: bool) -> set[Ref]:
@@ -1069,6 +1205,36 @@ def _operation_refs(operation: Any, exact_keys: bool) -> set[Ref]:
         for ref_type, ref_key in references(str(object_type), obj):
             refs.update(forms(ref_type, ref_key))
     return refs
+
+
+def _add_exact_refs(wanted: dict[str, set[str]], operation: Any) -> None:
+    """`wanted[type].add(key)` for every (type, key) of `_operation_refs(operation, True)`,
+    without building the set (the pre-flight of 10,000 adds)."""
+    if not isinstance(operation, dict):
+        return
+    object_type, key = operation.get("type"), operation.get("key")
+    if object_type not in LIST_NAMES:
+        return
+    if isinstance(key, str):
+        wanted[object_type].add(key)
+    obj = operation.get("object")
+    if operation.get("op") != "add" or not isinstance(obj, dict):
+        return
+    if object_type != "provider":  # as `references`
+        provider_key = obj.get("provider_key")
+        if provider_key and isinstance(provider_key, str):
+            wanted["provider"].add(provider_key)
+    if object_type == "filter":
+        for field, target_type in _FILTER_TARGETS:
+            target = obj.get(field)
+            if target and isinstance(target, str):
+                wanted[target_type].add(target)
+
+
+_FILTER_TARGETS: Final = (
+    ("sublayer_key", "sublayer"),
+    ("provider_context_key", "provider_context"),
+)
 
 
 def _exact_form(object_type: str, key: Any) -> list[Ref]:
@@ -1095,8 +1261,11 @@ def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> S
     wanted: dict[str, set[str]] = {object_type: set() for object_type in OBJECT_TYPES}
     deleted: dict[str, set[str]] = {object_type: set() for object_type in OBJECT_TYPES}
     for operation in operations:
-        for object_type, key in _operation_refs(operation, exact_keys):
-            wanted[object_type].add(key)
+        if exact_keys:
+            _add_exact_refs(wanted, operation)
+        else:
+            for object_type, key in _operation_refs(operation, exact_keys):
+                wanted[object_type].add(key)
         if isinstance(operation, dict) and operation.get("op") == "delete":
             deleted.setdefault(str(operation.get("type")), set()).add(str(operation.get("key")))
     scoped = empty_state()
@@ -1104,10 +1273,15 @@ def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> S
         scoped["callouts"] = state["callouts"]
     for object_type in OBJECT_TYPES:
         objects = state.get(LIST_NAMES[object_type]) or []
-        index = dict(zip(map(_KEY_OF, objects), objects, strict=True))
-        if len(index) != len(objects):
+        keys = list(map(_KEY_OF, objects))
+        present = set(keys)
+        if len(present) != len(objects):
             _raise_duplicate(object_type, objects)
-        kept = {key: index[key] for key in sorted(wanted[object_type]) if key in index}
+        found = wanted[object_type] & present
+        kept: dict[str, Obj] = {}
+        if found:  # an index only when the plan meets objects of this type (not: 10,000 adds)
+            index = dict(zip(keys, objects, strict=True))
+            kept = {key: index[key] for key in sorted(found)}
         for field, target_type in _REFERENCE_FIELDS[object_type]:
             targets = deleted[target_type]
             if targets:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -45,6 +46,8 @@ _PENDING_SUMMARY: Final = (
     "tentative",
 )
 LIST_NAMES: Final = ("providers", "sublayers", "provider_contexts", "filters")
+# What a read reply's `fingerprint` must look like to be used (model.fingerprint's form).
+FINGERPRINT_FORM: Final = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 @cache
@@ -186,8 +189,21 @@ class ModuleBackend:
         self._execute_read = execute_read or execute
         self._reconnect = reconnect
         self._pending: dict[str, dict[str, Any]] = {}
+        self._fingerprints: dict[str, str] = {}
+
+    def reported_fingerprint(self, provider_key: str) -> str | None:
+        """The fingerprint the host computed of the objects `provider_key` owns, as the last
+        read (read, or read_all_on_layers for this provider) returned them; None when that
+        reply had none or a malformed one (the controller then computes it itself)."""
+        return self._fingerprints.get(provider_key)
+
+    def _remember_fingerprint(self, provider_key: str, reply: dict[str, Any]) -> None:
+        value = reply.get("fingerprint")
+        if isinstance(value, str) and FINGERPRINT_FORM.fullmatch(value):
+            self._fingerprints[provider_key] = value
 
     def read(self, provider_key: str) -> StateDocument:
+        self._fingerprints.clear()  # a reported fingerprint belongs to the latest read only
         reply = self._call({"_operation": "read", "provider_key": provider_key})
         self._remember_pending(provider_key, reply)
         state = self._state(self._json(reply, "state_json"))
@@ -200,9 +216,11 @@ class ModuleBackend:
                         f"not by {provider_key}"
                     )
         refuse_unsupported(state, provider_key)
+        self._remember_fingerprint(provider_key, reply)
         return state
 
     def read_all(self) -> StateDocument:
+        self._fingerprints.clear()
         reply = self._call({"_operation": "read_all"})
         state = self._state(self._json(reply, "state_json"))
         for provider in state["providers"]:
@@ -260,11 +278,13 @@ class ModuleBackend:
         """Every provider, sublayer and provider context, the filters at `layers` and every
         filter `provider_key` owns: what the plan, the pre-flight and the shadow analysis of
         one provider need, without shipping the host's other filters."""
+        self._fingerprints.clear()
         arguments = {"_operation": "read_all", "provider_key": provider_key, "layers": layers}
         reply = self._call(arguments)
         state = self._state(self._json(reply, "state_json"))
         refuse_unsupported(state, provider_key)  # the plan is made from this read too
         self._remember_pending(provider_key, reply)
+        self._remember_fingerprint(provider_key, reply)
         return state
 
     def apply(self, plan: Plan) -> dict[str, Any]:

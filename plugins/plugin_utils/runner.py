@@ -19,7 +19,7 @@ from .engine import WfpError, preflight
 from .lockout import lockout_refusal, management_lockout_findings
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
 from .ownership import ADOPT_OPTION, host_problems, key_problems, stamp
-from .plan import plan_and_drift, summary
+from .plan import cyclic_gc_paused, plan_and_drift, summary
 from .render import change_summary, plan_diff, shadowing_summary
 from .scenarios import expand, provider_key_of, sublayer_key_of
 from .transition import describe, stage_of
@@ -100,6 +100,44 @@ def _read_everything(backend: HostBackend, provider_key: str, desired: State) ->
     return everything
 
 
+def _plan_and_preflight(
+    desired: State,
+    actual: State,
+    everything: State | None,
+    provider_key: str,
+    *,
+    for_apply: bool,
+    reported: str | None,
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """The plan and drift counts, pre-flighted on the engine model (PolicyError if it fails)."""
+    plan, drift = plan_and_drift(
+        desired,
+        actual,
+        provider_key,
+        fingerprint_empty=False,
+        for_apply=for_apply,
+        base_fingerprint=reported,
+    )
+    engine_view = actual if everything is None else everything
+    try:
+        # The plan was just made from this state (no fingerprint to re-check) and its objects
+        # come from the canonical desired state (nothing to canonicalise again).
+        preflight(engine_view, plan, base_verified=True, canonical_plan=True)
+    except WfpError as error:
+        raise PolicyError(
+            f"the plan would fail on the host: {error}", {"preflight": error.details()}
+        ) from error
+    return plan, drift
+
+
+def _reported_fingerprint(backend: HostBackend, provider_key: str) -> str | None:
+    """The fingerprint the host reported with its last read of our objects (live backend);
+    None for backends that do not report one (offline, state files): the plan computes it."""
+    reported = getattr(backend, "reported_fingerprint", None)
+    value = reported(provider_key) if callable(reported) else None
+    return value if isinstance(value, str) else None
+
+
 def references_foreign_objects(desired: State) -> bool:
     """Whether a desired object references an object that is neither declared nor built in."""
     declared = {obj["key"] for obj in all_objects(desired)}
@@ -146,18 +184,18 @@ def converge(
         confirmation, everything, actual = _settle_pending(
             backend, pending, options.check_mode, read_host, (everything, actual)
         )
-    plan, drift = plan_and_drift(
-        desired, actual, provider_key, fingerprint_empty=False, for_apply=not options.check_mode
-    )
-    engine_view = actual if everything is None else everything
-    try:
-        # The plan was just made from this state (no fingerprint to re-check) and its objects
-        # come from the canonical desired state (nothing to canonicalise again).
-        preflight(engine_view, plan, base_verified=True, canonical_plan=True)
-    except WfpError as error:
-        raise PolicyError(
-            f"the plan would fail on the host: {error}", {"preflight": error.details()}
-        ) from error
+    # The host's fingerprint of what it just read (the last read: after _settle_pending's
+    # re-read too); check mode needs none (its view may be a confirmed_view, not a read).
+    reported = None if options.check_mode else _reported_fingerprint(backend, provider_key)
+    with cyclic_gc_paused():
+        plan, drift = _plan_and_preflight(
+            desired,
+            actual,
+            everything,
+            provider_key,
+            for_apply=not options.check_mode,
+            reported=reported,
+        )
 
     result: dict[str, Any] = {
         "changed": bool(plan["operations"]),

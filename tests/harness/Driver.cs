@@ -250,13 +250,17 @@ internal static class Driver
         result["changed"] = false;
         if (operation == "read")
         {
-            result["state_json"] = PolicyHost.Read((string)args["provider_key"]);
+            ReadReply reply = PolicyHost.ReadWithFingerprint((string)args["provider_key"]);
+            result["state_json"] = reply.StateJson;
+            result["fingerprint"] = reply.Fingerprint;
             result["pending_json"] = PolicyHost.PendingSummaries(directory);
         }
         else if (operation == "read_all")
         {
-            result["state_json"] = PolicyHost.ReadAll(Strings(args.ContainsKey("layers") ? args["layers"] : null),
+            ReadReply reply = PolicyHost.ReadAllWithFingerprint(Strings(args.ContainsKey("layers") ? args["layers"] : null),
                 args.ContainsKey("provider_key") ? args["provider_key"] as string : null);
+            result["state_json"] = reply.StateJson;
+            result["fingerprint"] = reply.Fingerprint;
             result["pending_json"] = PolicyHost.PendingSummaries(directory);
         }
         else if (operation == "apply")

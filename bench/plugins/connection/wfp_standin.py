@@ -5,11 +5,11 @@
 The policy action runs its live path unchanged: `_execute_module` builds the real PowerShell
 payload (bootstrap + exec wrapper + module + Ansible.Basic + the collection's C# util) and sends
 it here as WinRM would. Instead of PowerShell, this plugin reads the module arguments out of the
-payload and answers from an engine-model state file with the module's reply shape: read,
-read_all, apply in one transaction, and commit confirmed's tentative apply and confirm. It
-records, per module execution, the operation, the bytes shipped and WinRM-like round trips (run
-command + one Send per 200,000-byte chunk, as the winrm connection plugin sends stdin, +
-Receive + cleanup), as JSON lines in `wfp_standin_log`.
+payload and answers from an engine-model state file with the module's reply shape: read and
+read_all (with the `fingerprint` of the owned objects read), apply in one transaction, and commit
+confirmed's tentative apply and confirm. It records, per module execution, the operation, the
+bytes shipped and WinRM-like round trips (run command + one Send per 200,000-byte chunk, as the
+winrm connection plugin sends stdin, + Receive + cleanup), as JSON lines in `wfp_standin_log`.
 
 Only for tests/benchmarks: anything else than wfp.ipsec.policy fails.
 """
@@ -25,7 +25,7 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible.plugins.connection import ConnectionBase
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import WfpError
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import owned_state
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import fingerprint, owned_state
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import OfflineBackend
 
 DOCUMENTATION = """
@@ -122,9 +122,13 @@ class Connection(ConnectionBase):
         try:
             if operation in ("read", "read_all"):
                 state = backend.read_all()
+                provider_key = arguments.get("provider_key")
                 if operation == "read":
-                    state = owned_state(state, str(arguments["provider_key"]))
+                    state = owned_state(state, str(provider_key))
                 reply["state_json"] = json.dumps(state)
+                # As the host's read entry points: the fingerprint of the owned objects read.
+                if provider_key:
+                    reply["fingerprint"] = fingerprint(owned_state(state, str(provider_key)))
                 reply["pending_json"] = json.dumps(pending_summaries(backend, state))
             elif operation == "apply":
                 plan = json.loads(arguments["plan"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.wfp.ipsec.plugins.plugin_utils import engine
+from ansible_collections.wfp.ipsec.plugins.plugin_utils import catalogue, engine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,3 +47,32 @@ def test_a_false_alarm_is_decided_by_the_exact_walk() -> None:
     obj = {"key": "k", "name": 'a "quoted" \\ name'}
     assert engine._may_hold_control_text(obj)
     assert engine.object_problems("provider", obj) == []
+
+
+# Objects with text, and key fields that may hold the all-zero GUID.
+_KEYS = st.sampled_from(["k", catalogue.NULL_GUID, catalogue.NULL_GUID.upper(), None])
+objects = st.fixed_dictionaries(
+    {"key": _KEYS, "provider_key": _KEYS, "sublayer_key": _KEYS, "provider_context_key": _KEYS},
+    optional={"name": texts, "conditions": values, "runtime": values},
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(objects, max_size=6))
+def test_the_bulk_text_and_key_check_never_misses_a_problem(found: list[dict[str, Any]]) -> None:
+    operations = [{"op": "add", "type": "provider", "object": obj} for obj in found]
+    clean = engine._clean_adds(operations)
+    for obj in found:
+        if id(obj) in clean:
+            codes = {error.code for error in engine.object_problems("provider", obj)}
+            assert not codes & {engine.ZERO_KEY, engine.CONTROL_CHARACTER}
+            assert list(engine._text_problems(obj, "")) == []
+
+
+def test_the_bulk_check_tests_a_chunk_with_a_hit_object_by_object() -> None:
+    good = [{"key": f"k{index}", "name": "port 80"} for index in range(300)]
+    bad = {"key": "b", "name": "bell\x07"}
+    zero = {"key": catalogue.NULL_GUID}
+    operations = [{"op": "add", "type": "provider", "object": o} for o in [*good, bad, zero]]
+    operations.append({"op": "delete", "type": "provider", "key": "x", "object": {"key": "x"}})
+    assert engine._clean_adds(operations) == {id(obj) for obj in good}

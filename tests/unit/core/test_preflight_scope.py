@@ -13,7 +13,7 @@ import copy
 from typing import Any
 
 import pytest
-from ansible_collections.wfp.ipsec.plugins.plugin_utils import model
+from ansible_collections.wfp.ipsec.plugins.plugin_utils import catalogue, model
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import (
     Engine,
     PlanRefused,
@@ -21,7 +21,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import (
     preflight,
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import make_plan
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import provider_key_of
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand, provider_key_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -74,7 +74,89 @@ def plans(draw: st.DrawFn) -> tuple[State, dict[str, Any], bool]:
                 obj[field] = obj[field].upper()
         operations[index] = dict(operations[index], key=obj["key"], object=obj)
         canonical = False
+    if adds and draw(st.booleans()):  # bad filters: every check of an add, fast path or not
+        filters = [i for i in adds if operations[i]["type"] == "filter"]
+        for index in draw(st.sets(st.sampled_from(filters), max_size=4)) if filters else ():
+            obj = copy.deepcopy(operations[index]["object"])
+            draw(BAD_FILTERS)(obj)
+            operations[index] = dict(operations[index], key=obj["key"], object=obj)
+            canonical = canonical and _is_canonical(obj)
+    others = [i for i in adds if operations[i]["type"] in ("sublayer", "provider_context")]
+    if others and draw(st.booleans()):  # a non-persistent target: FWP_E_LIFETIME_MISMATCH
+        index = draw(st.sampled_from(others))
+        obj = dict(operations[index]["object"], flags=[])
+        operations[index] = dict(operations[index], object=obj)
     return actual, dict(plan, operations=operations), canonical
+
+
+def _is_canonical(obj: dict[str, Any]) -> bool:
+    """Whether canonicalising `obj` changes nothing (a canonical plan's object)."""
+    try:
+        return model.canonical("filter", obj) == obj
+    except (model.ModelError, KeyError, TypeError, ValueError, AttributeError):
+        return False
+
+
+def _condition(obj: dict[str, Any], **changes: Any) -> None:
+    if obj["conditions"]:
+        obj["conditions"][0].update(changes)
+
+
+G = catalogue.GUIDS
+FOREIGN_KEY = "5eaf0000-0000-4000-8000-000000000001"
+# What object_problems and Engine._check_add refuse in a filter, and text they do not.
+BAD_FILTERS = st.sampled_from(
+    [
+        lambda o: o.update(name="port\x07 bell"),
+        lambda o: o.update(name='caf\u00e9 "quoted" \\ name'),  # clean: a false alarm
+        lambda o: o.update(description="\x85next line"),
+        lambda o: o.update(provider_context_key=catalogue.NULL_GUID),
+        lambda o: o.update(key=catalogue.NULL_GUID),
+        lambda o: o.update(sublayer_key=catalogue.NULL_GUID),
+        lambda o: o.update(provider_key=catalogue.NULL_GUID),
+        lambda o: o.update(weight={"type": "FWP_UINT8", "value": 99}),
+        lambda o: o.update(weight={"type": "FWP_UINT8", "value": 15}),
+        lambda o: o.update(layer_key=FOREIGN_KEY),
+        lambda o: o.update(layer_key=G["FWPM_LAYER_IKEEXT_V4"]),
+        lambda o: o.update(sublayer_key=FOREIGN_KEY),
+        lambda o: o.update(provider_context_key=FOREIGN_KEY),
+        lambda o: o.update(provider_key=FOREIGN_KEY),
+        lambda o: o.update(flags=sorted({*o["flags"], "FWPM_FILTER_FLAG_BOOTTIME"})),
+        lambda o: o.update(flags=[f for f in o["flags"] if f != "FWPM_FILTER_FLAG_PERSISTENT"]),
+        lambda o: o["action"].update(
+            type="FWP_ACTION_CALLOUT_TERMINATING", callout_key=FOREIGN_KEY
+        ),
+        lambda o: _condition(o, match_type="FWP_MATCH_PREFIX"),
+        lambda o: _condition(o, field_key=FOREIGN_KEY),
+        lambda o: _condition(o, field_key=G["FWPM_CONDITION_ALE_APP_ID"]),
+        lambda o: _condition(
+            o,
+            field_key=G["FWPM_CONDITION_IP_LOCAL_PORT"],
+            match_type="FWP_MATCH_EQUAL",
+            value={"type": "FWP_UINT32", "value": 80},
+        ),
+        lambda o: _condition(
+            o,
+            field_key=G["FWPM_CONDITION_IP_LOCAL_PORT"],
+            match_type="FWP_MATCH_RANGE",
+            value={
+                "type": "FWP_RANGE_TYPE",
+                "low": {"type": "FWP_UINT16", "value": 9},
+                "high": {"type": "FWP_UINT16", "value": 8},
+            },
+        ),
+        lambda o: _condition(
+            o,
+            field_key=G["FWPM_CONDITION_IP_LOCAL_PORT"],
+            match_type="FWP_MATCH_RANGE",
+            value={
+                "type": "FWP_RANGE_TYPE",
+                "low": {"type": "FWP_UINT16", "value": 8},
+                "high": {"type": "FWP_UINT16", "value": 9},
+            },
+        ),
+    ]
+)
 
 
 @SETTINGS
@@ -132,3 +214,30 @@ def test_an_empty_verified_plan_reads_nothing_of_the_state() -> None:
     preflight(Untouchable(), plan, base_verified=True)
     with pytest.raises(AssertionError):
         preflight(Untouchable(), plan)
+
+
+@pytest.mark.parametrize("mutation", range(len(BAD_FILTERS.elements)))
+def test_each_bad_filter_among_many_fails_like_the_full_engine(mutation: int) -> None:
+    """A fresh host's plan with every third filter made bad the same way (shapes repeat: the
+    fast path's caches meet good and bad filters of one shape)."""
+    declaration = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
+    desired = model.canonical_state(expand(declaration))
+    plan = make_plan(desired, model.empty_state(), provider_key_of(declaration))
+    operations = []
+    filters = 0
+    for operation in plan["operations"]:
+        filters += operation["type"] == "filter"
+        if operation["type"] == "filter" and filters % 3 == 0:
+            obj = copy.deepcopy(operation["object"])
+            BAD_FILTERS.elements[mutation](obj)
+            operations.append(dict(operation, key=obj["key"], object=obj))
+        else:
+            operations.append(operation)
+    bad = dict(plan, operations=operations)
+    state = model.empty_state()
+    expected = full_preflight(state, bad)
+    assert outcome(lambda: preflight(state, bad)) == expected
+    if all(_is_canonical(op["object"]) for op in operations if op["type"] == "filter"):
+        assert outcome(lambda: preflight(state, bad, base_verified=True, canonical_plan=True)) == (
+            expected
+        )

@@ -321,3 +321,29 @@ def test_shadow_analysis_treats_an_unreadable_foreign_filter_conservatively() ->
         )
         assert "could not read" in finding.why and "FWP_TOKEN_INFORMATION_TYPE" in finding.why
         assert finding.theirs.action == "unknown" and finding.theirs.hard is None
+
+
+def test_a_reads_fingerprint_is_kept_only_when_well_formed_and_only_until_the_next_read() -> None:
+    provider_key, state = owned_state()
+    good = "sha256:" + "ab" * 32
+    reply = {"changed": False, "state_json": json.dumps(state)}
+    backend = ModuleBackend(
+        FakeModule(
+            {**reply, "fingerprint": good},
+            {**reply, "fingerprint": good.upper()},
+            {**reply, "fingerprint": good},
+            reply,
+            {**reply, "fingerprint": good},
+        )
+    )
+    backend.read(provider_key)
+    assert backend.reported_fingerprint(provider_key) == good
+    assert backend.reported_fingerprint("another") is None
+    backend.read(provider_key)
+    assert backend.reported_fingerprint(provider_key) is None  # malformed: not used
+    backend.read_all_on_layers(provider_key, ["FWPM_LAYER_IKEEXT_V4"])
+    assert backend.reported_fingerprint(provider_key) == good
+    backend.read_all_on_layers(provider_key, ["FWPM_LAYER_IKEEXT_V4"])
+    assert backend.reported_fingerprint(provider_key) is None  # missing: not the older one
+    backend.read_all()  # names no provider: its fingerprint would be of nobody's objects
+    assert backend.reported_fingerprint(provider_key) is None

@@ -102,3 +102,35 @@ def test_commit_confirmed_host_calls(fresh: Path) -> None:
     for host in HOSTS:
         assert "pending_confirmations" not in json.loads((fresh / f"{host}.json").read_text())
     assert run(fresh, confirmed) == each("read")
+
+
+def test_the_stand_in_reports_the_fingerprint_of_the_owned_objects_it_read(tmp_path: Path) -> None:
+    """As the host's read entry points (tests/unit/host/test_read_fingerprint.py): the read
+    replies carry model.fingerprint of the owned objects read, none without a provider."""
+    sys.path.insert(0, str(STANDIN))
+    try:
+        import wfp_standin  # the connection plugin, as a module
+    finally:
+        sys.path.remove(str(STANDIN))
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils import model, offline
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import make_plan
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import desired_state
+
+    state_file = tmp_path / "host.json"
+    state_file.write_text(json.dumps(EMPTY))
+    provider_key = desired_state(POLICY)["providers"][0]["key"]
+    connection = wfp_standin.Connection.__new__(wfp_standin.Connection)
+    connection.get_option = lambda name: str(state_file)  # type: ignore[method-assign]
+    empty = connection._answer({"_operation": "read", "provider_key": provider_key})
+    assert empty["fingerprint"] == model.fingerprint(model.empty_state())
+    desired = desired_state(POLICY)
+    backend = offline.OfflineBackend(str(state_file))
+    backend.apply(make_plan(desired, backend.read(provider_key), provider_key))
+    for arguments in (
+        {"_operation": "read", "provider_key": provider_key},
+        {"_operation": "read_all", "provider_key": provider_key, "layers": []},
+    ):
+        reply = connection._answer(arguments)
+        owned = model.owned_state(json.loads(reply["state_json"]), provider_key)
+        assert owned["filters"] and reply["fingerprint"] == model.fingerprint(owned)
+    assert "fingerprint" not in connection._answer({"_operation": "read_all"})

@@ -7,7 +7,12 @@ from typing import Any
 
 import yaml
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import model
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import drift_counts, make_plan, summary
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import (
+    drift_counts,
+    make_plan,
+    plan_and_drift,
+    summary,
+)
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.render import change_summary, plan_diff
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand, provider_key_of
 
@@ -41,6 +46,26 @@ def test_fresh_host_adds_everything_in_dependency_order() -> None:
     assert {o["reason"] for o in plan["operations"]} == {"missing"}
     assert_well_ordered(plan)
     assert plan["base_fingerprint"] == model.fingerprint(model.empty_state())
+
+
+def test_a_reported_base_fingerprint_is_used_only_when_well_formed() -> None:
+    actual = model.empty_state()
+    computed = model.fingerprint(actual)
+    reported = "sha256:" + "0" * 64  # the plan cannot tell it from the real one: the host can
+    for known, base in [
+        (reported, reported),
+        (None, computed),
+        ("sha256:" + "0" * 63, computed),
+        ("sha256:" + "A" * 64, computed),
+        (" sha256:" + "0" * 64, computed),
+        ("md5:" + "0" * 32, computed),
+    ]:
+        plan, _drift = plan_and_drift(desired(), actual, PROVIDER, base_fingerprint=known)
+        assert plan["base_fingerprint"] == base
+    plan, _drift = plan_and_drift(
+        desired(), actual, PROVIDER, for_apply=False, base_fingerprint=reported
+    )
+    assert plan["base_fingerprint"] is None
 
 
 def test_converged_host_has_an_empty_plan_even_with_runtime_fields() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -162,3 +163,55 @@ def test_a_string_false_never_disables_the_lockout_guard(backend: CountingBacken
     with pytest.raises(PolicyError, match="5985"):
         converge(locked, backend, RunOptions(management_ports=[5985]))
     assert backend.calls == []
+
+
+class ReportingBackend(CountingBackend):
+    """A backend whose reads report a base fingerprint, as the live host's do."""
+
+    def __init__(self, path: Path, reported: Any) -> None:
+        super().__init__(path)
+        self.reported = reported
+
+    def reported_fingerprint(self, provider_key: str) -> Any:
+        return self.reported
+
+
+def test_the_plan_takes_the_reported_base_fingerprint_and_plans_with_gc_paused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils import runner
+
+    path = tmp_path / "host.json"
+    path.write_text(json.dumps(empty_state()))
+    seen: list[tuple[Any, bool]] = []
+    planned = runner.plan_and_drift
+
+    def plan_and_drift(*args: Any, **kwargs: Any) -> Any:
+        seen.append((kwargs["base_fingerprint"], gc.isenabled()))
+        return planned(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "plan_and_drift", plan_and_drift)
+    reported = "sha256:" + "1" * 64
+    converge(POLICY, ReportingBackend(path, reported), RunOptions(check_mode=True))
+    with pytest.raises(PolicyError, match="changed since the plan was made"):
+        converge(POLICY, ReportingBackend(path, reported), RunOptions())  # the base is checked
+    result = converge(POLICY, ReportingBackend(path, 42), RunOptions())  # not a fingerprint
+    assert result["apply"]["applied"] == 42
+    assert seen == [(None, False), (reported, False), (None, False)]
+    assert gc.isenabled()
+
+
+def test_the_collector_pause_restores_what_it_found() -> None:
+    from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import cyclic_gc_paused
+
+    with pytest.raises(ValueError, match="boom"), cyclic_gc_paused():
+        assert not gc.isenabled()
+        raise ValueError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cyclic_gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
