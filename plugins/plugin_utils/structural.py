@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Final
 
 # A problem: (path segments innermost first, message). None means valid.
@@ -524,10 +525,9 @@ def _learner(search: Callable[[str], Any], matched: set[str]) -> Callable[[str],
 
 def _type_tests(names: list[str], var: str) -> str:
     """A Python expression: `var` is of one of the JSON types `names`. The exact-type tests of
-    what a JSON parser makes (int, str, ...) come first; the general ones keep the meaning for
-    any other value (a bool is not an integer, 1.0 is)."""
-    exact = {"integer": "int", "number": "int", "string": "str", "object": "dict", "array": "list"}
-    fast = [f"type({var}) is {exact[name]}" for name in names if name in exact]
+    the numbers a JSON parser makes come first; the general ones keep the meaning for any other
+    value (a bool is not an integer, 1.0 is)."""
+    fast = [f"type({var}) is int" for name in names if name in ("integer", "number")]
     fast += [f"type({var}) is float" for name in names if name == "number"]
     return " or ".join(dict.fromkeys(fast + [_type_test(name, var) for name in names]))
 
@@ -790,9 +790,32 @@ class _Generator:
             f"{indent}{found} = {lookup if mapping == 'True' else f'{lookup} if {mapping} else _ABSENT'}",
             f"{indent}if {found} is not _ABSENT and not isinstance({found}, str): {found} = _OTHER",
         ]
-        for sub in schemas:
-            lines += self._if(sub, var, indent, found)
-        return lines
+        choices = [self._if_choices(sub) for sub in schemas]
+        disjoint = sum(map(len, choices)) == len(frozenset().union(*choices))
+        if not disjoint or any("else" in sub for sub in schemas):
+            for sub in schemas:
+                lines += self._if(sub, var, indent, found)
+            return lines
+        # At most one `if` holds for a string: one chain (all of them when the member is absent).
+        every = self._isolated(
+            lambda: [line for sub in schemas for line in self._then(sub, var, indent + "    ")]
+        )
+        chain = [f"{indent}if {found} is _ABSENT:", *(every or [f"{indent}    pass"])]
+        for sub, allowed in zip(schemas, choices, strict=True):
+            then = self._isolated(partial(self._then, sub, var, indent + "    "))
+            if then:
+                chain += [f"{indent}elif {found} in {self._name('enum', allowed)}:", *then]
+        return lines + chain
+
+    @staticmethod
+    def _if_choices(schema: dict[str, Any]) -> frozenset[str]:
+        """The strings a discriminator `if` (see _Compiler._discriminator) accepts."""
+        ((sub,),) = [schema["if"]["properties"].values()]
+        return frozenset(sub.get("enum", [sub.get("const")]))
+
+    def _then(self, schema: dict[str, Any], var: str, indent: str) -> list[str]:
+        self._closures.compile(schema)
+        return self.block(schema.get("then", True), var, indent)
 
     def _shared_discriminator(self, schemas: list[Any]) -> str | None:
         """The member every schema's `if` tests (each schema only if/then/else), else None."""
@@ -856,7 +879,10 @@ class _Generator:
             names = self._name("names", frozenset(properties))
             lines.append(f"{inner}if {var}.keys() != {names}: return False")
         else:
-            if required:
+            if 0 < len(required) <= 3:  # a few `in` tests cost less than a subset test
+                missing = " or ".join(f"{name!r} not in {var}" for name in required)
+                lines.append(f"{inner}if {missing}: return False")
+            elif required:
                 names = self._name("required", frozenset(required))
                 lines.append(f"{inner}if not {names} <= {var}.keys(): return False")
             if additional is False:

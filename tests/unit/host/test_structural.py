@@ -195,6 +195,24 @@ KEYWORD_SCHEMA: dict[str, Any] = {
                 {"if": {"properties": {"v": {"const": "a"}}}, "then": {"minLength": 9}},
             ]
         },
+        # Disjoint ifs without an else: one chain (every then when `t` is absent).
+        "disc2": {
+            "allOf": [
+                {"if": {"properties": {"t": {"const": "a"}}}, "then": {"maxProperties": 1}},
+                {
+                    "if": {"properties": {"t": {"enum": ["b", "ab"]}}},
+                    "then": {"required": ["v"], "properties": {"v": {"type": "integer"}}},
+                },
+                {"if": {"properties": {"t": {"const": "v"}}}, "then": {"minLength": 2}},
+            ]
+        },
+        # Overlapping ifs: tested one by one.
+        "disc3": {
+            "allOf": [
+                {"if": {"properties": {"t": {"const": "a"}}}, "then": {"required": ["z"]}},
+                {"if": {"properties": {"t": {"enum": ["a", "b"]}}}, "then": {"maxProperties": 2}},
+            ]
+        },
         # Every property required: one comparison of the member names.
         "closed": {
             "type": "object",
