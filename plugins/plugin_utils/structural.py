@@ -548,11 +548,47 @@ def _type_test(name: str, var: str) -> str:
     return f"(isinstance({var}, (int, float)) and not isinstance({var}, bool))"  # _is_number
 
 
+def colons(document: Any) -> int:
+    """The ':' a JSON text of `document` holds outside escapes: one per object member plus those
+    inside its strings (member names included)."""
+    total = 0
+    stack = [document]
+    for value in stack:  # grows while it is read
+        if isinstance(value, str):
+            total += value.count(":")
+        elif isinstance(value, dict):
+            total += len(value) + "".join(value).count(":")
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return total
+
+
+def _colon_free(pattern: str) -> bool:
+    """Whether no string that matches `pattern` holds a ':', by a cautious reading of it
+    (anchored; literals, groups and classes only). The counting root does not count the ':'
+    of such strings; a wrong "yes" would only make it count too few, which is always safe."""
+    body = pattern.replace("(?:", "(")
+    if not (body.startswith("^") and body.endswith("$")) or any(c in body for c in ":\\."):
+        return False
+    if "[^" in body or any(a <= ":" <= b for a, b in re.findall(r"(.)-(.)", body)):
+        return False
+    depth = 0
+    for char in body:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:  # ^a|b$: a search finds b anywhere
+            return False
+    return True
+
+
+_SCALARS: Final = frozenset({"string", "integer", "number", "boolean", "null"})
+
+
 class _Generator:
     def __init__(self, root: dict[str, Any]) -> None:
         self._closures = _Compiler(root)
         self._defs: dict[str, Any] = root.get("$defs", {})
-        self.namespace: dict[str, Any] = {"_ABSENT": _ABSENT, "_OTHER": _OTHER}
+        self.namespace: dict[str, Any] = {"_ABSENT": _ABSENT, "_OTHER": _OTHER, "_colons": colons}
         self.functions: dict[str, list[str]] = {}
         self._counter = 0
         # $defs entries are inlined where they are used (no call per value), except inside
@@ -562,6 +598,30 @@ class _Generator:
         # variable -> Python type (or _NUMERIC) a type test established on the current path;
         # saved and restored around every branch (a function, an alternative, then/else).
         self._known: dict[str, str] = {}
+        # The counting root (compile_accept_counting): what an invalid value returns, whether
+        # the code being generated counts (the root's own path: no branch, no call), and what
+        # each variable's count already holds ("own" ':' or members, ("member", name),
+        # "items", or "all" of it), so that nothing is counted twice.
+        self._fail = "False"
+        self._counting = False
+        self._claims: dict[str, set[Any]] = {}
+
+    def _claim(self, var: str, part: Any) -> bool:
+        """Whether the counting code may count `part` of `var` here (it then has)."""
+        if not self._counting:
+            return False
+        claims = self._claims.setdefault(var, set())
+        if "all" in claims or part in claims or (part == "all" and claims):
+            return False
+        claims.add(part)
+        return True
+
+    def _not_counting(self, generate: Callable[[], list[str]]) -> list[str]:
+        counting, self._counting = self._counting, False
+        try:
+            return generate()
+        finally:
+            self._counting = counting
 
     def _is(self, var: str, python_type: str) -> str:
         """`isinstance(var, python_type)`, or True when an earlier test established it."""
@@ -593,10 +653,24 @@ class _Generator:
         self.functions[name] = []  # reserved first: a $ref may come back to it
         self._generating.append(name)
         known, self._known = self._known, {}
-        body = self.block(schema, "v", "    ")
-        self._known = known
+        fail, self._fail = self._fail, "False"
+        body = self._not_counting(lambda: self.block(schema, "v", "    "))
+        self._known, self._fail = known, fail
         self._generating.pop()
         self.functions[name] = [f"def {name}(v):", *body, "    return True"]
+        return name
+
+    def counting_root(self, schema: Any, name: str) -> str:
+        """`def name(v)`: -1 when `v` is not valid against `schema`, else a count of the ':' a
+        JSON text of `v` holds that is never more than `colons(v)` (equal for the schema's usual
+        shapes: whatever it cannot place is left out)."""
+        self.functions[name] = []
+        self._fail, self._counting = "-1", True
+        body = self.block(schema, "v", "    ")
+        if self._claim("v", "all"):  # nothing counted it (a schema that fixes no shape)
+            body.append("    n += _colons(v)")
+        self._fail, self._counting = "False", False
+        self.functions[name] = [f"def {name}(v):", "    n = 0", *body, "    return n"]
         return name
 
     def _inlines(self, name: str) -> bool:
@@ -662,7 +736,7 @@ class _Generator:
         if schema is True:
             return []
         if schema is False or not isinstance(schema, dict):
-            return [f"{indent}if {self._closure(schema)}({var}) is not None: return False"]
+            return [f"{indent}if {self._closure(schema)}({var}) is not None: return {self._fail}"]
         self._closures.compile(schema)  # refuses unsupported keywords exactly as before
         lines: list[str] = []
         keywords = [keyword for keyword in schema if keyword in _SUPPORTED]
@@ -671,6 +745,14 @@ class _Generator:
             lines += self._keyword("type", schema, var, indent)
             expected = schema["type"]
             names = [expected] if isinstance(expected, str) else list(expected)
+            counted = not _colon_free(schema.get("pattern", ""))
+            if "string" in names and self._claim(var, "own") and counted:
+                count = f"n += {var}.count(':')"
+                lines.append(
+                    f"{indent}{count}"
+                    if names == ["string"]
+                    else f"{indent}if isinstance({var}, str): {count}"
+                )
             if len(names) == 1 and names[0] in _SIMPLE_TYPES:
                 self._known[var] = _SIMPLE_TYPES[names[0]]
             elif names and set(names) <= {"integer", "number"}:
@@ -697,13 +779,13 @@ class _Generator:
                 "maximum", {"maximum": high}, var, indent
             )
         test = self._when(self._number(var), f"({var} < {low!r} or {var} > {high!r})")
-        return [f"{indent}if {test}: return False"]
+        return [f"{indent}if {test}: return {self._fail}"]
 
     def _keyword(self, keyword: str, schema: dict[str, Any], var: str, indent: str) -> list[str]:
         value = schema[keyword]
         if keyword == "type":
             names = [value] if isinstance(value, str) else list(value)
-            return [f"{indent}if not ({_type_tests(names, var)}): return False"]
+            return [f"{indent}if not ({_type_tests(names, var)}): return {self._fail}"]
         if keyword == "pattern":
             # Strings that matched are remembered (layer, field and type names repeat in every
             # filter), up to a bound: a regex search only for a string not seen before.
@@ -711,29 +793,36 @@ class _Generator:
             learn = self._name("learn", _learner(re.compile(value).search, matched))
             remembered = self._name("matched", matched)
             test = self._when(self._is(var, "str"), f"{var} not in {remembered}")
-            return [f"{indent}if {test} and not {learn}({var}): return False"]
+            return [f"{indent}if {test} and not {learn}({var}): return {self._fail}"]
         if keyword in ("enum", "const"):
-            choice = self._choices(value if keyword == "enum" else [value], var)
+            choices = value if keyword == "enum" else [value]
+            choice = self._choices(choices, var)
             if choice is not None:
-                return [f"{indent}if not {choice}: return False"]
+                lines = [f"{indent}if not {choice}: return {self._fail}"]
+                colon = any(":" in c for c in choices if isinstance(c, str))
+                if colon and self._claim(var, "own"):
+                    lines.append(f"{indent}if isinstance({var}, str): n += {var}.count(':')")
+                return lines
         if keyword == "maxProperties":
             test = self._when(self._is(var, "dict"), f"len({var}) > {int(value)}")
-            return [f"{indent}if {test}: return False"]
+            return [f"{indent}if {test}: return {self._fail}"]
         if keyword == "minLength":
             test = self._when(self._is(var, "str"), f"len({var}) < {int(value)}")
-            return [f"{indent}if {test}: return False"]
+            return [f"{indent}if {test}: return {self._fail}"]
         if keyword in ("minimum", "maximum") and _is_number(value):
             compare = "<" if keyword == "minimum" else ">"
             test = self._when(self._number(var), f"{var} {compare} {value!r}")
-            return [f"{indent}if {test}: return False"]
+            return [f"{indent}if {test}: return {self._fail}"]
         if keyword == "uniqueItems":
             if not value:
                 return []
             check = self._name("keyword", self._closures._keyword(keyword, schema))
             test = self._when(self._is(var, "list"), f"len({var}) > 1")
-            return [f"{indent}if {test} and {check}({var}) is not None: return False"]
+            return [f"{indent}if {test} and {check}({var}) is not None: return {self._fail}"]
         if keyword == "not":
-            return self._isolated(lambda: [f"{indent}if {self.test(value, var)}: return False"])
+            return self._isolated(
+                lambda: [f"{indent}if {self.test(value, var)}: return {self._fail}"]
+            )
         if keyword == "$ref":
             name = value[len("#/$defs/") :]
             if value.startswith("#/$defs/") and name in self._defs and self._inlines(name):
@@ -742,13 +831,17 @@ class _Generator:
                     return self.block(self._defs[name], var, indent)
                 finally:
                     self._inlining.pop()
-            return [f"{indent}if not {self.ref(value)}({var}): return False"]
+            return [
+                f"{indent}if not {self.ref(value)}({var}): return {self._fail}",
+                *self._count_all(var, indent),
+            ]
         if keyword == "items":
             item = self._name("item")
+            body = self._counted(self._claim(var, "items"), value, item, indent + "        ")
             return [
                 f"{indent}if {self._is(var, 'list')}:",
                 f"{indent}    for {item} in {var}:",
-                *(self.block(value, item, indent + "        ") or [f"{indent}        pass"]),
+                *(body or [f"{indent}        pass"]),
             ]
         if keyword == "allOf":
             return self._all_of(value, var, indent)
@@ -760,7 +853,7 @@ class _Generator:
         if keyword_check is None:
             return []
         return [
-            f"{indent}if {self._name('keyword', keyword_check)}({var}) is not None: return False"
+            f"{indent}if {self._name('keyword', keyword_check)}({var}) is not None: return {self._fail}"
         ]
 
     def _isolated(self, generate: Callable[[], list[str]]) -> list[str]:
@@ -775,7 +868,50 @@ class _Generator:
         # Any order gives the same answer: the cheap null test first, then as written.
         ordered = sorted(schemas, key=lambda sub: self.expression(sub, var) != f"({var} is None)")
         alternatives = [self.test(sub, var) for sub in ordered]
-        return [f"{indent}if not ({' or '.join(alternatives)}): return False"]
+        lines = [f"{indent}if not ({' or '.join(alternatives)}): return {self._fail}"]
+        kinds = [self._scalar(sub, frozenset()) for sub in schemas]
+        if None in kinds or not self._claim(var, "all"):
+            return lines + self._count_all(var, indent)
+        if "string" in kinds:  # never a list or an object: only a string has ':' to count
+            lines.append(f"{indent}if isinstance({var}, str): n += {var}.count(':')")
+        return lines
+
+    def _scalar(self, schema: Any, seen: frozenset[str]) -> str | None:
+        """For a schema whose values are never lists or objects: "string" when such a value
+        may hold a ':', else "none"; None for any other schema."""
+        if not isinstance(schema, dict):
+            return None
+        keywords = set(schema) - _ANNOTATIONS
+        if keywords == {"$ref"} and schema["$ref"].startswith("#/$defs/"):
+            name = schema["$ref"][len("#/$defs/") :]
+            if name not in self._defs or name in seen:
+                return None
+            return self._scalar(self._defs[name], seen | {name})
+        if keywords == {"anyOf"}:
+            kinds = [self._scalar(sub, seen) for sub in schema["anyOf"]]
+            return None if None in kinds else "string" if "string" in kinds else "none"
+        if "enum" in schema or "const" in schema:
+            choices = schema.get("enum", [schema.get("const")])
+            if any(isinstance(c, dict | list) for c in choices):
+                return None
+            return "string" if any(":" in c for c in choices if isinstance(c, str)) else "none"
+        kind = schema.get("type")
+        names = {kind} if isinstance(kind, str) else set(kind or ())
+        if not names or not names <= _SCALARS:
+            return None
+        if "string" in names and not _colon_free(schema.get("pattern", "")):
+            return "string"
+        return "none"
+
+    def _count_all(self, var: str, indent: str) -> list[str]:
+        """The counting root: all of `var` when nothing counted a part of it yet."""
+        return [f"{indent}n += _colons({var})"] if self._claim(var, "all") else []
+
+    def _counted(self, counts: bool, schema: Any, var: str, indent: str) -> list[str]:
+        """`block`, counting only when `counts` (the counting root's first look at `var`)."""
+        if counts:
+            return self.block(schema, var, indent)
+        return self._not_counting(lambda: self.block(schema, var, indent))
 
     def _all_of(self, schemas: list[Any], var: str, indent: str) -> list[str]:
         """The schemas in turn; `if`s that test one member's string value (the discriminator)
@@ -799,7 +935,7 @@ class _Generator:
         # At most one `if` holds for a string: one chain (all of them when the member is absent).
         every = self._isolated(
             lambda: [line for sub in schemas for line in self._then(sub, var, indent + "    ")]
-        )
+        )  # (a then is a branch: it never counts)
         chain = [f"{indent}if {found} is _ABSENT:", *(every or [f"{indent}    pass"])]
         for sub, allowed in zip(schemas, choices, strict=True):
             then = self._isolated(partial(self._then, sub, var, indent + "    "))
@@ -815,7 +951,7 @@ class _Generator:
 
     def _then(self, schema: dict[str, Any], var: str, indent: str) -> list[str]:
         self._closures.compile(schema)
-        return self.block(schema.get("then", True), var, indent)
+        return self._counted(False, schema.get("then", True), var, indent)
 
     def _shared_discriminator(self, schemas: list[Any]) -> str | None:
         """The member every schema's `if` tests (each schema only if/then/else), else None."""
@@ -838,9 +974,11 @@ class _Generator:
         if test is None:
             closure = self._closures.compile(condition)
             test = f"{self._name('if', closure)}({var}) is None"
-        then = self._isolated(lambda: self.block(schema.get("then", True), var, indent + "    "))
+        then = self._isolated(
+            lambda: self._counted(False, schema.get("then", True), var, indent + "    ")
+        )
         otherwise = self._isolated(
-            lambda: self.block(schema.get("else", True), var, indent + "    ")
+            lambda: self._counted(False, schema.get("else", True), var, indent + "    ")
         )
         if not then and not otherwise:
             return []
@@ -877,25 +1015,30 @@ class _Generator:
         inner = indent + "    "
         if additional is False and set(required) == set(properties):
             names = self._name("names", frozenset(properties))
-            lines.append(f"{inner}if {var}.keys() != {names}: return False")
+            lines.append(f"{inner}if {var}.keys() != {names}: return {self._fail}")
         else:
             if 0 < len(required) <= 3:  # a few `in` tests cost less than a subset test
                 missing = " or ".join(f"{name!r} not in {var}" for name in required)
-                lines.append(f"{inner}if {missing}: return False")
+                lines.append(f"{inner}if {missing}: return {self._fail}")
             elif required:
                 names = self._name("required", frozenset(required))
-                lines.append(f"{inner}if not {names} <= {var}.keys(): return False")
+                lines.append(f"{inner}if not {names} <= {var}.keys(): return {self._fail}")
             if additional is False:
                 known = self._name("known", frozenset(properties))
-                lines.append(f"{inner}if not {var}.keys() <= {known}: return False")
+                lines.append(f"{inner}if not {var}.keys() <= {known}: return {self._fail}")
             elif additional is not True:
                 check = self._closures._keyword("additionalProperties", schema)
                 lines.append(f"{inner}if {self._name('keyword', check)}({var}) is not None:")
-                lines.append(f"{inner}    return False")
+                lines.append(f"{inner}    return {self._fail}")
+        if self._claim(var, "own"):  # members, and the ':' of names not fixed by the schema
+            named = additional is False and not any(":" in name for name in properties)
+            names_count = "" if named else f" + ''.join({var}).count(':')"
+            lines.append(f"{inner}n += len({var}){names_count}")
         for name, sub in properties.items():
             value_var = self._name("v")
             present = name in required  # tested above: read without looking first
-            body = self.block(sub, value_var, inner + ("" if present else "    "))
+            counts = self._claim(var, ("member", name))
+            body = self._counted(counts, sub, value_var, inner + ("" if present else "    "))
             if not body:
                 continue
             if present:
@@ -918,3 +1061,16 @@ def compile_accept(schema: dict[str, Any]) -> Accept:
     exec(compile(source, "<structural accept>", "exec"), generator.namespace)
     accept: Accept = generator.namespace[root]
     return accept
+
+
+def compile_accept_counting(schema: dict[str, Any]) -> Callable[[Any], int]:
+    """-1 when a value is not valid against `schema` (the answer of `compile_accept`), else a
+    count of the ':' its JSON text holds, at most `colons(value)` and equal to it wherever the
+    schema fixes the value's shape: strict_json.py compares it with the reply's text to find a
+    member given twice without a Python call per object."""
+    generator = _Generator(schema)
+    root = generator.counting_root(schema, "_root_counting")
+    source = "\n".join(line for lines in generator.functions.values() for line in lines)
+    exec(compile(source, "<structural accept counting>", "exec"), generator.namespace)
+    count: Callable[[Any], int] = generator.namespace[root]
+    return count
