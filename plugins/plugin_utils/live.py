@@ -7,7 +7,9 @@ compile the write util). Every read is one module call and every apply is one mo
 host answers with JSON text (`state_json`, `result_json`) so 64-bit integers cross PowerShell
 unchanged; the reply is checked against `schemas/state.schema.json` before anyone trusts it, by a
 checker compiled from the schema once per process (structural.py; jsonschema took seconds on a
-real host's reply), plus unique keys.
+real host's reply), plus unique keys. A read reply's member-twice test is a count made by that
+checker (no Python call per JSON object); the strict reader runs only when the count does not
+settle it (`_state_reply`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ from typing import TYPE_CHECKING, Any, Final
 from . import strict_json
 from .backend import BackendError, HostUnreachableError, Plan, StateDocument
 from .deps import require
-from .structural import Accept, Check, compile_accept, compile_schema, format_path
+from .structural import (
+    Accept,
+    Check,
+    compile_accept,
+    compile_accept_counting,
+    compile_schema,
+    format_path,
+)
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -72,12 +81,28 @@ def _state_accept() -> Accept:
     return compile_accept(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
 
 
-def check_state_document(state: Any) -> list[str]:
+@cache
+def _state_accept_counting() -> Callable[[Any], int]:
+    """`_state_accept` that also counts the ':' of a JSON text of the document (-1: refused),
+    for the member-twice test of a read reply (ModuleBackend._state_reply)."""
+    return compile_accept_counting(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def compile_state_checks() -> None:
+    """Compile the checks of state documents now (the action's warm-up: once per controller
+    process, before Ansible forks its workers)."""
+    _state_check()
+    _state_accept()
+    _state_accept_counting()
+
+
+def check_state_document(state: Any, *, accepted: bool = False) -> list[str]:
     """Why a host's state document cannot be trusted (empty when it can).
 
     As strict as the schema (the first violation is reported), and no key twice in a list.
+    `accepted`: the generated check already said valid.
     """
-    problem = None if _state_accept()(state) else _state_check()(state)
+    problem = None if accepted or _state_accept()(state) else _state_check()(state)
     if problem is not None:
         segments, message = problem
         return [f"{format_path('state', segments)}: {message}"]
@@ -206,7 +231,7 @@ class ModuleBackend:
         self._fingerprints.clear()  # a reported fingerprint belongs to the latest read only
         reply = self._call({"_operation": "read", "provider_key": provider_key})
         self._remember_pending(provider_key, reply)
-        state = self._state(self._json(reply, "state_json"))
+        state = self._state_reply(reply)
         for list_name in LIST_NAMES:
             for obj in state[list_name]:
                 owner = obj["key"] if list_name == "providers" else obj.get("provider_key")
@@ -222,7 +247,7 @@ class ModuleBackend:
     def read_all(self) -> StateDocument:
         self._fingerprints.clear()
         reply = self._call({"_operation": "read_all"})
-        state = self._state(self._json(reply, "state_json"))
+        state = self._state_reply(reply)
         for provider in state["providers"]:
             self._remember_pending(provider["key"], reply)
         return state
@@ -281,7 +306,7 @@ class ModuleBackend:
         self._fingerprints.clear()
         arguments = {"_operation": "read_all", "provider_key": provider_key, "layers": layers}
         reply = self._call(arguments)
-        state = self._state(self._json(reply, "state_json"))
+        state = self._state_reply(reply)
         refuse_unsupported(state, provider_key)  # the plan is made from this read too
         self._remember_pending(provider_key, reply)
         self._remember_fingerprint(provider_key, reply)
@@ -339,12 +364,28 @@ class ModuleBackend:
         except strict_json.StrictJsonError as error:
             raise BackendError(f"the host's `{key}` is not valid JSON: {error}") from None
 
+    def _state_reply(self, reply: dict[str, Any]) -> StateDocument:
+        """A read's `state_json`, parsed and checked as strictly as `_json` and `_state` do. The
+        member-twice test is a count (strict_json.loads_counting) made with the check; when it
+        is not conclusive (a member twice, a document refused, an escape) the strict reader
+        reads the text again and names the problem, with the same errors as ever."""
+        text = reply.get("state_json")
+        if isinstance(text, str):
+            try:
+                document, text_colons = strict_json.loads_counting(text)
+            except strict_json.StrictJsonError:
+                pass  # reported below, as the strict reader reports it
+            else:
+                if text_colons is not None and _state_accept_counting()(document) == text_colons:
+                    return self._state(document, accepted=True)
+        return self._state(self._json(reply, "state_json"))
+
     @staticmethod
-    def _state(state: Any) -> StateDocument:
+    def _state(state: Any, *, accepted: bool = False) -> StateDocument:
         # Checked before the schema: a schema message could quote the method, key included.
         if any("key" in method for method in _auth_methods(state)):
             raise BackendError("the host returned a pre-shared key; refusing to use the reply")
-        problems = check_state_document(state)
+        problems = check_state_document(state, accepted=accepted)
         if problems:
             shown = "; ".join(problems[:5])
             more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""

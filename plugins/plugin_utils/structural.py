@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Final
 
 # A problem: (path segments innermost first, message). None means valid.
@@ -490,32 +491,154 @@ def format_path(root: str, segments: list[str | int]) -> str:
 # $defs entry, loops and tests inline) that only answer valid or not; the closures run only on
 # a refused document, to name the problem. Keywords it does not inline call the closure of that
 # keyword, so both answer alike on every document (tests/unit/host/test_structural.py).
+#
+# What keeps a real host's reply cheap (one Python-level visit per value, no call for most):
+# a required member is read without testing that it is there; all-required closed objects
+# compare their member names once; `if`s of an allOf that test one member (the `type` of a
+# value) look it up once; a string that matched a pattern is remembered (names repeat in every
+# filter), so a pattern costs one set lookup; exact-type tests (`type(x) is int`) come before
+# the general ones; uniqueItems runs only on lists of two items or more; `null` alternatives
+# are tested first. A type test's result is used only inside the branch that made it.
 
 Accept = Callable[[Any], bool]
 
 _MAX_INLINE_DEPTH: Final = 4
 _MAX_REMEMBERED: Final = 4096
-_SIMPLE_TYPES: Final = {"object": "dict", "array": "list", "string": "str", "null": "type(None)"}
+_SIMPLE_TYPES: Final = {"object": "dict", "array": "list", "string": "str"}
+_NUMERIC: Final = "number"  # a `_known` mark: an int or float that is not a bool
+_ABSENT: Final = object()  # a discriminator member that is absent (or not in an object)
+_OTHER: Final = object()  # a discriminator member that is not a string
+
+
+def _learner(search: Callable[[str], Any], matched: set[str]) -> Callable[[str], bool]:
+    """Whether a string not seen before matches (remembered when it does, up to a bound)."""
+
+    def learn(value: str) -> bool:
+        if search(value) is None:
+            return False
+        if len(matched) < _MAX_REMEMBERED:
+            matched.add(value)
+        return True
+
+    return learn
+
+
+def _type_tests(names: list[str], var: str) -> str:
+    """A Python expression: `var` is of one of the JSON types `names`. The exact-type tests of
+    the numbers a JSON parser makes come first; the general ones keep the meaning for any other
+    value (a bool is not an integer, 1.0 is)."""
+    fast = [f"type({var}) is int" for name in names if name in ("integer", "number")]
+    fast += [f"type({var}) is float" for name in names if name == "number"]
+    return " or ".join(dict.fromkeys(fast + [_type_test(name, var) for name in names]))
+
+
+def _type_test(name: str, var: str) -> str:
+    """A Python expression: `var` is of JSON type `name`."""
+    if name in _SIMPLE_TYPES:
+        return f"isinstance({var}, {_SIMPLE_TYPES[name]})"
+    if name == "null":
+        return f"{var} is None"
+    if name == "boolean":
+        return f"({var} is True or {var} is False)"
+    if name == "integer":  # _is_integer
+        return (
+            f"(isinstance({var}, int) and not isinstance({var}, bool)) "
+            f"or (isinstance({var}, float) and {var}.is_integer())"
+        )
+    return f"(isinstance({var}, (int, float)) and not isinstance({var}, bool))"  # _is_number
+
+
+def colons(document: Any) -> int:
+    """The ':' a JSON text of `document` holds outside escapes: one per object member plus those
+    inside its strings (member names included)."""
+    total = 0
+    stack = [document]
+    for value in stack:  # grows while it is read
+        if isinstance(value, str):
+            total += value.count(":")
+        elif isinstance(value, dict):
+            total += len(value) + "".join(value).count(":")
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return total
+
+
+def _colon_free(pattern: str) -> bool:
+    """Whether no string that matches `pattern` holds a ':', by a cautious reading of it
+    (anchored; literals, groups and classes only). The counting root does not count the ':'
+    of such strings; a wrong "yes" would only make it count too few, which is always safe."""
+    body = pattern.replace("(?:", "(")
+    if not (body.startswith("^") and body.endswith("$")) or any(c in body for c in ":\\."):
+        return False
+    if "[^" in body or any(a <= ":" <= b for a, b in re.findall(r"(.)-(.)", body)):
+        return False
+    depth = 0
+    for char in body:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:  # ^a|b$: a search finds b anywhere
+            return False
+    return True
+
+
+_SCALARS: Final = frozenset({"string", "integer", "number", "boolean", "null"})
 
 
 class _Generator:
     def __init__(self, root: dict[str, Any]) -> None:
         self._closures = _Compiler(root)
         self._defs: dict[str, Any] = root.get("$defs", {})
-        self.namespace: dict[str, Any] = {"_is_integer": _is_integer, "_is_number": _is_number}
+        self.namespace: dict[str, Any] = {"_ABSENT": _ABSENT, "_OTHER": _OTHER, "_colons": colons}
         self.functions: dict[str, list[str]] = {}
         self._counter = 0
         # $defs entries are inlined where they are used (no call per value), except inside
         # themselves (a recursive $ref is a call) and beyond a small depth (code size).
         self._inlining: list[str] = []
         self._generating: list[str] = []
-        self._known: dict[str, str] = {}  # variable -> Python type its type test established
+        # variable -> Python type (or _NUMERIC) a type test established on the current path;
+        # saved and restored around every branch (a function, an alternative, then/else).
+        self._known: dict[str, str] = {}
+        # The counting root (compile_accept_counting): what an invalid value returns, whether
+        # the code being generated counts (the root's own path: no branch, no call), and what
+        # each variable's count already holds ("own" ':' or members, ("member", name),
+        # "items", or "all" of it), so that nothing is counted twice.
+        self._fail = "False"
+        self._counting = False
+        self._claims: dict[str, set[Any]] = {}
+
+    def _claim(self, var: str, part: Any) -> bool:
+        """Whether the counting code may count `part` of `var` here (it then has)."""
+        if not self._counting:
+            return False
+        claims = self._claims.setdefault(var, set())
+        if "all" in claims or part in claims or (part == "all" and claims):
+            return False
+        claims.add(part)
+        return True
+
+    def _not_counting(self, generate: Callable[[], list[str]]) -> list[str]:
+        counting, self._counting = self._counting, False
+        try:
+            return generate()
+        finally:
+            self._counting = counting
 
     def _is(self, var: str, python_type: str) -> str:
         """`isinstance(var, python_type)`, or True when an earlier test established it."""
         return (
             "True" if self._known.get(var) == python_type else f"isinstance({var}, {python_type})"
         )
+
+    @staticmethod
+    def _when(guard: str, test: str) -> str:
+        """`guard and test`, without a guard known to be true."""
+        return test if guard == "True" else f"{guard} and {test}"
+
+    def _number(self, var: str) -> str:
+        """`var` is an int or float and not a bool (True when a type test established it)."""
+        if self._known.get(var) == _NUMERIC:
+            return "True"
+        return f"(isinstance({var}, (int, float)) and not isinstance({var}, bool))"
 
     def _name(self, prefix: str, value: Any = None) -> str:
         self._counter += 1
@@ -529,9 +652,25 @@ class _Generator:
         name = name or self._name("accept")
         self.functions[name] = []  # reserved first: a $ref may come back to it
         self._generating.append(name)
-        body = self.block(schema, "v", "    ")
+        known, self._known = self._known, {}
+        fail, self._fail = self._fail, "False"
+        body = self._not_counting(lambda: self.block(schema, "v", "    "))
+        self._known, self._fail = known, fail
         self._generating.pop()
         self.functions[name] = [f"def {name}(v):", *body, "    return True"]
+        return name
+
+    def counting_root(self, schema: Any, name: str) -> str:
+        """`def name(v)`: -1 when `v` is not valid against `schema`, else a count of the ':' a
+        JSON text of `v` holds that is never more than `colons(v)` (equal for the schema's usual
+        shapes: whatever it cannot place is left out)."""
+        self.functions[name] = []
+        self._fail, self._counting = "-1", True
+        body = self.block(schema, "v", "    ")
+        if self._claim("v", "all"):  # nothing counted it (a schema that fixes no shape)
+            body.append("    n += _colons(v)")
+        self._fail, self._counting = "False", False
+        self.functions[name] = [f"def {name}(v):", "    n = 0", *body, "    return n"]
         return name
 
     def _inlines(self, name: str) -> bool:
@@ -545,16 +684,51 @@ class _Generator:
             self.function(self._defs[reference[len("#/$defs/") :]], name)
         return name
 
-    def test(self, schema: Any, var: str) -> str:
-        """A boolean expression: `var` is valid against `schema`."""
+    def expression(self, schema: Any, var: str, seen: frozenset[str] = frozenset()) -> str | None:
+        """An inline boolean expression for a simple schema (None: not simple)."""
         if schema is True:
             return "True"
+        if not isinstance(schema, dict):
+            return None
+        keywords = set(schema) - _ANNOTATIONS
+        if keywords == {"$ref"} and schema["$ref"].startswith("#/$defs/"):
+            name = schema["$ref"][len("#/$defs/") :]
+            if name in self._defs and name not in seen:
+                self._closures.ref(schema["$ref"])
+                return self.expression(self._defs[name], var, seen | {name})
+            return None
+        if keywords == {"type"}:
+            names = [schema["type"]] if isinstance(schema["type"], str) else schema["type"]
+            if all(name in _TYPES for name in names):
+                return f"({_type_tests(names, var)})"
+        if keywords == {"type", "pattern"} and schema["type"] == "string":
+            search = re.compile(schema["pattern"]).search
+            matched: set[str] = set()
+            learn = self._name("learn", _learner(search, matched))
+            remembered = self._name("matched", matched)
+            return f"(isinstance({var}, str) and ({var} in {remembered} or {learn}({var})))"
+        if keywords in ({"enum"}, {"const"}):
+            choices = schema["enum"] if "enum" in schema else [schema["const"]]
+            return self._choices(choices, var)
+        return None
+
+    def _choices(self, choices: list[Any], var: str) -> str | None:
+        """enum/const of strings, true, false and null (JSON equality: `is` for the constants)."""
+        if not all(isinstance(c, str) or c is None or isinstance(c, bool) for c in choices):
+            return None
+        tests = [f"{var} is {c!r}" for c in (None, True, False) if any(x is c for x in choices)]
+        strings = frozenset(choice for choice in choices if isinstance(choice, str))
+        if strings:
+            tests.append(f"(isinstance({var}, str) and {var} in {self._name('enum', strings)})")
+        return "(" + " or ".join(tests) + ")" if tests else "False"
+
+    def test(self, schema: Any, var: str) -> str:
+        """A boolean expression: `var` is valid against `schema`."""
+        simple = self.expression(schema, var)
+        if simple is not None:
+            return simple
         if isinstance(schema, dict) and set(schema) - _ANNOTATIONS == {"$ref"}:
             return f"{self.ref(schema['$ref'])}({var})"
-        if isinstance(schema, dict) and set(schema) - _ANNOTATIONS == {"type"}:
-            expected = schema["type"]
-            if isinstance(expected, str) and expected in _SIMPLE_TYPES:
-                return f"isinstance({var}, {_SIMPLE_TYPES[expected]})"
         return f"{self.function(schema)}({var})"
 
     def block(self, schema: Any, var: str, indent: str) -> list[str]:
@@ -562,7 +736,7 @@ class _Generator:
         if schema is True:
             return []
         if schema is False or not isinstance(schema, dict):
-            return [f"{indent}if {self._closure(schema)}({var}) is not None: return False"]
+            return [f"{indent}if {self._closure(schema)}({var}) is not None: return {self._fail}"]
         self._closures.compile(schema)  # refuses unsupported keywords exactly as before
         lines: list[str] = []
         keywords = [keyword for keyword in schema if keyword in _SUPPORTED]
@@ -570,12 +744,28 @@ class _Generator:
             keywords.remove("type")
             lines += self._keyword("type", schema, var, indent)
             expected = schema["type"]
-            if isinstance(expected, str) and expected in _SIMPLE_TYPES:
-                self._known[var] = _SIMPLE_TYPES[expected]
+            names = [expected] if isinstance(expected, str) else list(expected)
+            counted = not _colon_free(schema.get("pattern", ""))
+            if "string" in names and self._claim(var, "own") and counted:
+                count = f"n += {var}.count(':')"
+                lines.append(
+                    f"{indent}{count}"
+                    if names == ["string"]
+                    else f"{indent}if isinstance({var}, str): {count}"
+                )
+            if len(names) == 1 and names[0] in _SIMPLE_TYPES:
+                self._known[var] = _SIMPLE_TYPES[names[0]]
+            elif names and set(names) <= {"integer", "number"}:
+                self._known[var] = _NUMERIC
         if any(k in keywords for k in ("properties", "required", "additionalProperties")):
             lines += self._object(schema, var, indent)
+        bounded = "minimum" in keywords and "maximum" in keywords
+        if bounded:
+            lines += self._bounds(schema["minimum"], schema["maximum"], var, indent)
         for keyword in keywords:
             if keyword in _FUSED_OBJECT - {"type"} or keyword in ("then", "else"):
+                continue
+            if bounded and keyword in ("minimum", "maximum"):
                 continue
             lines += self._keyword(keyword, schema, var, indent)
         return lines
@@ -583,54 +773,56 @@ class _Generator:
     def _closure(self, schema: Any) -> str:
         return self._name("closure", self._closures.compile(schema))
 
+    def _bounds(self, low: Any, high: Any, var: str, indent: str) -> list[str]:
+        if not (_is_number(low) and _is_number(high)):
+            return self._keyword("minimum", {"minimum": low}, var, indent) + self._keyword(
+                "maximum", {"maximum": high}, var, indent
+            )
+        test = self._when(self._number(var), f"({var} < {low!r} or {var} > {high!r})")
+        return [f"{indent}if {test}: return {self._fail}"]
+
     def _keyword(self, keyword: str, schema: dict[str, Any], var: str, indent: str) -> list[str]:
         value = schema[keyword]
         if keyword == "type":
             names = [value] if isinstance(value, str) else list(value)
-            tests = []
-            for name in names:
-                if name in _SIMPLE_TYPES:
-                    tests.append(f"isinstance({var}, {_SIMPLE_TYPES[name]})")
-                elif name == "integer":  # _is_integer
-                    tests.append(
-                        f"(isinstance({var}, int) and not isinstance({var}, bool)) or "
-                        f"(isinstance({var}, float) and {var}.is_integer())"
-                    )
-                elif name == "number":  # _is_number
-                    tests.append(
-                        f"(isinstance({var}, (int, float)) and not isinstance({var}, bool))"
-                    )
-                else:
-                    tests.append(f"{self._name('type', _TYPES[name])}({var})")
-            return [f"{indent}if not ({' or '.join(tests)}): return False"]
+            return [f"{indent}if not ({_type_tests(names, var)}): return {self._fail}"]
         if keyword == "pattern":
             # Strings that matched are remembered (layer, field and type names repeat in every
             # filter), up to a bound: a regex search only for a string not seen before.
-            search = self._name("pattern", re.compile(value).search)
-            matched = self._name("matched", set())
-            string = self._is(var, "str")
-            return [
-                f"{indent}if {string} and {var} not in {matched}:",
-                f"{indent}    if {search}({var}) is None: return False",
-                f"{indent}    if len({matched}) < {_MAX_REMEMBERED}: {matched}.add({var})",
-            ]
+            matched: set[str] = set()
+            learn = self._name("learn", _learner(re.compile(value).search, matched))
+            remembered = self._name("matched", matched)
+            test = self._when(self._is(var, "str"), f"{var} not in {remembered}")
+            return [f"{indent}if {test} and not {learn}({var}): return {self._fail}"]
         if keyword in ("enum", "const"):
             choices = value if keyword == "enum" else [value]
-            if all(isinstance(choice, str) for choice in choices):
-                allowed = self._name("enum", frozenset(choices))
-                return [
-                    f"{indent}if not (isinstance({var}, str) and {var} in {allowed}): return False"
-                ]
+            choice = self._choices(choices, var)
+            if choice is not None:
+                lines = [f"{indent}if not {choice}: return {self._fail}"]
+                colon = any(":" in c for c in choices if isinstance(c, str))
+                if colon and self._claim(var, "own"):
+                    lines.append(f"{indent}if isinstance({var}, str): n += {var}.count(':')")
+                return lines
         if keyword == "maxProperties":
-            mapping = self._is(var, "dict")
-            return [f"{indent}if {mapping} and len({var}) > {int(value)}: return False"]
+            test = self._when(self._is(var, "dict"), f"len({var}) > {int(value)}")
+            return [f"{indent}if {test}: return {self._fail}"]
         if keyword == "minLength":
-            string = self._is(var, "str")
-            return [f"{indent}if {string} and len({var}) < {int(value)}: return False"]
+            test = self._when(self._is(var, "str"), f"len({var}) < {int(value)}")
+            return [f"{indent}if {test}: return {self._fail}"]
         if keyword in ("minimum", "maximum") and _is_number(value):
             compare = "<" if keyword == "minimum" else ">"
-            number = f"(isinstance({var}, (int, float)) and not isinstance({var}, bool))"
-            return [f"{indent}if {number} and {var} {compare} {value!r}: return False"]
+            test = self._when(self._number(var), f"{var} {compare} {value!r}")
+            return [f"{indent}if {test}: return {self._fail}"]
+        if keyword == "uniqueItems":
+            if not value:
+                return []
+            check = self._name("keyword", self._closures._keyword(keyword, schema))
+            test = self._when(self._is(var, "list"), f"len({var}) > 1")
+            return [f"{indent}if {test} and {check}({var}) is not None: return {self._fail}"]
+        if keyword == "not":
+            return self._isolated(
+                lambda: [f"{indent}if {self.test(value, var)}: return {self._fail}"]
+            )
         if keyword == "$ref":
             name = value[len("#/$defs/") :]
             if value.startswith("#/$defs/") and name in self._defs and self._inlines(name):
@@ -639,50 +831,180 @@ class _Generator:
                     return self.block(self._defs[name], var, indent)
                 finally:
                     self._inlining.pop()
-            return [f"{indent}if not {self.ref(value)}({var}): return False"]
+            return [
+                f"{indent}if not {self.ref(value)}({var}): return {self._fail}",
+                *self._count_all(var, indent),
+            ]
         if keyword == "items":
             item = self._name("item")
+            body = self._counted(self._claim(var, "items"), value, item, indent + "        ")
             return [
                 f"{indent}if {self._is(var, 'list')}:",
                 f"{indent}    for {item} in {var}:",
-                *(self.block(value, item, indent + "        ") or [f"{indent}        pass"]),
+                *(body or [f"{indent}        pass"]),
             ]
         if keyword == "allOf":
-            return [line for sub in value for line in self.block(sub, var, indent)]
+            return self._all_of(value, var, indent)
         if keyword == "anyOf":
-            alternatives = " or ".join(self.test(sub, var) for sub in value)
-            return [f"{indent}if not ({alternatives}): return False"]
+            return self._isolated(lambda: self._any_of(value, var, indent))
         if keyword == "if":
-            test = self._discriminator(value, var)
-            if test is None:
-                closure = self._closures.compile(value)
-                test = f"{self._name('if', closure)}({var}) is None"
-            then = self.block(schema.get("then", True), var, indent + "    ")
-            otherwise = self.block(schema.get("else", True), var, indent + "    ")
-            return [
-                f"{indent}if {test}:",
-                *(then or [f"{indent}    pass"]),
-                f"{indent}else:",
-                *(otherwise or [f"{indent}    pass"]),
-            ]
+            return self._if(schema, var, indent, None)
         keyword_check = self._closures._keyword(keyword, schema)
         if keyword_check is None:
             return []
         return [
-            f"{indent}if {self._name('keyword', keyword_check)}({var}) is not None: return False"
+            f"{indent}if {self._name('keyword', keyword_check)}({var}) is not None: return {self._fail}"
         ]
 
-    def _discriminator(self, condition: Any, var: str) -> str | None:
+    def _isolated(self, generate: Callable[[], list[str]]) -> list[str]:
+        """Lines generated with what is known now, which they leave unchanged (a branch)."""
+        known = dict(self._known)
+        try:
+            return generate()
+        finally:
+            self._known = known
+
+    def _any_of(self, schemas: list[Any], var: str, indent: str) -> list[str]:
+        # Any order gives the same answer: the cheap null test first, then as written.
+        ordered = sorted(schemas, key=lambda sub: self.expression(sub, var) != f"({var} is None)")
+        alternatives = [self.test(sub, var) for sub in ordered]
+        lines = [f"{indent}if not ({' or '.join(alternatives)}): return {self._fail}"]
+        kinds = [self._scalar(sub, frozenset()) for sub in schemas]
+        if None in kinds or not self._claim(var, "all"):
+            return lines + self._count_all(var, indent)
+        if "string" in kinds:  # never a list or an object: only a string has ':' to count
+            lines.append(f"{indent}if isinstance({var}, str): n += {var}.count(':')")
+        return lines
+
+    def _scalar(self, schema: Any, seen: frozenset[str]) -> str | None:
+        """For a schema whose values are never lists or objects: "string" when such a value
+        may hold a ':', else "none"; None for any other schema."""
+        if not isinstance(schema, dict):
+            return None
+        keywords = set(schema) - _ANNOTATIONS
+        if keywords == {"$ref"} and schema["$ref"].startswith("#/$defs/"):
+            name = schema["$ref"][len("#/$defs/") :]
+            if name not in self._defs or name in seen:
+                return None
+            return self._scalar(self._defs[name], seen | {name})
+        if keywords == {"anyOf"}:
+            kinds = [self._scalar(sub, seen) for sub in schema["anyOf"]]
+            return None if None in kinds else "string" if "string" in kinds else "none"
+        if "enum" in schema or "const" in schema:
+            choices = schema.get("enum", [schema.get("const")])
+            if any(isinstance(c, dict | list) for c in choices):
+                return None
+            return "string" if any(":" in c for c in choices if isinstance(c, str)) else "none"
+        kind = schema.get("type")
+        names = {kind} if isinstance(kind, str) else set(kind or ())
+        if not names or not names <= _SCALARS:
+            return None
+        if "string" in names and not _colon_free(schema.get("pattern", "")):
+            return "string"
+        return "none"
+
+    def _count_all(self, var: str, indent: str) -> list[str]:
+        """The counting root: all of `var` when nothing counted a part of it yet."""
+        return [f"{indent}n += _colons({var})"] if self._claim(var, "all") else []
+
+    def _counted(self, counts: bool, schema: Any, var: str, indent: str) -> list[str]:
+        """`block`, counting only when `counts` (the counting root's first look at `var`)."""
+        if counts:
+            return self.block(schema, var, indent)
+        return self._not_counting(lambda: self.block(schema, var, indent))
+
+    def _all_of(self, schemas: list[Any], var: str, indent: str) -> list[str]:
+        """The schemas in turn; `if`s that test one member's string value (the discriminator)
+        share one lookup of it."""
+        member = self._shared_discriminator(schemas)
+        if member is None:
+            return [line for sub in schemas for line in self.block(sub, var, indent)]
+        found = self._name("d")
+        lookup = f"{var}.get({member!r}, _ABSENT)"
+        mapping = self._is(var, "dict")
+        lines = [
+            f"{indent}{found} = {lookup if mapping == 'True' else f'{lookup} if {mapping} else _ABSENT'}",
+            f"{indent}if {found} is not _ABSENT and not isinstance({found}, str): {found} = _OTHER",
+        ]
+        choices = [self._if_choices(sub) for sub in schemas]
+        disjoint = sum(map(len, choices)) == len(frozenset().union(*choices))
+        if not disjoint or any("else" in sub for sub in schemas):
+            for sub in schemas:
+                lines += self._if(sub, var, indent, found)
+            return lines
+        # At most one `if` holds for a string: one chain (all of them when the member is absent).
+        every = self._isolated(
+            lambda: [line for sub in schemas for line in self._then(sub, var, indent + "    ")]
+        )  # (a then is a branch: it never counts)
+        chain = [f"{indent}if {found} is _ABSENT:", *(every or [f"{indent}    pass"])]
+        for sub, allowed in zip(schemas, choices, strict=True):
+            then = self._isolated(partial(self._then, sub, var, indent + "    "))
+            if then:
+                chain += [f"{indent}elif {found} in {self._name('enum', allowed)}:", *then]
+        return lines + chain
+
+    @staticmethod
+    def _if_choices(schema: dict[str, Any]) -> frozenset[str]:
+        """The strings a discriminator `if` (see _Compiler._discriminator) accepts."""
+        ((sub,),) = [schema["if"]["properties"].values()]
+        return frozenset(sub.get("enum", [sub.get("const")]))
+
+    def _then(self, schema: dict[str, Any], var: str, indent: str) -> list[str]:
+        self._closures.compile(schema)
+        return self._counted(False, schema.get("then", True), var, indent)
+
+    def _shared_discriminator(self, schemas: list[Any]) -> str | None:
+        """The member every schema's `if` tests (each schema only if/then/else), else None."""
+        members = set()
+        for sub in schemas:
+            if not isinstance(sub, dict) or "if" not in sub:
+                return None
+            if set(sub) - _ANNOTATIONS - {"if", "then", "else"}:
+                return None
+            if self._closures._discriminator(sub["if"]) is None:
+                return None
+            members.add(next(iter(sub["if"]["properties"])))
+        return members.pop() if len(schemas) > 1 and len(members) == 1 else None
+
+    def _if(self, schema: dict[str, Any], var: str, indent: str, found: str | None) -> list[str]:
+        """if/then/else; `found` holds the discriminator member already looked up."""
+        self._closures.compile(schema)
+        condition = schema["if"]
+        test = self._discriminator(condition, var, found)
+        if test is None:
+            closure = self._closures.compile(condition)
+            test = f"{self._name('if', closure)}({var}) is None"
+        then = self._isolated(
+            lambda: self._counted(False, schema.get("then", True), var, indent + "    ")
+        )
+        otherwise = self._isolated(
+            lambda: self._counted(False, schema.get("else", True), var, indent + "    ")
+        )
+        if not then and not otherwise:
+            return []
+        return [
+            f"{indent}if {test}:",
+            *(then or [f"{indent}    pass"]),
+            f"{indent}else:",
+            *(otherwise or [f"{indent}    pass"]),
+        ]
+
+    def _discriminator(self, condition: Any, var: str, found: str | None) -> str | None:
         """`_Compiler._discriminator` as an inline expression (None: not of that form)."""
         if self._closures._discriminator(condition) is None:
             return None
         ((name, sub),) = condition["properties"].items()
         allowed = self._name("enum", frozenset(sub.get("enum", [sub.get("const")])))
+        if found is not None:  # _ABSENT: true; _OTHER (not a string): in no string set
+            return f"({found} is _ABSENT or {found} in {allowed})"
         item = f"{var}[{name!r}]"
-        return (
-            f"(not {self._is(var, 'dict')} or {name!r} not in {var} or "
-            f"(isinstance({item}, str) and {item} in {allowed}))"
+        mapping = self._is(var, "dict")
+        absent = (
+            f"{name!r} not in {var}"
+            if mapping == "True"
+            else f"not {mapping} or {name!r} not in {var}"
         )
+        return f"({absent} or (isinstance({item}, str) and {item} in {allowed}))"
 
     def _object(self, schema: dict[str, Any], var: str, indent: str) -> list[str]:
         """properties, required and additionalProperties, inline."""
@@ -691,25 +1013,42 @@ class _Generator:
         additional = schema.get("additionalProperties", True)
         lines = [f"{indent}if {self._is(var, 'dict')}:"]
         inner = indent + "    "
-        if required:
-            names = self._name("required", frozenset(required))
-            lines.append(f"{inner}if not {names} <= {var}.keys(): return False")
-        if additional is False:
-            known = self._name("known", frozenset(properties))
-            lines.append(f"{inner}if not {var}.keys() <= {known}: return False")
-        elif additional is not True:
-            check = self._name("keyword", self._closures._keyword("additionalProperties", schema))
-            lines.append(f"{inner}if {check}({var}) is not None: return False")
+        if additional is False and set(required) == set(properties):
+            names = self._name("names", frozenset(properties))
+            lines.append(f"{inner}if {var}.keys() != {names}: return {self._fail}")
+        else:
+            if 0 < len(required) <= 3:  # a few `in` tests cost less than a subset test
+                missing = " or ".join(f"{name!r} not in {var}" for name in required)
+                lines.append(f"{inner}if {missing}: return {self._fail}")
+            elif required:
+                names = self._name("required", frozenset(required))
+                lines.append(f"{inner}if not {names} <= {var}.keys(): return {self._fail}")
+            if additional is False:
+                known = self._name("known", frozenset(properties))
+                lines.append(f"{inner}if not {var}.keys() <= {known}: return {self._fail}")
+            elif additional is not True:
+                check = self._closures._keyword("additionalProperties", schema)
+                lines.append(f"{inner}if {self._name('keyword', check)}({var}) is not None:")
+                lines.append(f"{inner}    return {self._fail}")
+        if self._claim(var, "own"):  # members, and the ':' of names not fixed by the schema
+            named = additional is False and not any(":" in name for name in properties)
+            names_count = "" if named else f" + ''.join({var}).count(':')"
+            lines.append(f"{inner}n += len({var}){names_count}")
         for name, sub in properties.items():
             value_var = self._name("v")
-            body = self.block(sub, value_var, inner + "    ")
+            present = name in required  # tested above: read without looking first
+            counts = self._claim(var, ("member", name))
+            body = self._counted(counts, sub, value_var, inner + ("" if present else "    "))
             if not body:
                 continue
-            lines += [
-                f"{inner}if {name!r} in {var}:",
-                f"{inner}    {value_var} = {var}[{name!r}]",
-                *body,
-            ]
+            if present:
+                lines += [f"{inner}{value_var} = {var}[{name!r}]", *body]
+            else:
+                lines += [
+                    f"{inner}if {name!r} in {var}:",
+                    f"{inner}    {value_var} = {var}[{name!r}]",
+                    *body,
+                ]
         return lines if len(lines) > 1 else []
 
 
@@ -722,3 +1061,16 @@ def compile_accept(schema: dict[str, Any]) -> Accept:
     exec(compile(source, "<structural accept>", "exec"), generator.namespace)
     accept: Accept = generator.namespace[root]
     return accept
+
+
+def compile_accept_counting(schema: dict[str, Any]) -> Callable[[Any], int]:
+    """-1 when a value is not valid against `schema` (the answer of `compile_accept`), else a
+    count of the ':' its JSON text holds, at most `colons(value)` and equal to it wherever the
+    schema fixes the value's shape: strict_json.py compares it with the reply's text to find a
+    member given twice without a Python call per object."""
+    generator = _Generator(schema)
+    root = generator.counting_root(schema, "_root_counting")
+    source = "\n".join(line for lines in generator.functions.values() for line in lines)
+    exec(compile(source, "<structural accept counting>", "exec"), generator.namespace)
+    count: Callable[[Any], int] = generator.namespace[root]
+    return count

@@ -54,6 +54,7 @@ def warm_up() -> bool:
     try:
         converge(copy.deepcopy(_DECLARATION), backend, RunOptions(check_mode=True, diff=True))
         converge(copy.deepcopy(_DECLARATION), backend, RunOptions(diff=True))
+        live.compile_state_checks()
         live.check_state_document(backend.read_all())
     except MissingDependencyError:
         return False
