@@ -102,6 +102,20 @@ def _condition(obj: dict[str, Any], **changes: Any) -> None:
         obj["conditions"][0].update(changes)
 
 
+def _port_range(obj: dict[str, Any], low: int, high: int) -> None:
+    """A local-port range condition from `low` to `high` (low > high is malformed)."""
+    _condition(
+        obj,
+        field_key=G["FWPM_CONDITION_IP_LOCAL_PORT"],
+        match_type="FWP_MATCH_RANGE",
+        value={
+            "type": "FWP_RANGE_TYPE",
+            "low": {"type": "FWP_UINT16", "value": low},
+            "high": {"type": "FWP_UINT16", "value": high},
+        },
+    )
+
+
 G = catalogue.GUIDS
 FOREIGN_KEY = "5eaf0000-0000-4000-8000-000000000001"
 # What object_problems and Engine._check_add refuse in a filter, and text they do not.
@@ -135,26 +149,8 @@ BAD_FILTERS = st.sampled_from(
             match_type="FWP_MATCH_EQUAL",
             value={"type": "FWP_UINT32", "value": 80},
         ),
-        lambda o: _condition(
-            o,
-            field_key=G["FWPM_CONDITION_IP_LOCAL_PORT"],
-            match_type="FWP_MATCH_RANGE",
-            value={
-                "type": "FWP_RANGE_TYPE",
-                "low": {"type": "FWP_UINT16", "value": 9},
-                "high": {"type": "FWP_UINT16", "value": 8},
-            },
-        ),
-        lambda o: _condition(
-            o,
-            field_key=G["FWPM_CONDITION_IP_LOCAL_PORT"],
-            match_type="FWP_MATCH_RANGE",
-            value={
-                "type": "FWP_RANGE_TYPE",
-                "low": {"type": "FWP_UINT16", "value": 8},
-                "high": {"type": "FWP_UINT16", "value": 9},
-            },
-        ),
+        lambda o: _port_range(o, 9, 8),
+        lambda o: _port_range(o, 8, 9),
     ]
 )
 
