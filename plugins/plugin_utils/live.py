@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 from . import strict_json
 from .backend import BackendError, HostUnreachableError, Plan, StateDocument
 from .deps import require
+from .model import is_fingerprint
 from .structural import (
     Accept,
     Check,
@@ -55,8 +55,6 @@ _PENDING_SUMMARY: Final = (
     "tentative",
 )
 LIST_NAMES: Final = ("providers", "sublayers", "provider_contexts", "filters")
-# What a read reply's `fingerprint` must look like to be used (model.fingerprint's form).
-FINGERPRINT_FORM: Final = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 @cache
@@ -224,7 +222,7 @@ class ModuleBackend:
 
     def _remember_fingerprint(self, provider_key: str, reply: dict[str, Any]) -> None:
         value = reply.get("fingerprint")
-        if isinstance(value, str) and FINGERPRINT_FORM.fullmatch(value):
+        if is_fingerprint(value):
             self._fingerprints[provider_key] = value
 
     def read(self, provider_key: str) -> StateDocument:

@@ -15,7 +15,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from . import catalogue
 from .catalogue import CALLOUT_ACTIONS, DATA_TYPES, MATCH_TYPES, SUPPORTED_CONTEXT_TYPES
@@ -612,6 +612,14 @@ def fingerprint(state: State) -> str:
         document[list_name] = sorted(objects, key=lambda o: str(o["key"]))
     text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_FINGERPRINT_FORM: Final = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def is_fingerprint(value: Any) -> TypeGuard[str]:
+    """Whether `value` has the form fingerprint() gives (a host-reported one must)."""
+    return isinstance(value, str) and _FINGERPRINT_FORM.fullmatch(value) is not None
 
 
 def index_by_key(objects: Iterable[Obj]) -> dict[str, Obj]:

@@ -9,7 +9,6 @@ Deletes run filters -> provider contexts -> sublayers -> provider; adds run the 
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, Final
@@ -24,6 +23,7 @@ from .model import (
     comparable,
     fingerprint,
     index_by_key,
+    is_fingerprint,
     iter_objects,
     owned_state,
 )
@@ -35,7 +35,6 @@ MISSING: Final = "missing"
 UNEXPECTED: Final = "unexpected"
 CHANGED: Final = "changed"
 DEPENDENCY: Final = "dependency"
-_FINGERPRINT_FORM: Final = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 def _references(object_type: str, obj: Obj) -> list[str]:
@@ -178,7 +177,7 @@ def plan_and_drift(
 
 def _base(actual: State, known: str | None) -> str:
     """The plan's base: the host's fingerprint when it has the right form, else computed."""
-    if isinstance(known, str) and _FINGERPRINT_FORM.fullmatch(known):
+    if is_fingerprint(known):
         return known
     return fingerprint(actual)
 
