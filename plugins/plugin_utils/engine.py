@@ -1209,7 +1209,7 @@ def _operation_refs(operation: Any, exact_keys: bool) -> set[Ref]:
 
 def _add_exact_refs(wanted: dict[str, set[str]], operation: Any) -> None:
     """`wanted[type].add(key)` for every (type, key) of `_operation_refs(operation, True)`,
-    without building the set (the pre-flight of 10,000 adds)."""
+    without building a set per operation (the pre-flight of 10,000 adds)."""
     if not isinstance(operation, dict):
         return
     object_type, key = operation.get("type"), operation.get("key")
@@ -1218,23 +1218,10 @@ def _add_exact_refs(wanted: dict[str, set[str]], operation: Any) -> None:
     if isinstance(key, str):
         wanted[object_type].add(key)
     obj = operation.get("object")
-    if operation.get("op") != "add" or not isinstance(obj, dict):
-        return
-    if object_type != "provider":  # as `references`
-        provider_key = obj.get("provider_key")
-        if provider_key and isinstance(provider_key, str):
-            wanted["provider"].add(provider_key)
-    if object_type == "filter":
-        for field, target_type in _FILTER_TARGETS:
-            target = obj.get(field)
-            if target and isinstance(target, str):
-                wanted[target_type].add(target)
-
-
-_FILTER_TARGETS: Final = (
-    ("sublayer_key", "sublayer"),
-    ("provider_context_key", "provider_context"),
-)
+    if operation.get("op") == "add" and isinstance(obj, dict):
+        for ref_type, ref_key in references(str(object_type), obj):
+            if isinstance(ref_key, str):
+                wanted[ref_type].add(ref_key)
 
 
 def _exact_form(object_type: str, key: Any) -> list[Ref]:
