@@ -30,9 +30,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.redaction import (
     secrets_of,
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.role_variables import (
-    PREFIX as ROLE_PREFIX,
-)
-from ansible_collections.wfp.ipsec.plugins.plugin_utils.role_variables import (
+    PREFIX,
     ROLE,
     UNSET,
     RoleVariableError,
@@ -101,7 +99,7 @@ class ActionModule(ActionBase):
         if arguments:
             raise AnsibleActionFail(
                 f"{ROLE_VARIABLES_OPTION} cannot be combined with other options (given: "
-                f"{', '.join(sorted(map(str, arguments)))}): set them as {ROLE_PREFIX}* "
+                f"{', '.join(sorted(map(str, arguments)))}): set them as {PREFIX}* "
                 f"variables, or leave out {ROLE_VARIABLES_OPTION}"
             )
         if role != ROLE:
