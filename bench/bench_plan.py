@@ -1,9 +1,18 @@
 #!/usr/bin/env python
 """Planning at scale: plan + pre-flight + drift counts, as the policy task runs them.
 
-For OWNED owned filters and FOREIGN foreign filters on one host (the read_all view: the engine
-pre-flight sees every object), three cases: converged (empty plan), 10% of our filters drifted,
-and a fresh host. Each size runs in its own process, so its peak RSS (getrusage) is its own.
+For OWNED owned filters and FOREIGN foreign filters on one host, three cases: converged (empty
+plan), 10% of our filters drifted, and a fresh host; each in two views of the host, as the task
+reads them (plugin_utils/runner.py):
+
+* "read_all": every object of the host, as check mode's shadow read sees it when every foreign
+  filter is on a layer of ours, or a run that declares another provider's sublayer; the
+  pre-flight sees every object;
+* "owned": a live converge, which reads only our provider's objects (`PolicyHost.Read`): the
+  foreign objects are never read, so this process never builds them. Its check-mode figure is
+  a drift report with `shadow_check: false`.
+
+Each size and view runs in its own process, so its peak RSS (getrusage) is its own.
 
 The main figure is the live path as the task runs it: the host reports the base fingerprint of
 the owned objects with its read (docs/host-layer.md), so the plan does not compute it; here it
@@ -54,6 +63,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import (
 FOREIGN_PROVIDER = "99999999-0000-0000-0000-000000000000"
 FOREIGN_SUBLAYER = "99999999-0000-0000-0000-000000000001"
 LIST_NAMES = ("providers", "sublayers", "provider_contexts", "filters")
+VIEWS = ("read_all", "owned")
 QUICK_SIZES = [(10_000, 50_000)]
 FULL_SIZES = [(10_000, 50_000), (100_000, 500_000)]
 
@@ -201,15 +211,22 @@ def before_pipeline(desired: dict[str, Any], actual: dict[str, Any], provider: s
     return len(plan["operations"])
 
 
-def measure_size(owned: int, foreign: int, before: bool) -> dict[str, Any]:
+def measure_size(owned: int, foreign: int, before: bool, view: str = "read_all") -> dict[str, Any]:
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     started = time.perf_counter()
-    desired, foreign_state, provider = build(owned, foreign)
+    # The owned view never reads the foreign filters: they are not built.
+    desired, foreign_state, provider = build(owned, foreign if view == "read_all" else 0)
     build_seconds = time.perf_counter() - started
     rss_built = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     repeats = 3 if owned + foreign <= 100_000 else 1
-    result: dict[str, Any] = {"owned": owned, "foreign": foreign, "build_s": build_seconds}
-    for label, actual in cases(desired, foreign_state, provider).items():
+    result: dict[str, Any] = {
+        "owned": owned,
+        "foreign": foreign,
+        "view": view,
+        "build_s": build_seconds,
+    }
+    for label, host in cases(desired, foreign_state, provider).items():
+        actual = host if view == "read_all" else owned_state(host, provider)
         # The live host computes this with its read: outside the timed region.
         reported = fingerprint(owned_state(actual, provider))
         seconds, operations = timed(
@@ -234,8 +251,9 @@ def measure_size(owned: int, foreign: int, before: bool) -> dict[str, Any]:
     result["peak_rss_bytes"] = peak
     result["rss_after_build_bytes"] = rss_built
     result["rss_at_start_bytes"] = rss_start
-    # What the host state itself holds, per object (the process's own start-up excluded).
-    result["state_bytes_per_object"] = (rss_built - rss_start) / (owned + foreign)
+    # What the state held by the task takes, per object read (the process's start-up excluded).
+    objects_read = owned + (foreign if view == "read_all" else 0)
+    result["state_bytes_per_object"] = (rss_built - rss_start) / objects_read
     return result
 
 
@@ -245,23 +263,27 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--quick", action="store_true", help="10,000 + 50,000 (default)")
     size.add_argument("--full", action="store_true", help="also 100,000 + 500,000")
     parser.add_argument("--one", nargs=2, type=int, metavar=("OWNED", "FOREIGN"))
+    parser.add_argument("--view", choices=VIEWS, default="read_all", help="with --one")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     if args.one:
         owned, foreign = args.one
-        print(json.dumps(measure_size(owned, foreign, before=owned + foreign <= 100_000)))
+        before = owned + foreign <= 100_000
+        print(json.dumps(measure_size(owned, foreign, before, args.view)))
         return 0
     results = []
-    for owned, foreign in FULL_SIZES if args.full else QUICK_SIZES:
+    for (owned, foreign), view in (
+        (size, view) for size in (FULL_SIZES if args.full else QUICK_SIZES) for view in VIEWS
+    ):
         completed = subprocess.run(
-            [sys.executable, __file__, "--one", str(owned), str(foreign)],
+            [sys.executable, __file__, "--one", str(owned), str(foreign), "--view", view],
             check=True,
             capture_output=True,
             text=True,
         )
         row = json.loads(completed.stdout)
         results.append(row)
-        print(f"{owned:,} owned + {foreign:,} foreign filters")
+        print(f"{owned:,} owned + {foreign:,} foreign filters, {view} view")
         for label in ("converged", "10% drifted", "fresh host"):
             case = row[label]
             before = (

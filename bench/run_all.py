@@ -104,19 +104,24 @@ def plan_section(data: dict[str, Any]) -> list[str]:
     lines = [
         "## Planning at scale (`bench_plan.py`)",
         "",
-        "Plan + pre-flight + drift counts as the policy task runs them, on the read_all view "
-        "(every object of the host). 'Time' is the live path: the host reports the base "
-        "fingerprint of our objects with its read, so it is computed outside the timed region "
-        "(standing in for the host's); 'Python fingerprint' is the offline path (a state file), "
-        "where the plan computes it. Check mode needs none. 'Before' is an older pipeline (a "
-        "second classification, a pre-flight loading every object) in the same process.",
+        "Plan + pre-flight + drift counts as the policy task runs them, in two views of the "
+        "host: 'read_all' holds every object (check mode's shadow read when every foreign "
+        "filter is on a layer of ours, or a declared foreign sublayer); 'owned' is what a live "
+        "converge reads, our provider's objects only (the foreign ones are never read, so never "
+        "held; its check-mode figure is `shadow_check: false`). 'Time' is the live path: the "
+        "host reports the base fingerprint of our objects with its read, so it is computed "
+        "outside the timed region (standing in for the host's); 'Python fingerprint' is the "
+        "offline path (a state file), where the plan computes it. Check mode needs none. "
+        "'Before' is an older pipeline (a second classification, a pre-flight loading every "
+        "object) in the same process. Peak RSS is the process's, host state included.",
         "",
-        "| filters (owned + foreign) | case | operations | time | Python fingerprint "
+        "| filters (owned + foreign) | view | case | operations | time | Python fingerprint "
         "| check mode | before / now | peak RSS |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in data["results"]:
         size = f"{row['owned']:,} + {row['foreign']:,}"
+        view = row.get("view", "read_all")
         for label in ("converged", "10% drifted", "fresh host"):
             case = row[label]
             before = (
@@ -125,7 +130,7 @@ def plan_section(data: dict[str, Any]) -> list[str]:
                 else "-"
             )
             lines.append(
-                f"| {size} | {label} | {case['operations']:,} | {case['seconds']:.3f} s | "
+                f"| {size} | {view} | {label} | {case['operations']:,} | {case['seconds']:.3f} s | "
                 f"{case.get('python_fingerprint_seconds', 0):.3f} s | "
                 f"{case.get('check_seconds', 0):.3f} s | "
                 f"{before} | {row['peak_rss_bytes'] / 2**20:,.0f} MiB |"

@@ -1219,8 +1219,10 @@ def _add_exact_refs(wanted: dict[str, set[str]], operation: Any) -> None:
         wanted[object_type].add(key)
     obj = operation.get("object")
     if operation.get("op") == "add" and isinstance(obj, dict):
-        for ref_type, ref_key in references(str(object_type), obj):
-            if isinstance(ref_key, str):
+        # What `references` reports, read field by field (no list per operation).
+        for field, ref_type in _REFERENCE_FIELDS[object_type]:
+            ref_key = obj.get(field)
+            if ref_key and isinstance(ref_key, str):
                 wanted[ref_type].add(ref_key)
 
 

@@ -9,10 +9,11 @@ Deletes run filters -> provider contexts -> sublayers -> provider; adds run the 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Final
 
+from .engine import references
 from .model import (
     LIST_NAMES,
     OBJECT_TYPES,
@@ -24,7 +25,6 @@ from .model import (
     fingerprint,
     index_by_key,
     is_fingerprint,
-    iter_objects,
     owned_state,
 )
 
@@ -37,26 +37,34 @@ CHANGED: Final = "changed"
 DEPENDENCY: Final = "dependency"
 
 
-def _references(object_type: str, obj: Obj) -> list[str]:
-    """Keys of the owned-or-foreign objects this object points at."""
-    refs = [] if object_type == "provider" else [obj.get("provider_key")]
-    if object_type == "filter":
-        refs += [obj.get("sublayer_key"), obj.get("provider_context_key")]
-    return [ref for ref in refs if ref]
+Indexes = dict[str, dict[str, Obj]]  # object type -> key -> object
+
+# Only these can be referenced (by provider_key, sublayer_key, provider_context_key).
+_REFERENCED_TYPES: Final = ("provider", "sublayer", "provider_context")
 
 
-def _dependants(actual: State, keys: set[str]) -> set[str]:
-    """Every owned object that (transitively) references one of `keys`."""
-    result: set[str] = set()
-    frontier = set(keys)
+def _indexes(state: State) -> Indexes:
+    return {t: index_by_key(state.get(LIST_NAMES[t], [])) for t in OBJECT_TYPES}
+
+
+def _dependants(have: Indexes, replaced: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Per type, every owned object that (transitively) references a replaced provider,
+    sublayer or provider context. Nothing references a filter, so a plan that replaces only
+    filters (the common drift) scans nothing."""
+    result: dict[str, set[str]] = {object_type: set() for object_type in OBJECT_TYPES}
+    frontier = {(t, key) for t in _REFERENCED_TYPES for key in replaced[t]}
     while frontier:
-        found = {
-            obj["key"]
-            for object_type, obj in iter_objects(actual)
-            if obj["key"] not in result and frontier.intersection(_references(object_type, obj))
-        }
-        found -= keys
-        result |= found
+        found: set[tuple[str, str]] = set()
+        for object_type, objects in have.items():
+            skip = replaced[object_type] | result[object_type]
+            keys = {
+                key
+                for key, obj in objects.items()
+                if key not in skip and frontier.intersection(references(object_type, obj))
+            }
+            result[object_type] |= keys
+            if object_type in _REFERENCED_TYPES:  # a dragged filter drags nothing
+                found.update((object_type, key) for key in keys)
         frontier = found
     return result
 
@@ -71,23 +79,30 @@ def same_object(object_type: str, first: Obj, second: Obj) -> bool:
 
 
 def _without_runtime(obj: Obj) -> Obj:
-    return {k: v for k, v in obj.items() if k != RUNTIME_KEY} if RUNTIME_KEY in obj else obj
+    if RUNTIME_KEY not in obj:
+        return obj
+    copied = dict(obj)  # a copy at C speed, then one deletion
+    del copied[RUNTIME_KEY]
+    return copied
 
 
 def classify(desired: State, actual: State) -> dict[str, dict[str, set[str]]]:
     """Per object type, the keys that are missing, unexpected or changed."""
+    return _classify(_indexes(desired), _indexes(actual))
+
+
+def _classify(want: Indexes, have: Indexes) -> dict[str, dict[str, set[str]]]:
     result: dict[str, dict[str, set[str]]] = {}
     for object_type in OBJECT_TYPES:
-        list_name = LIST_NAMES[object_type]
-        want = index_by_key(desired.get(list_name, []))
-        have = index_by_key(actual.get(list_name, []))
+        wanted, held = want[object_type], have[object_type]
         result[object_type] = {
-            MISSING: set(want) - set(have),
-            UNEXPECTED: set(have) - set(want),
+            MISSING: wanted.keys() - held.keys(),
+            UNEXPECTED: held.keys() - wanted.keys(),
+            # Equal dicts (most, on a converged host) are settled by == at C speed.
             CHANGED: {
                 key
-                for key in set(want) & set(have)
-                if not same_object(object_type, want[key], have[key])
+                for key in wanted.keys() & held.keys()
+                if wanted[key] != held[key] and not same_object(object_type, wanted[key], held[key])
             },
         }
     return result
@@ -140,27 +155,31 @@ def plan_and_drift(
     fingerprint's form, else the fingerprint is computed here.
     """
     actual = owned_state(actual, provider_key)
-    drift = classify(desired, actual)
-    replaced = {key for kinds in drift.values() for key in kinds[CHANGED] | kinds[UNEXPECTED]}
-    dragged = _dependants(actual, replaced)
-    reasons: dict[str, str] = {}
-    for kinds in drift.values():
-        for reason in (MISSING, UNEXPECTED, CHANGED):
-            reasons.update(dict.fromkeys(kinds[reason], reason))
-    for key in dragged:
-        reasons.setdefault(key, DEPENDENCY)
+    want, have = _indexes(desired), _indexes(actual)
+    drift = _classify(want, have)
+    replaced = {t: kinds[CHANGED] | kinds[UNEXPECTED] for t, kinds in drift.items()}
+    dragged = _dependants(have, replaced)
+    deletes: dict[str, dict[str, str]] = {}  # per type: key -> reason
+    adds: dict[str, dict[str, str]] = {}
+    for object_type, kinds in drift.items():
+        reasons = dict.fromkeys(dragged[object_type], DEPENDENCY)
+        reasons.update(dict.fromkeys(kinds[MISSING], MISSING))
+        reasons.update(dict.fromkeys(kinds[UNEXPECTED], UNEXPECTED))
+        reasons.update(dict.fromkeys(kinds[CHANGED], CHANGED))
+        held, wanted = have[object_type], want[object_type]
+        deletes[object_type] = {k: r for k, r in reasons.items() if r != MISSING and k in held}
+        adds[object_type] = {k: r for k, r in reasons.items() if r != UNEXPECTED and k in wanted}
 
-    have = {key: (t, o) for t, o in iter_objects(actual) for key in [o["key"]]}
-    want = {key: (t, o) for t, o in iter_objects(desired) for key in [o["key"]]}
-    deletes = [key for key in reasons if key in have and reasons[key] != MISSING]
-    adds = [key for key in reasons if key in want and reasons[key] != UNEXPECTED]
-
+    # Deletes run filters first, adds providers first; by name, then key, within a type.
     operations = [
-        _operation("delete", *have[key], reasons[key])
-        for key in _ordered(deletes, have, reverse=True)
+        _operation("delete", object_type, have[object_type][key], reason)
+        for object_type in reversed(OBJECT_TYPES)
+        for key, reason in _ordered(deletes[object_type], have[object_type])
     ]
     operations += [
-        _operation("add", *want[key], reasons[key]) for key in _ordered(adds, want, reverse=False)
+        _operation("add", object_type, want[object_type][key], reason)
+        for object_type in OBJECT_TYPES
+        for key, reason in _ordered(adds[object_type], want[object_type])
     ]
     plan = {
         "format": PLAN_FORMAT,
@@ -182,13 +201,11 @@ def _base(actual: State, known: str | None) -> str:
     return fingerprint(actual)
 
 
-def _ordered(keys: Iterable[str], index: dict[str, tuple[str, Obj]], reverse: bool) -> list[str]:
-    def rank(key: str) -> tuple[int, str, str]:
-        object_type, obj = index[key]
-        position = OBJECT_TYPES.index(object_type)
-        return (-position if reverse else position, str(obj.get("name") or ""), key)
-
-    return sorted(keys, key=rank)
+def _ordered(reasons: dict[str, str], index: dict[str, Obj]) -> list[tuple[str, str]]:
+    """(key, reason) sorted by the object's name, then key."""
+    return sorted(
+        reasons.items(), key=lambda item: (str(index[item[0]].get("name") or ""), item[0])
+    )
 
 
 def _operation(op: str, object_type: str, obj: Obj, reason: str) -> Operation:

@@ -50,16 +50,20 @@ def test_bench_hosts_measures_a_paired_cell_in_every_mode(tmp_path: Path) -> Non
         assert figure["ratio"] == pytest.approx(figure["policy_task_s"] / figure["debug_task_s"])
 
 
-def test_bench_plan_plans_every_case(tmp_path: Path) -> None:
+@pytest.mark.parametrize("view", ["read_all", "owned"])
+def test_bench_plan_plans_every_case(view: str) -> None:
     out = subprocess.run(
-        [sys.executable, str(BENCH / "bench_plan.py"), "--one", "200", "1000"],
+        [sys.executable, str(BENCH / "bench_plan.py"), "--one", "200", "1000", "--view", view],
         capture_output=True,
         text=True,
         check=True,
     )
     row = json.loads(out.stdout)
+    assert row["view"] == view
     assert row["converged"]["operations"] == 0
     assert 0 < row["10% drifted"]["operations"] < row["fresh host"]["operations"]
+    # Both views plan the same operations: the foreign objects only widen the pre-flight.
+    assert row["fresh host"]["operations"] == 200 + 6
     assert row["peak_rss_bytes"] > 0
 
 

@@ -3,7 +3,9 @@
 * a converged host has an empty plan;
 * every plan pre-flights, and applying it to a host holding drifted objects of ours plus random
   foreign ones yields exactly the desired objects, leaving every foreign object untouched;
-* one more required port is exactly four more filters (both IP versions).
+* one more required port is exactly four more filters (both IP versions);
+* the plan is its definition, computed object by object (what plan.py computes with indexes
+  and set operations).
 """
 
 from __future__ import annotations
@@ -249,6 +251,64 @@ def test_every_plan_preflights_and_converges_without_touching_foreign_objects(
         if obj["key"] not in owned_keys:
             assert engine.get(object_type, obj["key"]) == obj
     assert make_plan(desired, engine.state(), provider_key)["operations"] == []
+
+
+def _plan_by_definition(
+    desired: State, actual: State, provider_key: str
+) -> list[tuple[str, str, str, str]]:
+    """(op, type, key, reason) in order, from plan.py's definition, one object at a time."""
+    owned = model.owned_state(actual, provider_key)
+    want = {(t, o["key"]): o for t, o in model.iter_objects(desired)}
+    have = {(t, o["key"]): o for t, o in model.iter_objects(owned)}
+    reasons = {ident: "missing" for ident in want if ident not in have}
+    reasons |= {ident: "unexpected" for ident in have if ident not in want}
+    reasons |= {
+        ident: "changed"
+        for ident in want
+        if ident in have
+        and model.comparable(ident[0], want[ident]) != model.comparable(ident[0], have[ident])
+    }
+    dragging = True
+    while dragging:  # whatever references a replaced object is replaced with it
+        dragging = False
+        for ident, obj in have.items():
+            replaced = [
+                ref for ref in references(ident[0], obj) if reasons.get(ref, "missing") != "missing"
+            ]
+            if ident not in reasons and replaced:
+                reasons[ident] = "dependency"
+                dragging = True
+
+    def order(ident: tuple[str, str], obj: Obj, sign: int) -> tuple[int, str, str]:
+        return (sign * model.OBJECT_TYPES.index(ident[0]), str(obj.get("name") or ""), ident[1])
+
+    deletes = sorted(
+        (i for i, r in reasons.items() if r != "missing" and i in have),
+        key=lambda i: order(i, have[i], -1),
+    )
+    adds = sorted(
+        (i for i, r in reasons.items() if r != "unexpected" and i in want),
+        key=lambda i: order(i, want[i], 1),
+    )
+    return [("delete", *i, reasons[i]) for i in deletes] + [("add", *i, reasons[i]) for i in adds]
+
+
+@PROPERTY_SETTINGS
+@given(hosts())
+def test_the_plan_is_its_definition(host: tuple[dict[str, Any], State, State]) -> None:
+    declaration, desired, actual = host
+    provider_key = provider_key_of(declaration)
+    plan = make_plan(desired, actual, provider_key)
+    made = [(op["op"], op["type"], op["key"], op["reason"]) for op in plan["operations"]]
+    assert made == _plan_by_definition(desired, actual, provider_key)
+    for operation in plan["operations"]:
+        if operation["op"] == "add":
+            wanted = (operation["type"], operation["key"])
+            assert any(
+                obj is operation["object"]
+                for object_type, obj in model.iter_objects(desired)
+                if (object_type, obj["key"]) == wanted
+            )
 
 
 @PROPERTY_SETTINGS
