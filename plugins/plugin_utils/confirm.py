@@ -147,7 +147,7 @@ def confirm(engine: Engine, pending: Pending, now: float) -> dict[str, Any]:
             obj = {k: v for k, v in removed[ref].items() if k != RUNTIME_KEY}
             if ref in tentative:
                 obj["flags"] = sorted([*obj["flags"], PERSISTENT_FLAG[ref[0]]])
-            engine.add(ref[0], obj)
+            engine.add(ref[0], obj, stored_before=True)  # canonical: the engine stored it
     return {
         "confirmed": len(tentative),
         "re_added": len(affected),

@@ -273,11 +273,20 @@ class Engine:
 
     # -- operations ----------------------------------------------------------------------
 
-    def add(self, object_type: str, obj: Obj) -> Obj:
-        """Add an object (canonicalised copy, runtime ids assigned); returns the stored object."""
+    def add(self, object_type: str, obj: Obj, *, stored_before: bool = False) -> Obj:
+        """Add an object (canonicalised copy, runtime ids assigned); returns the stored object.
+
+        `stored_before`: `obj` is an object this engine stored (canonical), re-added with
+        canonical changes only (commit confirmed's confirmation: persistent flags); it is
+        stored as a shallow copy instead of being canonicalised again. Its checks still run.
+        """
         _check_type(object_type)
         try:  # as _operation_context, the context built only on an error
-            stored = self._canonical(object_type, obj)
+            stored = (
+                {k: v for k, v in obj.items() if k != RUNTIME_KEY}
+                if stored_before
+                else self._canonical(object_type, obj)
+            )
             self._check_add(object_type, stored)
         except WfpError as error:
             context = {
@@ -1076,14 +1085,14 @@ class _CanonicalPlanEngine(_PreflightEngine):
             self._references_fine.clear()
         return super()._remove(object_type, key)
 
-    def add(self, object_type: str, obj: Obj) -> Obj:
+    def add(self, object_type: str, obj: Obj, *, stored_before: bool = False) -> Obj:
         fine = False
-        if object_type == "filter" and id(obj) in self._clean:
+        if object_type == "filter" and id(obj) in self._clean and not stored_before:
             # An unusual object raises here: the exact checks decide (and raise what they raise).
             with suppress(KeyError, TypeError, AttributeError, ValueError):
                 fine = self._filter_fine(obj)
         if not fine:
-            return super().add(object_type, obj)
+            return super().add(object_type, obj, stored_before=stored_before)
         # What Engine.add does once its checks pass (a pre-flight engine assigns no runtime).
         self._insert(object_type, obj)
         if self._journal is not None:

@@ -11,7 +11,10 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils import confirm as cc
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import Engine, WfpError
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import (
     PERSISTENT_FLAG,
+    RUNTIME_KEY,
+    canonical,
     fingerprint,
+    iter_objects,
     owned_state,
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import make_plan
@@ -40,6 +43,10 @@ def persistent_objects(state: dict[str, Any]) -> set[str]:
         for obj in state[list_name]
         if PERSISTENT_FLAG[object_type] in obj["flags"]
     }
+
+
+def without_runtime(obj: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in obj.items() if key != RUNTIME_KEY}
 
 
 def converge(engine: Engine, declaration: dict[str, Any]) -> dict[str, Any]:
@@ -210,11 +217,11 @@ def test_a_failing_confirm_rolls_its_transaction_back(monkeypatch: pytest.Monkey
     calls = {"n": 0}
     original = Engine.add
 
-    def flaky(self: Engine, object_type: str, obj: dict[str, Any]) -> dict[str, Any]:
+    def flaky(self: Engine, object_type: str, obj: dict[str, Any], **options: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 5:
             raise WfpError("FWP_E_INVALID_PARAMETER", "injected")
-        return original(self, object_type, obj)
+        return original(self, object_type, obj, **options)
 
     monkeypatch.setattr(Engine, "add", flaky)
     with pytest.raises(WfpError, match="injected"):
@@ -266,6 +273,10 @@ def test_confirmed_equals_a_direct_apply_and_rollback_equals_the_previous_state(
         cc.confirm(engine, pending, NOW)
         assert fingerprint(engine.owned(PK)) == fingerprint(desired_state(second))
         assert make_plan(desired_state(second), engine.owned(PK), PK)["operations"] == []
+    # The confirmation re-adds the engine's own objects without canonicalising them again:
+    # what it stores is canonical all the same.
+    for object_type, obj in iter_objects(engine.state()):
+        assert without_runtime(obj) == without_runtime(canonical(object_type, obj))
 
 
 def test_pre_shared_keys_survive_confirm_and_restore() -> None:
