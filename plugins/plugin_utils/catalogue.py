@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from ._catalogue_data import CONSTANTS, GUIDS
 from ._layer_data import CALLOUT_LAYERS, LAYER_FIELDS
@@ -49,6 +49,7 @@ for _name, _guid in GUIDS.items():
     _SYMBOL_BY_GUID.setdefault(_guid, _name)
 
 
+@lru_cache(maxsize=4096)  # host states repeat layer, field, provider and sublayer keys
 def guid_of(symbol_or_guid: str, family: str = "") -> str:
     """Resolve a symbol (optionally restricted to a family prefix) or GUID text to a GUID."""
     as_guid = normalise_guid(symbol_or_guid)

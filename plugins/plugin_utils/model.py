@@ -15,6 +15,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 from typing import Any, Final, TypeGuard
 
 from . import catalogue
@@ -257,6 +258,20 @@ def _value_sort_key(value: Obj) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+_FIELD_AND_MATCH: Final = itemgetter("field_key", "match_type")
+
+
+def _sorted_conditions(conditions: list[Obj]) -> list[Obj]:
+    """Conditions by field, match type, then value; the value is serialised for the order only
+    when two conditions share a field and match type (ranges of one field, say)."""
+    primary = list(map(_FIELD_AND_MATCH, conditions))
+    if len(set(primary)) == len(primary):
+        return sorted(conditions, key=_FIELD_AND_MATCH)
+    return sorted(
+        conditions, key=lambda c: (c["field_key"], c["match_type"], _value_sort_key(c["value"]))
+    )
+
+
 # ---- providers, sublayers --------------------------------------------------------------------
 
 
@@ -484,9 +499,7 @@ def canonical_filter(obj: Obj, path: str = "filter") -> Obj:
         canonical_condition(condition, f"{path}.conditions[{index}]")
         for index, condition in enumerate(obj.get("conditions") or [])
     ]
-    result["conditions"] = sorted(
-        conditions, key=lambda c: (c["field_key"], c["match_type"], _value_sort_key(c["value"]))
-    )
+    result["conditions"] = _sorted_conditions(conditions)
     action = obj.get("action") or {}
     action_type = _enum(action.get("type"), catalogue.ACTION_TYPES, f"{path}.action.type")
     callout = action.get("callout_key")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import model
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.catalogue import GUIDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 BASE: dict[str, Any] = {
     "key": "{AAAAAAAA-0000-0000-0000-000000000001}",
@@ -298,3 +301,35 @@ def test_shape_errors_never_show_a_pre_shared_key(key: Any) -> None:
 def test_declared_text_fields_are_not_coerced(field: str, value: Any, text: str) -> None:
     problems = model.declared_problems("filter", {**RAW_FILTER, field: value}, "f")
     assert any(p.path == f"f.{field}" and text in p.message for p in problems), problems
+
+
+# Conditions of random fields, match types and values, with repeats (two ranges of one port
+# field, say): the canonical order is (field, match type, value), whatever the input order.
+_CONDITION = st.fixed_dictionaries(
+    {
+        "field_key": st.sampled_from(
+            ["FWPM_CONDITION_IP_LOCAL_PORT", "FWPM_CONDITION_IP_PROTOCOL", "FWPM_CONDITION_FLAGS"]
+        ),
+        "match_type": st.sampled_from(["FWP_MATCH_EQUAL", "FWP_MATCH_NOT_EQUAL"]),
+        "value": st.builds(lambda value: {"type": "FWP_UINT16", "value": value}, st.integers(0, 3)),
+    }
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_CONDITION, max_size=5))
+def test_conditions_are_in_one_order_whatever_the_input(conditions: list[dict[str, Any]]) -> None:
+    raw = {
+        "key": "11111111-2222-3333-4444-555555555555",
+        "layer_key": "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4",
+        "sublayer_key": "FWPM_SUBLAYER_UNIVERSAL",
+        "action": {"type": "FWP_ACTION_PERMIT"},
+        "conditions": conditions,
+    }
+    made = model.canonical("filter", raw)["conditions"]
+    expected = sorted(
+        (model.canonical_condition(c, "c") for c in conditions),
+        key=lambda c: (c["field_key"], c["match_type"], json.dumps(c["value"], sort_keys=True)),
+    )
+    assert made == expected
+    assert model.canonical("filter", dict(raw, conditions=conditions[::-1]))["conditions"] == made
