@@ -56,7 +56,7 @@ ROLE_VARIABLES_OPTION = "role_variables"
 
 # The linear and free strategies load this class in the controller's main process before they
 # fork a worker per host and task, so the imports and caches warmed here are paid once per
-# ansible-playbook run instead of once per host (docs/fleet-scale.md).
+# ansible-playbook run instead of once per host (docs/performance.md).
 warm_up()
 
 # Ports the controller reaches a host on, by connection plugin, when no port variable is set:

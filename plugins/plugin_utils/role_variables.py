@@ -4,7 +4,7 @@ The role's task passes only `role_variables: guaranteed_encryption`; the action 
 `guaranteed_encryption_*` variables of the host and builds the options here, the way the role's
 task used to template them. Ansible compiles every templated task argument with Jinja in each
 host's worker; a variable read here is templated only when it holds a template, so the usual
-literal values (role defaults, group_vars, `-e`) cost no compilation (docs/fleet-scale.md).
+literal values (role defaults, group_vars, `-e`) cost no compilation (docs/performance.md).
 """
 
 from __future__ import annotations

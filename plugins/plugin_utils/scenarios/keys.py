@@ -22,7 +22,7 @@ DEFAULT_SUBLAYER_WEIGHT: Final = 0x8001  # just above FWPM_SUBLAYER_UNIVERSAL (0
 
 
 # Pure: cached per process. The policy action's warm-up fills the cache in the controller's
-# main process before Ansible forks a worker per host (docs/fleet-scale.md).
+# main process before Ansible forks a worker per host (docs/performance.md).
 @lru_cache(maxsize=8192)
 def derived_key(namespace: str | uuid.UUID, logical_name: str) -> str:
     """UUIDv5 of a namespace (collection or provider key) and a logical object name."""
