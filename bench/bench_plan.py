@@ -215,7 +215,8 @@ def measure_size(owned: int, foreign: int, before: bool, view: str = "read_all")
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     started = time.perf_counter()
     # The owned view never reads the foreign filters: they are not built.
-    desired, foreign_state, provider = build(owned, foreign if view == "read_all" else 0)
+    foreign_read = foreign if view == "read_all" else 0
+    desired, foreign_state, provider = build(owned, foreign_read)
     build_seconds = time.perf_counter() - started
     rss_built = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     repeats = 3 if owned + foreign <= 100_000 else 1
@@ -252,8 +253,7 @@ def measure_size(owned: int, foreign: int, before: bool, view: str = "read_all")
     result["rss_after_build_bytes"] = rss_built
     result["rss_at_start_bytes"] = rss_start
     # What the state held by the task takes, per object read (the process's start-up excluded).
-    objects_read = owned + (foreign if view == "read_all" else 0)
-    result["state_bytes_per_object"] = (rss_built - rss_start) / objects_read
+    result["state_bytes_per_object"] = (rss_built - rss_start) / (owned + foreign_read)
     return result
 
 

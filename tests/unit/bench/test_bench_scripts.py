@@ -62,7 +62,8 @@ def test_bench_plan_plans_every_case(view: str) -> None:
     assert row["view"] == view
     assert row["converged"]["operations"] == 0
     assert 0 < row["10% drifted"]["operations"] < row["fresh host"]["operations"]
-    # Both views plan the same operations: the foreign objects only widen the pre-flight.
+    # Both views plan the same operations (200 filters, the provider, the sublayer and 4
+    # provider contexts): the foreign objects only widen the pre-flight.
     assert row["fresh host"]["operations"] == 200 + 6
     assert row["peak_rss_bytes"] > 0
 
