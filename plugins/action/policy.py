@@ -35,6 +35,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.role_variables import (
     UNSET,
     RoleVariableError,
     policy_arguments,
+    variable_path,
 )
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.runner import (
     PolicyError,
@@ -73,6 +74,8 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     # Every option is checked by declaration.validate (from DOCUMENTATION), which names unknown
     # options with a "did you mean"; ActionBase's own check would pre-empt that with less.
+    # The role whose variables the options come from (role_variables), else None.
+    _role: str | None = None
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         self._supports_check_mode = True
@@ -117,6 +120,7 @@ class ActionModule(ActionBase):
                 raise AnsibleActionFail(f"{name}: {error.message}") from None
 
         host = str(task_vars.get("inventory_hostname") or "this host")
+        self._role = ROLE
         try:
             return policy_arguments(value_of, host)
         except RoleVariableError as error:
@@ -135,6 +139,8 @@ class ActionModule(ActionBase):
             backend = self._backend(task_vars)
             run = converge(arguments, backend, options)
         except DeclarationError as error:
+            if self._role is not None:  # name what the operator set: the role's variables
+                error = error.renamed(variable_path, f"{self._role} role variables")
             return self._failed(result, str(error), {"problems": [str(p) for p in error.problems]})
         except PolicyError as error:
             if error.unreachable:

@@ -176,6 +176,9 @@ options:
                 requiring encryption on any port.
               - "A port may be a range (V({port: 5000-5010})); a range becomes one C(FWP_MATCH_RANGE)
                 condition, and a range overlapping a listed port counts as a duplicate."
+              - "Each entry may also be written short: V(8443), V(5000-5010/udp), and the whole list
+                as comma-separated text such as V(8443, 5000-5010/udp) or JSON list text, which is
+                what C(-e name=value) and survey text fields give."
             type: list
             elements: dict
             suboptions:
@@ -199,6 +202,8 @@ options:
                 unless the controller itself negotiates IPsec; otherwise the lockout guard refuses
                 the policy (see O(allow_management_lockout)).
               - A port cannot be both required and exempt.
+              - "Entries and the whole list may be written short, as in O(scenario.guaranteed_encryption.required_ports):
+                V(5986), V(5985-5986/tcp)."
             type: list
             elements: dict
             default: []
@@ -510,6 +515,8 @@ options:
           authorized_ports:
             description:
               - "Local ports restricted to the authorised remote identities. Default V([{port: 5555, protocol: tcp}])."
+              - "Entries and the whole list may be written short, as in O(scenario.guaranteed_encryption.required_ports):
+                V(3389), V(5000-5010/udp)."
             type: list
             elements: dict
             suboptions:

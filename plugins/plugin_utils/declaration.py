@@ -14,8 +14,10 @@ Every problem names the option path and the fix.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
@@ -23,7 +25,15 @@ from typing import Any, Final
 from .catalogue import normalise_guid
 from .engine import declaration_problems
 from .model import ModelError, State
-from .options import Constraint, OptionChecker, Problem, argument_spec, module_options, sanitise
+from .options import (
+    Constraint,
+    OptionChecker,
+    Problem,
+    ShortFormError,
+    argument_spec,
+    module_options,
+    sanitise,
+)
 from .scenarios import REGISTRY, declared_scenarios, expand, raw_object_id
 from .scenarios.base import Findings
 
@@ -44,6 +54,66 @@ def parse_port(value: Any) -> tuple[int, int | None]:
             "as 5000-5010 (low-high)"
         )
     return low, (high if high != low else None)
+
+
+def port_entries(value: Any) -> Any:
+    """A port list written short, as `-e key=value`, survey text fields and templates give it,
+    in its documented form (a list of {port, protocol} mappings): `8443`, `"8443/udp"`,
+    `"8443, 5000-5010/udp"`, a list mixing such entries with mappings, or JSON list text.
+    Anything else is left to the option's type check."""
+    if isinstance(value, str):
+        if value.lstrip().startswith("["):
+            return _json_list(value)
+        if not value.replace(",", "").strip():
+            raise ShortFormError(
+                "is empty; list ports such as 8443, 5000-5010/udp, or give [] for none"
+            )
+        value = value.split(",")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list):
+        return value
+    entries: list[Any] = []
+    for item in value:
+        entries.extend(item.split(",") if isinstance(item, str) else [item])
+    return [_short_port_entry(entry, index) for index, entry in enumerate(entries)]
+
+
+def _json_list(text: str) -> Any:
+    try:
+        return port_entries(json.loads(text))
+    except (ValueError, RecursionError) as error:
+        if isinstance(error, ShortFormError):
+            raise
+        raise ShortFormError(
+            f"looks like JSON but is not ({str(error)[:60]}); write it as JSON, "
+            'e.g. [{"port": 8443}], or as text such as 8443, 5000-5010/udp'
+        ) from None
+
+
+def _short_port_entry(entry: Any, index: int) -> Any:
+    """One list item: text `PORT[-PORT][/PROTOCOL]` or a number as a mapping; others unchanged."""
+    if isinstance(entry, int) and not isinstance(entry, bool):
+        return {"port": entry}
+    if not isinstance(entry, str):
+        return entry
+    if not entry.strip():
+        raise ShortFormError(
+            "is an empty list item; give a port or remove the comma (with -e name=value, a space "
+            "ends the value: write 8443,9443 or quote it, -e 'name=\"8443, 9443\"')",
+            index,
+        )
+    port, slash, protocol = (part.strip() for part in entry.partition("/"))
+    if "/" in protocol:
+        raise ShortFormError(
+            f"{entry.strip()[:40]!r} is not PORT or PORT/PROTOCOL; write e.g. 8443/tcp", index
+        )
+    if not port:
+        raise ShortFormError(
+            f"{entry.strip()[:40]!r} names no port; write PORT or PORT/PROTOCOL such as 8443/tcp",
+            index,
+        )
+    return {"port": port, "protocol": protocol} if slash else {"port": port}
 
 
 def parse_guid(value: str) -> str:
@@ -78,6 +148,10 @@ def _scenario_constraints(name: str) -> dict[str, Constraint]:
         f"{path}.ip_versions": Constraint(non_empty=True, unique=True),
         **{
             f"{path}.{ports}[].port": Constraint(parse=parse_port)
+            for ports in REGISTRY[name].port_lists
+        },
+        **{
+            f"{path}.{ports}": Constraint(shorthand=port_entries)
             for ports in REGISTRY[name].port_lists
         },
         f"{path}.exempt_addresses[]": Constraint(parse=_network),
@@ -137,11 +211,14 @@ def option_names() -> frozenset[str]:
 class DeclarationError(ValueError):
     """The declaration is invalid; `problems` lists every finding."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], subject: str = "wfp.ipsec.policy options") -> None:
         self.problems = problems
-        super().__init__(
-            "invalid wfp.ipsec.policy options:\n" + "\n".join(f"- {p}" for p in problems)
-        )
+        super().__init__(f"invalid {subject}:\n" + "\n".join(f"- {p}" for p in problems))
+
+    def renamed(self, rename: Callable[[str], str], subject: str) -> DeclarationError:
+        """The same problems with their paths renamed (a role's variables for its options)."""
+        problems = [Problem(rename(p.path), p.message) for p in self.problems]
+        return DeclarationError(problems, subject)
 
 
 @dataclass

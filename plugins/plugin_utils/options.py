@@ -55,8 +55,9 @@ class Problem:
 @dataclass(frozen=True)
 class Constraint:
     """What DOCUMENTATION cannot say: integer ranges, non-empty and duplicate-free lists, a
-    parser that checks and normalises a value (raises ValueError with the fix), and `no_log`
-    (the argument-spec key the documentation schema does not allow)."""
+    parser that checks and normalises a value (raises ValueError with the fix), a short form
+    rewritten into the documented one before conversion (`shorthand`, ValueError likewise), and
+    `no_log` (the argument-spec key the documentation schema does not allow)."""
 
     low: int | None = None
     high: int | None = None
@@ -64,6 +65,7 @@ class Constraint:
     unique: bool = False
     parse: Callable[[Any], Any] | None = None
     no_log: bool = False
+    shorthand: Callable[[Any], Any] | None = None
 
 
 @dataclass
@@ -133,6 +135,18 @@ def show(value: Any) -> str:
 
 def join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
+
+
+def join_index(path: str, index: int | None) -> str:
+    return path if index is None else f"{path}[{index}]"
+
+
+class ShortFormError(ValueError):
+    """A short form that means nothing; `index` names the list item at fault (None: all)."""
+
+    def __init__(self, message: str, index: int | None = None) -> None:
+        super().__init__(message)
+        self.index = index
 
 
 def pattern_of(path: str) -> str:
@@ -216,6 +230,12 @@ class OptionChecker:
         wanted = option.get("type", "str")
         constraint = self.constraints.get(pattern_of(path))
         secret = bool(option.get("no_log")) or bool(constraint and constraint.no_log)
+        if constraint is not None and constraint.shorthand is not None:
+            try:
+                value = constraint.shorthand(value)
+            except ShortFormError as error:
+                problems.append(Problem(join_index(path, error.index), str(error)))
+                return _INVALID
         refusal = _precheck(wanted, value, secret)
         if refusal is None:
             converted = self._convert(option, value)

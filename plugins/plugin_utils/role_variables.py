@@ -9,6 +9,7 @@ literal values (role defaults, group_vars, `-e`) cost no compilation (docs/perfo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -47,6 +48,31 @@ VARIABLES: Final = tuple(
         "required_ports",
     )
 )
+
+
+# Option paths that are not named like their variable (the others: PREFIX + the option's name).
+_RENAMED_PATHS: Final = {
+    "provider.name": "provider_name",
+    "provider.key": "provider_key",
+    "provider": "provider_name",
+    "sublayer.weight": "sublayer_weight",
+    "sublayer": "sublayer_weight",
+    **_MODULE_OPTIONS,
+    **{f"scenario.{ROLE}.{name}": name for name in (*_SCENARIO_OPTIONS, "required_ports")},
+}
+_OPTION_PATH: Final = re.compile(
+    "|".join(re.escape(path) for path in sorted(_RENAMED_PATHS, key=len, reverse=True))
+)
+
+
+def variable_path(option_path: str) -> str:
+    """The role variable behind a wfp.ipsec.policy option path, so a problem names what the
+    operator set: `scenario.guaranteed_encryption.required_ports[0].protocol` is
+    `guaranteed_encryption_required_ports[0].protocol`. Other paths are returned unchanged."""
+    match = _OPTION_PATH.match(option_path)
+    if match is None or option_path[match.end() : match.end() + 1] not in ("", ".", "["):
+        return option_path
+    return PREFIX + _RENAMED_PATHS[match.group()] + option_path[match.end() :]
 
 
 class RoleVariableError(Exception):

@@ -4,6 +4,7 @@ declarations of nothing, a forgotten port list, and what check mode prints."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,10 @@ def play(
     output = done.stdout + done.stderr
     assert results.is_file(), output
     return json.loads(results.read_text()), output
+
+
+def _output(done: subprocess.CompletedProcess[str]) -> str:
+    return done.stdout + done.stderr
 
 
 @pytest.fixture
@@ -209,6 +214,59 @@ def test_role_variables_from_extra_vars(tmp_path: Path, clean: Path) -> None:
     assert len(state["provider_contexts"]) == 2
     assert all("FWPM_FILTER_FLAG_PERSISTENT" not in f["flags"] for f in state["filters"])
     assert sum("TCP/9000-9010" in f["name"] for f in state["filters"]) == 4  # in/out, v4/v6
+
+
+def test_role_port_lists_from_extra_vars_text(tmp_path: Path, clean: Path) -> None:
+    """`-e name=value` and survey text fields give strings: the role takes the port lists as an
+    operator types them, and a wrong entry is named by the variable the operator set."""
+    role = {
+        "name": "role",
+        "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"},
+    }
+    text = [
+        "-e",
+        "guaranteed_encryption_required_ports=8443,5000-5010/UDP",
+        "-e",
+        "guaranteed_encryption_exempt_ports=5986",
+    ]
+    _results, output = play(tmp_path, [role], clean, *text)
+    assert "failed=0" in output, output
+    state = json.loads(clean.read_text())
+    assert sum("TCP/8443" in f["name"] for f in state["filters"]) == 4, output
+    assert sum("UDP/5000-5010" in f["name"] for f in state["filters"]) == 4
+    assert any("5986" in f["name"] for f in state["filters"])
+    before = clean.read_text()
+
+    # A failed task in a role ends the play for the host: read its result from the output.
+    inventory = {"all": {"hosts": {"web01": {"wfp_ipsec_offline_state": str(clean)}}}}
+    include = [{"name": "t", "hosts": "all", "gather_facts": False, "tasks": [role]}]
+    wrong = [
+        "-e",
+        "guaranteed_encryption_required_ports=8443/sctp",
+        "-e",
+        "ansible_connection=local",
+    ]
+    output = _output(ansible_playbook(tmp_path, inventory, include, *wrong))
+    assert "failed=1" in output, output
+    assert (
+        "- guaranteed_encryption_required_ports[0].protocol: 'sctp' is not valid; use one of "
+        "['tcp', 'udp']" in output
+    ), output
+    # Ansible's key=value ends a value at a space: "8443, 9443" arrives as "8443,"
+    spaced = [
+        "-e",
+        "guaranteed_encryption_required_ports=8443, 9443",
+        "-e",
+        "ansible_connection=local",
+    ]
+    output = _output(ansible_playbook(tmp_path, inventory, include, *spaced))
+    assert (
+        "- guaranteed_encryption_required_ports[1]: is an empty list item; give a port or remove "
+        "the comma (with -e name=value, a space ends the value: write 8443,9443 or quote it"
+        in output
+    ), output
+    assert "Traceback" not in output
+    assert clean.read_text() == before  # the refusals changed nothing
 
 
 def test_role_reads_its_variables_templated_where_they_are_templates(

@@ -22,7 +22,12 @@ pytestmark = pytest.mark.slow
 KEY = provider_key_of({})
 
 
-def rollout(tmp_path: Path, hosts: dict[str, Any], *extra: str) -> subprocess.CompletedProcess[str]:
+PORTS_JSON = json.dumps({"staged_rollout_required_ports": [{"port": 8443}]})
+
+
+def rollout(
+    tmp_path: Path, hosts: dict[str, Any], *extra: str, ports: str = PORTS_JSON
+) -> subprocess.CompletedProcess[str]:
     inventory = {
         "all": {
             "children": {
@@ -41,7 +46,7 @@ def rollout(tmp_path: Path, hosts: dict[str, Any], *extra: str) -> subprocess.Co
         inventory,
         REPO / "playbooks" / "staged_rollout.yml",
         "-e",
-        json.dumps({"staged_rollout_required_ports": [{"port": 8443}]}),
+        ports,
         "-e",
         f"wfp_ipsec_report_dir={tmp_path / 'reports'}",
         *extra,
@@ -88,7 +93,8 @@ def test_rollout_runs_end_to_end_and_a_rerun_changes_nothing(
     tmp_path: Path, fleet: dict[str, Path]
 ) -> None:
     del fleet["vpn01"]
-    first = rollout(tmp_path, fleet)
+    # The ports as `-e name=value` text; the rerun gives them as JSON: the same policy.
+    first = rollout(tmp_path, fleet, ports="staged_rollout_required_ports=8443/TCP")
     assert first.returncode == 0, first.stdout + first.stderr
     assert {stage(path) for path in fleet.values()} == {"guaranteed encryption"}
     before = {name: path.read_text() for name, path in fleet.items()}

@@ -294,6 +294,133 @@ def test_a_range_overlapping_a_port_is_a_duplicate() -> None:
     assert validate(ge(required_ports=[{"port": "5000-5010"}, {"port": 5011}]))
 
 
+# ---- port lists written short, as -e key=value, AWX survey text fields and templates give them --
+
+
+@pytest.mark.parametrize(
+    ("written", "ports"),
+    [
+        ("8443", [{"port": 8443, "protocol": "tcp"}]),
+        (8443, [{"port": 8443, "protocol": "tcp"}]),
+        (
+            "8443, 5000-5010/UDP",
+            [
+                {"port": 8443, "protocol": "tcp"},
+                {"port": 5000, "port_end": 5010, "protocol": "udp"},
+            ],
+        ),
+        (
+            ["8443/tcp", 53, {"port": "9000", "protocol": "udp"}],
+            [
+                {"port": 8443, "protocol": "tcp"},
+                {"port": 53, "protocol": "tcp"},
+                {"port": 9000, "protocol": "udp"},
+            ],
+        ),
+        (["8443,9443"], [{"port": 8443, "protocol": "tcp"}, {"port": 9443, "protocol": "tcp"}]),
+        ('[{"port": 8443, "protocol": "udp"}]', [{"port": 8443, "protocol": "udp"}]),
+        ("[]", []),
+    ],
+    ids=["text", "number", "text-list", "mixed-list", "text-in-list", "json-text", "json-empty"],
+)
+def test_port_lists_may_be_written_short(written: Any, ports: list[dict[str, Any]]) -> None:
+    declared = validate(ge(required_ports=written)).declaration["scenario"]
+    assert declared["guaranteed_encryption"]["required_ports"] == ports
+
+
+def test_every_port_list_of_every_scenario_may_be_written_short() -> None:
+    declared = validate(ge(required_ports="8443", exempt_ports="5985-5986")).declaration
+    assert declared["scenario"]["guaranteed_encryption"]["exempt_ports"] == [
+        {"port": 5985, "port_end": 5986, "protocol": "tcp"}
+    ]
+    authorized = validate(
+        {
+            "scenario": {
+                "remote_identity_authorization": {
+                    "authorized_ports": "3389/TCP",
+                    "remote_machine_sddl": "O:SYG:SYD:(A;;CCRC;;;S-1-5-21-1-2-3-515)",
+                    "extended_mode": {"authentication": [{"method": "kerberos"}]},
+                }
+            }
+        }
+    ).declaration["scenario"]["remote_identity_authorization"]
+    assert authorized["authorized_ports"] == [{"port": 3389, "protocol": "tcp"}]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        (
+            "",
+            "required_ports: is empty; list ports such as 8443, 5000-5010/udp, or give [] for none",
+        ),
+        (" , ", "required_ports: is empty; list ports such as 8443, 5000-5010/udp"),
+        ("8443,,9443", "required_ports[1]: is an empty list item; give a port or remove the comma"),
+        ("/udp", "required_ports[0]: '/udp' names no port; write PORT or PORT/PROTOCOL"),
+        ("8443/sctp", "required_ports[0].protocol: 'sctp' is not valid; use one of ['tcp', 'udp']"),
+        ("https", "required_ports[0].port: 'https' is not a port"),
+        ("8443/tcp/x", "required_ports[0]: '8443/tcp/x' is not PORT or PORT/PROTOCOL"),
+        ('[{"port": 8443', "required_ports: looks like JSON but is not"),
+    ],
+    ids=[
+        "empty",
+        "blank-entries",
+        "double-comma",
+        "no-port",
+        "protocol",
+        "name",
+        "two-slashes",
+        "bad-json",
+    ],
+)
+def test_short_port_lists_that_mean_nothing_are_refused(written: str, expected: str) -> None:
+    problems = _problems(ge(required_ports=written))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("scenario.guaranteed_encryption." + expected), problems
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 65535),
+            st.integers(0, 20),
+            st.sampled_from(["tcp", "udp", "TCP", "Udp"]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda entry: entry[0],
+    )
+)
+def test_a_short_port_list_means_its_long_form(
+    entries: list[tuple[int, int, str, bool]],
+) -> None:
+    """The text an operator types (`8443, 5000-5010/udp`) declares what the mappings do."""
+    spans = sorted(
+        {
+            (low, min(low + width, 65535), protocol.lower() if named else "tcp", named)
+            for low, width, protocol, named in entries
+        }
+    )
+    # keep the spans disjoint per protocol, or both forms are (equally) refused as duplicates
+    kept: list[tuple[int, int, str, bool]] = []
+    for span in spans:
+        if all(span[2] != other[2] or span[0] > other[1] for other in kept):
+            kept.append(span)
+    text = ", ".join(
+        (f"{low}" if high == low else f"{low}-{high}") + (f"/{protocol.upper()}" if named else "")
+        for low, high, protocol, named in kept
+    )
+    mappings = [
+        {"port": f"{low}-{high}", **({"protocol": protocol} if named else {})}
+        for low, high, protocol, named in kept
+    ]
+    short = validate(ge(required_ports=text)).declaration
+    long = validate(ge(required_ports=mappings)).declaration
+    assert short == long
+
+
 def test_management_port_ranges_expand() -> None:
     declaration = validate(dict(ge(), management_ports=["2222-2224", "8443"])).declaration
     assert declaration["management_ports"] == [2222, 2223, 2224, 8443]
@@ -328,8 +455,8 @@ def test_management_port_ranges_expand() -> None:
             "scenario: 'guaranteed_encryption' is not a mapping",
         ),
         (
-            ge(required_ports=[5555]),
-            "scenario.guaranteed_encryption.required_ports[0]: 5555 is not a mapping",
+            ge(required_ports=[True]),
+            "scenario.guaranteed_encryption.required_ports[0]: True is not a mapping",
         ),
         ({"provider": {"name": {"a": 1}}}, "provider.name: {'a': 1} is not a string"),
     ],

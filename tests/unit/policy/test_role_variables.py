@@ -16,6 +16,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.role_variables import (
     RoleVariableError,
     policy_arguments,
     required_ports_hint,
+    variable_path,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -142,3 +143,55 @@ def test_a_variable_the_role_defaults_set_names_itself_when_unset(missing: str) 
     del variables[missing]
     with pytest.raises(RoleVariableError, match=f"^{missing} is not set for web01"):
         built(variables)
+
+
+@pytest.mark.parametrize(
+    ("option_path", "variable"),
+    [
+        (
+            "scenario.guaranteed_encryption.required_ports[0].protocol",
+            "guaranteed_encryption_required_ports[0].protocol",
+        ),
+        ("scenario.guaranteed_encryption.exempt_ports", "guaranteed_encryption_exempt_ports"),
+        (
+            "scenario.guaranteed_encryption.main_mode.proposals[1].cipher",
+            "guaranteed_encryption_main_mode.proposals[1].cipher",
+        ),
+        ("provider.key", "guaranteed_encryption_provider_key"),
+        ("sublayer.weight", "guaranteed_encryption_sublayer_weight"),
+        ("objects.filters[2].layer", "guaranteed_encryption_extra_objects.filters[2].layer"),
+        ("confirm_timeout", "guaranteed_encryption_confirm_timeout"),
+        ("state", "guaranteed_encryption_state"),
+        ("statex", "statex"),
+        ("scenario", "scenario"),
+    ],
+)
+def test_a_problem_names_the_role_variable_behind_its_option(
+    option_path: str, variable: str
+) -> None:
+    assert variable_path(option_path) == variable
+
+
+def test_every_role_variable_is_named_by_some_option_path() -> None:
+    named = {variable_path(path).split(".")[0].split("[")[0] for path in _every_option_path()}
+    assert set(VARIABLES) <= named
+
+
+def _every_option_path() -> list[str]:
+    variables = {
+        **ROLE_DEFAULTS,
+        PREFIX + "provider_key": "01234567-89ab-cdef-0123-456789abcdef",
+        PREFIX + "required_ports": [{"port": 1}],
+    }
+    arguments = policy_arguments(variables.__getitem__, "web01")
+    paths: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if path:
+            paths.append(path)
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}" if path else key)
+
+    walk(arguments, "")
+    return paths
