@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 from typing import Any, Final
 
 import yaml
@@ -64,9 +65,9 @@ def value_text(value: Obj, field_symbol: str | None = None) -> str:
     raw = value.get("value")
     prefix = _VALUE_NAMES.get(field_symbol or "")
     if prefix and isinstance(raw, int):
-        names = [n for n, v in CONSTANTS.items() if n.startswith(prefix) and v == raw]
-        if names:
-            return names[0].removeprefix("IPPROTO_") if prefix == "IPPROTO_" else names[0]
+        name = _value_names(prefix).get(raw)
+        if name is not None:
+            return name.removeprefix("IPPROTO_") if prefix == "IPPROTO_" else name
     if value_type == "FWP_BYTE_BLOB_TYPE" and isinstance(raw, str):
         text = utf16_text(raw)
         if text is not None:
@@ -74,6 +75,26 @@ def value_text(value: Obj, field_symbol: str | None = None) -> str:
     if isinstance(raw, int):
         return str(raw)
     return str(raw)
+
+
+@cache
+def _value_names(prefix: str) -> dict[int, str]:
+    """The first catalogue name of each value of a family (`IPPROTO_`), once per process."""
+    names: dict[int, str] = {}
+    for name, value in CONSTANTS.items():
+        if name.startswith(prefix):
+            names.setdefault(value, name)
+    return names
+
+
+@cache
+def _context_bits(prefix: str) -> tuple[tuple[str, int], ...]:
+    """The FWPM_CONTEXT_* bits of a layer family, in catalogue order, once per process."""
+    return tuple(
+        (name, bit)
+        for name, bit in CONSTANTS.items()
+        if name.startswith(prefix) and bit and bit < 1 << 56
+    )
 
 
 def utf16_text(hex_bytes: str) -> str | None:
@@ -97,11 +118,7 @@ def raw_context_text(raw_context: int | None, layer_key: str | None) -> str | No
     prefix = next((p for marker, p in _RAW_CONTEXT_PREFIXES if marker in layer), None)
     if prefix is None:
         return hex(raw_context)
-    names = [
-        name
-        for name, bit in CONSTANTS.items()
-        if name.startswith(prefix) and bit and raw_context & bit == bit and bit < 1 << 56
-    ]
+    names = [name for name, bit in _context_bits(prefix) if raw_context & bit == bit]
     covered = 0
     for name in names:
         covered |= CONSTANTS[name]
