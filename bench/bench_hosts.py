@@ -8,9 +8,12 @@ one warm-up task and TASKS measured tasks of the same kind; the bench_timing cal
 start-up is in no task. The ratio of a pair is median(policy task) / median(debug task); the
 table shows the median ratio over the pairs, which equals the ratio of per-host times.
 
-Modes: converge (fresh hosts: one read, one apply), no-drift (converged hosts: one read), check
-(fresh hosts in --check: the drift report with the shadow analysis). `role` runs the
+Modes: converge (one read, one apply: the tasks install the policy on an empty host and remove
+it in turn, so every task applies a plan), no-drift (converged hosts: one read), check (empty
+hosts in --check: the drift report with the shadow analysis). `role` runs the
 guaranteed_encryption role (argument-spec validation task + policy task) instead of the module.
+Each host's state file is a literal host variable, as a live host has no templated variable for
+the task to compile.
 
 Usage: bench/bench_hosts.py [--quick | --full] [--only CELL]... [--estimate] [--json OUT]
 """
@@ -121,14 +124,19 @@ def estimate(settings: dict[str, Any]) -> float:
     return seconds
 
 
-def state_path(workdir: Path, host: int, task: int) -> Path:
-    return workdir / "states" / f"host{host}-task{task}.json"
+def state_path(workdir: Path, host: int) -> Path:
+    return workdir / "states" / f"host{host}.json"
 
 
 def write_inventory(workdir: Path, hosts: int) -> None:
+    """Each host's state file as a literal host variable: a template would cost a Jinja compile
+    per host and task in each worker, which a live host (no such variable) never pays."""
     inventory = {
         "all": {
-            "hosts": {f"host{index}": {"bench_index": index} for index in range(hosts)},
+            "hosts": {
+                f"host{index}": {"wfp_ipsec_offline_state": str(state_path(workdir, index))}
+                for index in range(hosts)
+            },
             "vars": {
                 "ansible_connection": "local",
                 "ansible_python_interpreter": sys.executable,
@@ -138,23 +146,24 @@ def write_inventory(workdir: Path, hosts: int) -> None:
     (workdir / "inventory.yml").write_text(yaml.safe_dump(inventory))
 
 
-def reset_states(workdir: Path, hosts: int, tasks: int) -> None:
+def reset_states(workdir: Path, hosts: int) -> None:
     (workdir / "states").mkdir(exist_ok=True)
     text = json.dumps(EMPTY)
     for host in range(hosts):
-        for task in range(tasks):
-            state_path(workdir, host, task).write_text(text)
+        state_path(workdir, host).write_text(text)
 
 
-def task_state_var(workdir: Path, task: int) -> dict[str, str]:
-    states = workdir / "states"
-    return {"wfp_ipsec_offline_state": f"{states}/host{{{{ bench_index }}}}-task{task}.json"}
+def declared_state(index: int, alternate: bool) -> str:
+    """With `alternate` (converge mode), the tasks install the policy on the empty host and
+    remove it in turn, so every task applies a plan to the same state file."""
+    return "absent" if alternate and index % 2 else "present"
 
 
-def playbook(kind: str, via: str, workdir: Path, tasks: int) -> list[dict[str, Any]]:
+def playbook(kind: str, via: str, tasks: int, alternate: bool = False) -> list[dict[str, Any]]:
     """A play of `tasks` + 1 tasks (the first is the warm-up) of one kind."""
     body: list[dict[str, Any]] = []
     for index in range(tasks + 1):
+        state = declared_state(index, alternate)
         if kind == "debug":
             body.append({"name": f"bench {index}", "ansible.builtin.debug": {"msg": "hello"}})
         elif via == "role":
@@ -163,18 +172,14 @@ def playbook(kind: str, via: str, workdir: Path, tasks: int) -> list[dict[str, A
                     "name": f"bench {index}",
                     "ansible.builtin.import_role": {"name": "wfp.ipsec.guaranteed_encryption"},
                     "vars": {
-                        **task_state_var(workdir, index),
+                        "guaranteed_encryption_state": state,
                         "guaranteed_encryption_required_ports": REQUIRED_PORTS,
                     },
                 }
             )
         else:
             body.append(
-                {
-                    "name": f"bench {index}",
-                    "wfp.ipsec.policy": POLICY_ARGS,
-                    "vars": task_state_var(workdir, index),
-                }
+                {"name": f"bench {index}", "wfp.ipsec.policy": {**POLICY_ARGS, "state": state}}
             )
     return [{"name": "bench", "hosts": "all", "gather_facts": False, "tasks": body}]
 
@@ -247,9 +252,9 @@ def measure(case: Case, mode: str, pairs: int, tasks: int) -> list[Sample]:
     with tempfile.TemporaryDirectory(prefix="wfp-bench-") as tmp:
         workdir = Path(tmp)
         write_inventory(workdir, case.hosts)
-        reset_states(workdir, case.hosts, tasks + 1)
-        debug_play = playbook("debug", case.via, workdir, tasks)
-        policy_play = playbook("policy", case.via, workdir, tasks)
+        reset_states(workdir, case.hosts)
+        debug_play = playbook("debug", case.via, tasks)
+        policy_play = playbook("policy", case.via, tasks, alternate=mode == "converge")
         if mode == "no-drift":
             run_play(workdir, policy_play, case.forks, check=False)  # converge every state file
         samples = []
@@ -258,7 +263,7 @@ def measure(case: Case, mode: str, pairs: int, tasks: int) -> list[Sample]:
             groups: dict[str, list[dict[str, float]]] = {}
             for kind in order:
                 if kind == "policy" and mode == "converge":
-                    reset_states(workdir, case.hosts, tasks + 1)
+                    reset_states(workdir, case.hosts)
                 play = debug_play if kind == "debug" else policy_play
                 via = case.via if kind == "policy" else "module"
                 groups[kind] = split_tasks(run_play(workdir, play, case.forks, check), via)

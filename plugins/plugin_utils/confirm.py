@@ -19,10 +19,10 @@ references a tentative one.
 
 from __future__ import annotations
 
-import copy
 import datetime
 from typing import Any, Final
 
+from .datacopy import copied
 from .engine import Engine, Ref, WfpError
 from .model import LIST_NAMES, OBJECT_TYPES, PERSISTENT_FLAG, RUNTIME_KEY, State, fingerprint
 
@@ -50,7 +50,7 @@ def deadline_utc(deadline: float) -> str:
 
 def summary(pending: Pending) -> Pending:
     """The part of a pending record that may leave the host."""
-    return {key: copy.deepcopy(pending[key]) for key in SUMMARY_KEYS if key in pending}
+    return {key: copied(pending[key]) for key in SUMMARY_KEYS if key in pending}
 
 
 def _tentative_plan(plan: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]]]:
@@ -80,7 +80,7 @@ def apply_tentative(
 ) -> tuple[dict[str, Any], Pending]:
     """Phase 1: apply `plan` with tentative (non-persistent) adds; return (result, pending)."""
     provider_key = str(plan.get("provider_key"))
-    snapshot = copy.deepcopy(engine.owned(provider_key))
+    snapshot = copied(engine.owned(provider_key))
     modified, tentative = _tentative_plan(plan)
     result = engine.apply_plan(modified)
     deadline = now + timeout
@@ -100,7 +100,7 @@ def apply_tentative(
 def confirmed_view(state: State, pending: Pending) -> State:
     """`state` as it will be once `pending` is confirmed (tentative objects persistent)."""
     keys = {item["key"] for item in pending.get("tentative") or []}
-    result = copy.deepcopy(state)
+    result = copied(state)
     for object_type in OBJECT_TYPES:
         flag = PERSISTENT_FLAG[object_type]
         for obj in result.get(LIST_NAMES[object_type]) or []:

@@ -7,7 +7,6 @@ Every object is a plain dict. `canonical_*` functions return a new dict in canon
 
 from __future__ import annotations
 
-import copy
 import difflib
 import hashlib
 import hmac
@@ -20,6 +19,7 @@ from typing import Any, Final, TypeGuard
 
 from . import catalogue
 from .catalogue import CALLOUT_ACTIONS, DATA_TYPES, MATCH_TYPES, SUPPORTED_CONTEXT_TYPES
+from .datacopy import copied
 
 Obj = dict[str, Any]
 State = dict[str, Any]
@@ -190,7 +190,7 @@ def _common(obj: Obj, path: str, flag_set: catalogue.FlagSet, with_provider: boo
     if with_provider:
         result["provider_key"] = _optional_guid(obj.get("provider_key"), f"{path}.provider_key")
     if obj.get(RUNTIME_KEY):
-        result[RUNTIME_KEY] = copy.deepcopy(obj[RUNTIME_KEY])
+        result[RUNTIME_KEY] = copied(obj[RUNTIME_KEY])
     return result
 
 
@@ -464,7 +464,7 @@ def canonical_provider_context(obj: Obj, path: str = "provider_context") -> Obj:
     elif context_type in catalogue.QM_TRANSPORT_CONTEXT_TYPES:
         result["policy"] = _qm_policy(policy, f"{path}.policy")
     else:
-        result["policy"] = copy.deepcopy(policy) or {"unsupported": True}
+        result["policy"] = copied(policy) or {"unsupported": True}
     return result
 
 
@@ -582,7 +582,7 @@ def comparable(object_type: str, obj: Obj) -> Obj:
     """
     if object_type != "provider_context" or not _has_psk(obj):
         return {key: value for key, value in obj.items() if key != RUNTIME_KEY}
-    result = copy.deepcopy(obj)
+    result = copied(obj)
     result.pop(RUNTIME_KEY, None)
     if object_type == "provider_context":
         policy = result.get("policy") or {}

@@ -21,7 +21,6 @@ Rules for the file:
 from __future__ import annotations
 
 import contextlib
-import copy
 import errno
 import fcntl
 import json
@@ -35,6 +34,7 @@ from typing import Any, Final
 from . import confirm as commit_confirmed
 from .backend import BackendError, HostUnreachableError, Plan, StateDocument
 from .catalogue import normalise_guid
+from .datacopy import copied
 from .engine import Engine, PlanRefused, WfpError
 from .model import (
     RUNTIME_KEY,
@@ -186,7 +186,7 @@ def _pending_records(records: Any, source: str) -> dict[str, Any]:
                 f"{source}: {where}.format must be {commit_confirmed.PENDING_FORMAT!r}",
                 {"path": source},
             )
-    result = copy.deepcopy(records)
+    result = copied(records)
     for provider_key, record in result.items():
         where = f"{path}.{provider_key}.snapshot"
         try:
@@ -579,11 +579,11 @@ class ReadOnlyStateBackend(_StateReader):
     kind = "offline-dump"
 
     def __init__(self, state: StateDocument, source: str) -> None:
-        self._state = copy.deepcopy(state)
+        self._state = copied(state)
         self.source = source
 
     def _current_state(self) -> StateDocument:
-        return copy.deepcopy(self._state)
+        return copied(self._state)
 
     def apply(self, plan: Plan) -> dict[str, Any]:
         raise BackendError(

@@ -25,6 +25,7 @@ from typing import Any, Final
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from .datacopy import copied
 from .redaction import redact
 
 # Deeper values are refused before anything walks them (real declarations nest about 10 deep).
@@ -107,6 +108,20 @@ def argument_spec(options: Mapping[str, Any]) -> dict[str, Any]:
     return spec
 
 
+# Values that are never containers, tested by concrete type: an abstract Mapping test of a type
+# the process has not met yet (Ansible's tagged strings and numbers, in each forked worker)
+# walks every registered mapping class.
+_LEAVES: Final = (str, int, float, bytes, type(None))
+
+
+def _is_mapping(value: Any) -> bool:
+    return isinstance(value, (dict, Mapping))  # dict first: no abstract test for a dict
+
+
+def _is_container(value: Any) -> bool:
+    return isinstance(value, list | tuple | set) or _is_mapping(value)
+
+
 def depth_problem(value: Any, path: str = "") -> Problem | None:
     """A problem when `value` nests deeper than MAX_DEPTH (checked without recursion)."""
     stack: list[tuple[Any, int, str]] = [(value, 0, path)]
@@ -117,7 +132,9 @@ def depth_problem(value: Any, path: str = "") -> Problem | None:
             return Problem(
                 shown, f"nested more than {MAX_DEPTH} levels deep; no option takes such a value"
             )
-        if isinstance(item, Mapping):
+        if isinstance(item, _LEAVES):
+            continue
+        if _is_mapping(item):
             stack.extend((v, depth + 1, join(where, str(k))) for k, v in item.items())
         elif isinstance(item, list | tuple):
             stack.extend((v, depth + 1, f"{where}[{i}]") for i, v in enumerate(item))
@@ -171,7 +188,7 @@ class OptionChecker:
         deep = depth_problem(values)
         if deep:
             return Checked(None, [deep])
-        if not isinstance(values, Mapping):
+        if not _is_mapping(values):
             return Checked(None, [Problem("", f"options must be a mapping, got {show(values)}")])
         converted = self._mapping(self.spec, values, "", problems, secrets)
         return Checked(None if problems else converted, problems, secrets)
@@ -272,8 +289,17 @@ class OptionChecker:
         ]
 
     def _convert(self, option: Mapping[str, Any], value: Any) -> Any:
-        """Ansible's own conversion of one value (no elements: checked one by one after)."""
+        """Ansible's own conversion of one value (no elements: checked one by one after).
+
+        A value that already has the wanted type is what ansible-core would return (its type
+        checks return such a value unchanged, and its result holds a deep copy): it is copied
+        here without building a validation result (`copied`).
+        """
         wanted = option.get("type", "str")
+        if isinstance(value, _ALREADY.get(wanted, ())) and not (
+            isinstance(value, bool) and wanted in ("int", "float")
+        ):
+            return copied(value)
         validator = self._validators.get(wanted)
         if validator is None:
             validator = ArgumentSpecValidator({"value": {"type": wanted}})
@@ -344,6 +370,17 @@ class OptionChecker:
         return value
 
 
+# The Python types each option type returns unchanged in ansible-core's type checks.
+_ALREADY: Final[dict[str, type | tuple[type, ...]]] = {
+    "str": str,
+    "int": int,
+    "bool": bool,
+    "float": float,
+    "list": list,
+    "dict": dict,
+}
+
+
 class _Invalid:
     """Marks a value that failed; its problem is already recorded."""
 
@@ -354,7 +391,7 @@ _INVALID: Final = _Invalid()
 def _precheck(wanted: str, value: Any, secret: bool) -> str | None:
     """Refuse what ansible-core would convert wrongly or crash on; None when it may try."""
     wrong = (
-        (wanted == "str" and isinstance(value, Mapping | list | tuple | set))
+        (wanted == "str" and not isinstance(value, _LEAVES) and _is_container(value))
         or (wanted == "int" and isinstance(value, bool))
         or (
             wanted == "int"

@@ -13,11 +13,11 @@ Two tools, used where data enters and where results leave:
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
+from .datacopy import copied
 from .model import State, psk_digest
 
 MASK: Final = "********"
@@ -49,7 +49,7 @@ def digest_keys(state: State) -> State:
     """A copy of `state` whose pre-shared keys are replaced by their keyed digest."""
     if not any("key" in method for _key, method in _auth_methods(state)):
         return state
-    result = copy.deepcopy(state)
+    result = copied(state)
     for context_key, method in _auth_methods(result):
         if isinstance(method.get("key"), str):
             method["key_digest"] = psk_digest(context_key, method.pop("key"))

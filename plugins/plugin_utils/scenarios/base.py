@@ -6,12 +6,12 @@ else changes when a scenario is added.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .._catalogue_data import GUIDS
+from ..datacopy import copied
 from ..model import Obj
 from ..options import Problem
 from . import conditions as cond
@@ -51,14 +51,14 @@ class Scenario:
 
 
 def merge_defaults(defaults: dict[str, Any], options: dict[str, Any] | None) -> dict[str, Any]:
-    result = copy.deepcopy(defaults)
+    result = copied(defaults)
     for name, value in (options or {}).items():
         if value is None:
             continue
         if isinstance(value, dict) and isinstance(result.get(name), dict):
             result[name].update({k: v for k, v in value.items() if v is not None})
         else:
-            result[name] = copy.deepcopy(value)
+            result[name] = copied(value)
     return result
 
 
