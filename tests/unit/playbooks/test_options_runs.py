@@ -16,6 +16,10 @@ from tests.unit.playbooks.test_offline_runs import demo_states, objects
 
 pytestmark = pytest.mark.slow
 ROLE_DEFAULTS = Path(__file__).parents[3] / "roles/guaranteed_encryption/defaults/main.yml"
+ROLE_TASK = {
+    "name": "role",
+    "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"},
+}
 GE_5555 = {"scenario": {"guaranteed_encryption": {"required_ports": [{"port": 5555}]}}}
 
 
@@ -193,10 +197,6 @@ def test_policy_info_by_name_readable_and_honest_about_no_policy(
 
 
 def test_role_variables_from_extra_vars(tmp_path: Path, clean: Path) -> None:
-    role = {
-        "name": "role",
-        "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"},
-    }
     extra = [
         "-e",
         "guaranteed_encryption_sublayer_weight=40000",
@@ -207,7 +207,7 @@ def test_role_variables_from_extra_vars(tmp_path: Path, clean: Path) -> None:
         "-e",
         '{"guaranteed_encryption_required_ports": [{"port": "8443"}, {"port": "9000-9010"}]}',
     ]
-    _results, output = play(tmp_path, [role], clean, *extra)
+    _results, output = play(tmp_path, [ROLE_TASK], clean, *extra)
     assert "failed=0" in output, output
     state = json.loads(clean.read_text())
     assert state["sublayers"][0]["weight"] == 40000
@@ -219,17 +219,10 @@ def test_role_variables_from_extra_vars(tmp_path: Path, clean: Path) -> None:
 def test_role_port_lists_from_extra_vars_text(tmp_path: Path, clean: Path) -> None:
     """`-e name=value` and survey text fields give strings: the role takes the port lists as an
     operator types them, and a wrong entry is named by the variable the operator set."""
-    role = {
-        "name": "role",
-        "ansible.builtin.include_role": {"name": "wfp.ipsec.guaranteed_encryption"},
-    }
-    text = [
-        "-e",
-        "guaranteed_encryption_required_ports=8443,5000-5010/UDP",
-        "-e",
-        "guaranteed_encryption_exempt_ports=5986",
-    ]
-    _results, output = play(tmp_path, [role], clean, *text)
+    text = "guaranteed_encryption_required_ports=8443,5000-5010/UDP"
+    _results, output = play(
+        tmp_path, [ROLE_TASK], clean, "-e", text, "-e", "guaranteed_encryption_exempt_ports=5986"
+    )
     assert "failed=0" in output, output
     state = json.loads(clean.read_text())
     assert sum("TCP/8443" in f["name"] for f in state["filters"]) == 4, output
@@ -239,13 +232,9 @@ def test_role_port_lists_from_extra_vars_text(tmp_path: Path, clean: Path) -> No
 
     # A failed task in a role ends the play for the host: read its result from the output.
     inventory = {"all": {"hosts": {"web01": {"wfp_ipsec_offline_state": str(clean)}}}}
-    include = [{"name": "t", "hosts": "all", "gather_facts": False, "tasks": [role]}]
-    wrong = [
-        "-e",
-        "guaranteed_encryption_required_ports=8443/sctp",
-        "-e",
-        "ansible_connection=local",
-    ]
+    include = [{"name": "t", "hosts": "all", "gather_facts": False, "tasks": [ROLE_TASK]}]
+    local = ("-e", "ansible_connection=local")
+    wrong = ("-e", "guaranteed_encryption_required_ports=8443/sctp", *local)
     output = _output(ansible_playbook(tmp_path, inventory, include, *wrong))
     assert "failed=1" in output, output
     assert (
@@ -253,12 +242,7 @@ def test_role_port_lists_from_extra_vars_text(tmp_path: Path, clean: Path) -> No
         "['tcp', 'udp']" in output
     ), output
     # Ansible's key=value ends a value at a space: "8443, 9443" arrives as "8443,"
-    spaced = [
-        "-e",
-        "guaranteed_encryption_required_ports=8443, 9443",
-        "-e",
-        "ansible_connection=local",
-    ]
+    spaced = ("-e", "guaranteed_encryption_required_ports=8443, 9443", *local)
     output = _output(ansible_playbook(tmp_path, inventory, include, *spaced))
     assert (
         "- guaranteed_encryption_required_ports[1]: is an empty list item; give a port or remove "
