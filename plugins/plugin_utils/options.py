@@ -250,8 +250,9 @@ class OptionChecker:
         if constraint is not None and constraint.shorthand is not None:
             try:
                 value = constraint.shorthand(value)
-            except ShortFormError as error:
-                problems.append(Problem(join_index(path, error.index), str(error)))
+            except ValueError as error:  # a ShortFormError may name the list item at fault
+                index = error.index if isinstance(error, ShortFormError) else None
+                problems.append(Problem(join_index(path, index), str(error)))
                 return _INVALID
         refusal = _precheck(wanted, value, secret)
         if refusal is None:
