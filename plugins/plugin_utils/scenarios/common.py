@@ -6,6 +6,7 @@ Their spec (types, choices) is the DOCUMENTATION of plugins/modules/policy.py (o
 from __future__ import annotations
 
 import ipaddress
+from array import array
 from typing import Any, Final
 
 from .. import crypto
@@ -133,6 +134,9 @@ def check(
         )
 
 
+_PORTS: Final = 65535
+
+
 def _span(entry: dict[str, Any]) -> tuple[int, int]:
     return entry["port"], entry.get("port_end") or entry["port"]
 
@@ -140,8 +144,13 @@ def _span(entry: dict[str, Any]) -> tuple[int, int]:
 def check_ports(
     merged: dict[str, Any], path: str, findings: Findings, lists: tuple[str, ...]
 ) -> None:
-    """A reversed range, a port listed twice (or in two lists), a port range that overlaps."""
-    seen: list[tuple[str, tuple[int, int], str, str]] = []
+    """A reversed range, a port listed twice (or in two lists), a port range that overlaps.
+
+    Each entry is named against the first earlier entry it overlaps. The entries are indexed
+    by port per protocol (`_PortOwners`), so a long list costs time in proportion to its length,
+    not to its square (a template that expands to tens of thousands of ports)."""
+    owners: dict[str, _PortOwners] = {}
+    seen: list[tuple[str, str]] = []  # (where, option) by entry number
     for option in lists:
         for index, entry in enumerate(merged[option]):
             where = f"{option}[{index}]"
@@ -152,19 +161,66 @@ def check_ports(
                 )
                 continue
             protocol = entry.get("protocol", "tcp")
-            for other_protocol, (other_low, other_high), other_where, other_option in seen:
-                if protocol == other_protocol and low <= other_high and other_low <= high:
-                    fix = (
-                        "remove one"
-                        if other_option == option
-                        else "a port cannot be both; remove one"
-                    )
-                    findings.add(
-                        f"{path}.{where}",
-                        f"{protocol}/{low if low == high else f'{low}-{high}'} is already declared at {other_where}; {fix}",
-                    )
-                    break
-            seen.append((protocol, (low, high), where, option))
+            ports = owners.get(protocol)
+            if ports is None:
+                ports = owners[protocol] = _PortOwners()
+            first = ports.first_owner(low, high)
+            if first is not None:
+                other_where, other_option = seen[first]
+                fix = (
+                    "remove one" if other_option == option else "a port cannot be both; remove one"
+                )
+                findings.add(
+                    f"{path}.{where}",
+                    f"{protocol}/{low if low == high else f'{low}-{high}'} is already declared at {other_where}; {fix}",
+                )
+            ports.claim(low, high, len(seen))
+            seen.append((where, option))
+
+
+class _PortOwners:
+    """For one protocol, the first entry that covers each port (0-65535).
+
+    Owners only ever go to ports that have none, in increasing entry order, so the first entry
+    overlapping a span is the smallest owner in it. Block minimums make that a few C-speed slices;
+    `_next_free` (path-halving union-find) skips owned ports, so each port is claimed once."""
+
+    _BLOCK: Final = 256
+    _NONE: Final = 1 << 62
+
+    def __init__(self) -> None:
+        size = _PORTS + 1
+        self._owner = array("q", [self._NONE]) * size
+        self._block_min = array("q", [self._NONE]) * (size // self._BLOCK + 1)
+        self._next_free = list(range(size + 1))
+
+    def first_owner(self, low: int, high: int) -> int | None:
+        block, owner = self._BLOCK, self._owner
+        low_block, high_block = low // block, high // block
+        if low_block == high_block:
+            first = min(owner[low : high + 1])
+        else:  # the partial blocks at both ends, and the whole blocks between them
+            first = min(
+                *owner[low : (low_block + 1) * block],
+                *owner[high_block * block : high + 1],
+                min(self._block_min[low_block + 1 : high_block], default=self._NONE),
+            )
+        return None if first == self._NONE else first
+
+    def claim(self, low: int, high: int, entry: int) -> None:
+        port = self._free_from(low)
+        while port <= high:
+            self._owner[port] = entry
+            self._block_min[port // self._BLOCK] = min(self._block_min[port // self._BLOCK], entry)
+            self._next_free[port] = port + 1
+            port = self._free_from(port + 1)
+
+    def _free_from(self, port: int) -> int:
+        nxt = self._next_free
+        while nxt[port] != port:
+            nxt[port] = nxt[nxt[port]]
+            port = nxt[port]
+        return port
 
 
 def weak_choices(merged: dict[str, Any]) -> set[str]:
