@@ -55,6 +55,6 @@ def test_copied_is_an_equal_unshared_copy(value: Any) -> None:
 
 def test_copied_takes_deep_values_without_recursion() -> None:
     deep: Any = []
-    for _ in range(100_000):
+    for _level in range(100_000):
         deep = [deep]
     assert copied(deep) is not deep
