@@ -203,7 +203,7 @@ class _PortOwners:
             first = min(
                 *owner[low : (low_block + 1) * block],
                 *owner[high_block * block : high + 1],
-                min(self._block_min[low_block + 1 : high_block], default=self._NONE),
+                *self._block_min[low_block + 1 : high_block],
             )
         return None if first == self._NONE else first
 
