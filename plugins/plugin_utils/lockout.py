@@ -195,20 +195,50 @@ def management_lockout_findings(
     return findings
 
 
+# A refusal names this many findings and counts the rest; the result's details keep this many.
+# (A declared port range such as 1-65535 meets every filter on every port: millions of findings.)
+MAX_SHOWN_FINDINGS: Final = 20
+MAX_DETAIL_FINDINGS: Final = 1000
+
+
 def lockout_refusal(desired_state: dict[str, Any], ports: list[int]) -> str | None:
     """The refusal message for a desired state that could cut the management connection on one
-    of `ports` (every finding, then how to resolve them once), or None."""
+    of `ports` (the first findings, then how to resolve them once), or None."""
     by_port = {port: management_lockout_findings(desired_state, [port]) for port in set(ports)}
     cut = sorted(port for port, findings in by_port.items() if findings)
     if not cut:
         return None
-    exempt = ", ".join(f"{{port: {port}}}" for port in cut)
+    findings = [finding for port in cut for finding in by_port[port]]
+    shown = "; ".join(findings[:MAX_SHOWN_FINDINGS])
+    if len(findings) > MAX_SHOWN_FINDINGS:
+        more = len(findings) - MAX_SHOWN_FINDINGS
+        shown += f"; and {more} more findings on {len(cut)} ports in all (the result's lockout)"
+    exempt = ", ".join(f"{{port: {span}}}" for span in _port_spans(cut))
     return (
         "refusing a policy that could cut the management connection: "
-        + "; ".join(finding for port in cut for finding in by_port[port])
+        + shown
         + "; if the controller cannot negotiate IPsec the host becomes unreachable. Exempt "
         f"the port (scenario option exempt_ports: [{exempt}]; a raw permit counts only when it "
         "is enabled, in the same sublayer and layer, outweighs the filter and has no conditions "
         "beyond protocol TCP, this local port and unicast), or set allow_management_lockout: "
         "true if the controller negotiates IPsec with the host"
     )
+
+
+def lockout_details(desired_state: dict[str, Any], ports: list[int]) -> dict[str, Any]:
+    """The refusal's details for the task result: the first findings and how many there are."""
+    findings = management_lockout_findings(desired_state, ports)
+    return {"lockout": findings[:MAX_DETAIL_FINDINGS], "lockout_findings": len(findings)}
+
+
+def _port_spans(ports: list[int]) -> list[str]:
+    """Sorted ports as exempt_ports entries: a run of three or more as one range (`7000-7002`)."""
+    spans: list[str] = []
+    start = 0
+    for index in range(1, len(ports) + 1):
+        if index < len(ports) and ports[index] == ports[index - 1] + 1:
+            continue
+        run = ports[start:index]
+        spans.extend([f"{run[0]}-{run[-1]}"] if len(run) >= 3 else [str(port) for port in run])
+        start = index
+    return spans

@@ -7,6 +7,9 @@ from typing import Any
 
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.catalogue import GUIDS
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.lockout import (
+    MAX_DETAIL_FINDINGS,
+    MAX_SHOWN_FINDINGS,
+    lockout_details,
     lockout_refusal,
     management_lockout_findings,
 )
@@ -242,3 +245,27 @@ def test_enforcing_filters_with_unknown_conditions_are_assumed_to_match() -> Non
     for f in narrowed["filters"]:
         f["conditions"] = [*f["conditions"], REMOTE_ADDRESS]
     assert len(management_lockout_findings(narrowed, [5985])) == 6
+
+
+def test_a_refusal_for_every_port_stays_readable() -> None:
+    """`management_ports: [1-65535]` meets every filter on every port (here 1-4000): the
+    message shows the first findings, counts the rest, and suggests the exemption as one range;
+    the result's details keep a bounded list and the count."""
+    _key, desired = states.guaranteed_encryption()
+    ports = list(range(1, 4001))
+    refusal = lockout_refusal(desired, ports)
+    assert refusal is not None and len(refusal) < 20_000
+    assert refusal.count("TCP port ") == MAX_SHOWN_FINDINGS
+    total = len(management_lockout_findings(desired, ports))
+    assert f"and {total - MAX_SHOWN_FINDINGS} more findings on 4000 ports" in refusal
+    assert "exempt_ports: [{port: 1-4000}]" in refusal
+    details = lockout_details(desired, ports)
+    assert details["lockout_findings"] == total
+    assert details["lockout"] == management_lockout_findings(desired, ports)[:MAX_DETAIL_FINDINGS]
+
+
+def test_runs_of_ports_are_suggested_as_ranges() -> None:
+    _key, desired = states.guaranteed_encryption()
+    refusal = lockout_refusal(desired, [22, 5985, 5986, 7000, 7001, 7002])
+    assert refusal is not None
+    assert "exempt_ports: [{port: 22}, {port: 5985}, {port: 5986}, {port: 7000-7002}]" in refusal
