@@ -16,6 +16,7 @@ permit is no exemption).
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any, Final
 
 from ._catalogue_data import GUIDS
@@ -204,6 +205,16 @@ MAX_DETAIL_FINDINGS: Final = 1000
 def lockout_refusal(desired_state: dict[str, Any], ports: list[int]) -> str | None:
     """The refusal message for a desired state that could cut the management connection on one
     of `ports` (the first findings, then how to resolve them once), or None."""
+    refusal = lockout_check(desired_state, ports)
+    return refusal[0] if refusal else None
+
+
+def lockout_check(
+    desired_state: dict[str, Any], ports: list[int]
+) -> tuple[str, dict[str, Any]] | None:
+    """(refusal message, details for the task result: the first findings and how many there
+    are) when the desired state could cut the management connection on one of `ports`; the
+    findings are computed once for both."""
     by_port = {port: management_lockout_findings(desired_state, [port]) for port in set(ports)}
     cut = sorted(port for port, findings in by_port.items() if findings)
     if not cut:
@@ -214,7 +225,7 @@ def lockout_refusal(desired_state: dict[str, Any], ports: list[int]) -> str | No
         more = len(findings) - MAX_SHOWN_FINDINGS
         shown += f"; and {more} more findings on {len(cut)} ports in all (the result's lockout)"
     exempt = ", ".join(f"{{port: {span}}}" for span in _port_spans(cut))
-    return (
+    message = (
         "refusing a policy that could cut the management connection: "
         + shown
         + "; if the controller cannot negotiate IPsec the host becomes unreachable. Exempt "
@@ -223,22 +234,13 @@ def lockout_refusal(desired_state: dict[str, Any], ports: list[int]) -> str | No
         "beyond protocol TCP, this local port and unicast), or set allow_management_lockout: "
         "true if the controller negotiates IPsec with the host"
     )
-
-
-def lockout_details(desired_state: dict[str, Any], ports: list[int]) -> dict[str, Any]:
-    """The refusal's details for the task result: the first findings and how many there are."""
-    findings = management_lockout_findings(desired_state, ports)
-    return {"lockout": findings[:MAX_DETAIL_FINDINGS], "lockout_findings": len(findings)}
+    return message, {"lockout": findings[:MAX_DETAIL_FINDINGS], "lockout_findings": len(findings)}
 
 
 def _port_spans(ports: list[int]) -> list[str]:
     """Sorted ports as exempt_ports entries: a run of three or more as one range (`7000-7002`)."""
     spans: list[str] = []
-    start = 0
-    for index in range(1, len(ports) + 1):
-        if index < len(ports) and ports[index] == ports[index - 1] + 1:
-            continue
-        run = ports[start:index]
+    for _offset, group in groupby(enumerate(ports), key=lambda item: item[1] - item[0]):
+        run = [port for _index, port in group]
         spans.extend([f"{run[0]}-{run[-1]}"] if len(run) >= 3 else [str(port) for port in run])
-        start = index
     return spans

@@ -16,7 +16,7 @@ from .catalogue import symbol_of
 from .confirm import confirmed_view, deadline_utc
 from .declaration import validate
 from .engine import WfpError, preflight
-from .lockout import lockout_details, lockout_refusal
+from .lockout import lockout_check
 from .model import LIST_NAMES, State, all_objects, empty_state, iter_objects, owned_state
 from .ownership import ADOPT_OPTION, host_problems, key_problems, stamp
 from .plan import cyclic_gc_paused, plan_and_drift, summary
@@ -60,9 +60,9 @@ def _lockout_guard(arguments: dict[str, Any], desired: State, ports: list[int]) 
         return
     declared_ports = list(arguments.get("management_ports") or [])
     ports = sorted(set(ports + declared_ports))
-    refusal = lockout_refusal(desired, ports)
+    refusal = lockout_check(desired, ports)
     if refusal:
-        raise PolicyError(refusal, lockout_details(desired, ports))
+        raise PolicyError(*refusal)
 
 
 def _ownership_guard(problems: list[str]) -> None:

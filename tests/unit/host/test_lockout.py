@@ -9,7 +9,7 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.catalogue import GUIDS
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.lockout import (
     MAX_DETAIL_FINDINGS,
     MAX_SHOWN_FINDINGS,
-    lockout_details,
+    lockout_check,
     lockout_refusal,
     management_lockout_findings,
 )
@@ -259,7 +259,9 @@ def test_a_refusal_for_every_port_stays_readable() -> None:
     total = len(management_lockout_findings(desired, ports))
     assert f"and {total - MAX_SHOWN_FINDINGS} more findings on 4000 ports" in refusal
     assert "exempt_ports: [{port: 1-4000}]" in refusal
-    details = lockout_details(desired, ports)
+    checked = lockout_check(desired, ports)
+    assert checked is not None and checked[0] == refusal
+    details = checked[1]
     assert details["lockout_findings"] == total
     assert details["lockout"] == management_lockout_findings(desired, ports)[:MAX_DETAIL_FINDINGS]
 
