@@ -12,7 +12,6 @@ Usage: tools/demo_states.py OUTPUT_DIR
 
 from __future__ import annotations
 
-import copy
 import json
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / ".build"))
 
 from ansible_collections.wfp.ipsec.plugins.plugin_utils._catalogue_data import GUIDS
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.datacopy import copied
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.model import (
     State,
     canonical_state,
@@ -48,7 +48,8 @@ def drifted() -> State:
     for context in state["provider_contexts"]:
         if context["type"] == "FWPM_IPSEC_IKE_QM_TRANSPORT_CONTEXT":
             context["policy"]["proposals"][0]["lifetime"]["seconds"] = 28800
-    stray = copy.deepcopy(next(f for f in filters if "IPv4 inbound TCP/5555" in f["name"]))
+    # copied: a plain copy of every part (a canonical object's parts are shared, unchangeable)
+    stray = copied(next(f for f in filters if "IPv4 inbound TCP/5555" in f["name"]))
     stray.update(
         key="0b6f4a0e-5c1d-4f1e-8e5a-3d2c1b0a9f08",
         name="wfp.ipsec guaranteed encryption: IPv4 inbound TCP/8080: require encryption",

@@ -1,7 +1,9 @@
 """The object model: canonical JSON form of WFP objects (docs/canonical-form.md).
 
-Every object is a plain dict. `canonical_*` functions return a new dict in canonical form
-(sorted flags and conditions, normalised GUIDs, addresses and hex, every key present);
+Every object is a dict. `canonical_*` functions return a new dict in canonical form (sorted
+flags and conditions, normalised GUIDs, addresses and hex, every key present); its flags and
+a filter's parts (values, conditions, action) are shared and unchangeable (frozen.py), so
+derive new objects (`dict(obj, weight=...)`) rather than change these parts in place;
 `comparable` strips what must never cause drift; `fingerprint` hashes an owned state.
 """
 
@@ -20,6 +22,7 @@ from typing import Any, Final, TypeGuard
 from . import catalogue
 from .catalogue import CALLOUT_ACTIONS, DATA_TYPES, MATCH_TYPES, SUPPORTED_CONTEXT_TYPES
 from .datacopy import copied
+from .frozen import FrozenDict, FrozenList, shared_dict, shared_list, shared_text
 
 Obj = dict[str, Any]
 State = dict[str, Any]
@@ -126,9 +129,9 @@ def _optional_guid(value: Any, path: str) -> str | None:
 
 def _flags(values: Any, flag_set: catalogue.FlagSet, path: str) -> list[str]:
     if values is None:
-        return []
+        return _shared_flags(())
     if isinstance(values, int):
-        return flag_set.to_symbols(values)
+        return _shared_flags(flag_set.to_symbols(values))
     result = set()
     for index, symbol in enumerate(values):
         if symbol not in flag_set:
@@ -137,7 +140,13 @@ def _flags(values: Any, flag_set: catalogue.FlagSet, path: str) -> list[str]:
                 f"unknown flag {symbol!r}; expected one of {sorted(flag_set.members)}",
             )
         result.add(symbol)
-    return sorted(result)
+    return _shared_flags(sorted(result))
+
+
+def _shared_flags(symbols: Iterable[str]) -> FrozenList:
+    """The shared list of these flag symbols, in the order given (sorted by the callers)."""
+    ordered = tuple(symbols)
+    return shared_list(("flags", *ordered), ordered)
 
 
 def _hex(value: Any, path: str) -> str | None:
@@ -180,17 +189,30 @@ def _enum(value: Any, enumeration: catalogue.Enumeration, path: str) -> str:
 
 
 def _common(obj: Obj, path: str, flag_set: catalogue.FlagSet, with_provider: bool = True) -> Obj:
+    description = obj.get("description")
     result: Obj = {
         "key": guid(obj.get("key"), f"{path}.key"),
-        "name": str(obj.get("name") or ""),
-        "description": obj.get("description"),
+        "name": shared_text(str(obj.get("name") or "")),
+        "description": shared_text(description) if type(description) is str else description,
         "flags": _flags(obj.get("flags"), flag_set, f"{path}.flags"),
         "provider_data": _hex(obj.get("provider_data"), f"{path}.provider_data"),
     }
     if with_provider:
         result["provider_key"] = _optional_guid(obj.get("provider_key"), f"{path}.provider_key")
     if obj.get(RUNTIME_KEY):
-        result[RUNTIME_KEY] = copied(obj[RUNTIME_KEY])
+        result[RUNTIME_KEY] = _runtime(obj[RUNTIME_KEY])
+    return result
+
+
+def _runtime(runtime: Any) -> Any:
+    """A copy of host-assigned runtime fields; a filter's effective weight is a shared value."""
+    result = copied(runtime)
+    if isinstance(result, dict):
+        weight = result.get("effective_weight")
+        if isinstance(weight, dict) and weight.keys() == {"type", "value"}:
+            value_type, value = weight["type"], weight["value"]
+            if type(value_type) is str and type(value) in (int, str):
+                result["effective_weight"] = _typed(value_type, value)
     return result
 
 
@@ -198,46 +220,55 @@ def _common(obj: Obj, path: str, flag_set: catalogue.FlagSet, with_provider: boo
 
 
 def canonical_value(value: Any, path: str) -> Obj:
-    """An FWP_VALUE0 / FWP_CONDITION_VALUE0 in canonical form."""
+    """An FWP_VALUE0 / FWP_CONDITION_VALUE0 in canonical form: a shared FrozenDict."""
     if not isinstance(value, dict):
         raise ModelError(path, f"expected a typed value {{type, value}}, got {value!r}")
     value_type = _enum(value.get("type"), DATA_TYPES, f"{path}.type")
     raw = value.get("value")
     vpath = f"{path}.value"
     if value_type == "FWP_EMPTY":
-        return {"type": value_type}
+        return shared_dict((value_type,), {"type": value_type})
     if value_type in INTEGER_TYPES:
         if value_type == "FWP_UINT32" and isinstance(raw, str):
             raw = _ipv4_to_int(raw, vpath)
-        return {"type": value_type, "value": _int(raw, vpath, *integer_domain(value_type))}
+        return _typed(value_type, _int(raw, vpath, *integer_domain(value_type)))
     if value_type == "FWP_RANGE_TYPE":
         low_value = canonical_value(value.get("low"), f"{path}.low")
         high_value = canonical_value(value.get("high"), f"{path}.high")
         if low_value["type"] != high_value["type"]:
             raise ModelError(path, "low and high of a range must have the same type")
-        return {"type": value_type, "low": low_value, "high": high_value}
+        return shared_dict(
+            (value_type, id(low_value), id(high_value)),
+            {"type": value_type, "low": low_value, "high": high_value},
+        )
     if value_type == "FWP_BYTE_ARRAY16_TYPE":
-        return {"type": value_type, "value": _address(raw, vpath, ipaddress.IPv6Address)}
+        return _typed(value_type, _address(raw, vpath, ipaddress.IPv6Address))
     if value_type in ("FWP_V4_ADDR_MASK", "FWP_V6_ADDR_MASK"):
         network_type = (
             ipaddress.IPv4Network if value_type == "FWP_V4_ADDR_MASK" else ipaddress.IPv6Network
         )
         try:
-            return {"type": value_type, "value": str(network_type(str(raw), strict=False))}
+            network = str(network_type(str(raw), strict=False))
         except ValueError as error:
             raise ModelError(vpath, f"expected an address/prefix, {error}") from None
+        return _typed(value_type, network)
     if value_type == "FWP_BYTE_BLOB_TYPE":
-        return {"type": value_type, "value": _hex(raw, vpath)}
+        return _typed(value_type, _hex(raw, vpath))
     if value_type == "FWP_BYTE_ARRAY6_TYPE":
         text = _hex(raw, vpath) or ""
         if len(text) != 12:
             raise ModelError(vpath, "expected 6 bytes (a MAC address)")
-        return {"type": value_type, "value": "-".join(text[i : i + 2] for i in range(0, 12, 2))}
+        return _typed(value_type, "-".join(text[i : i + 2] for i in range(0, 12, 2)))
     if value_type in ("FWP_SID", "FWP_SECURITY_DESCRIPTOR_TYPE", "FWP_UNICODE_STRING_TYPE"):
         if not isinstance(raw, str) or not raw:
             raise ModelError(vpath, f"expected a non-empty string for {value_type}")
-        return {"type": value_type, "value": raw.upper() if value_type == "FWP_SID" else raw}
+        return _typed(value_type, raw.upper() if value_type == "FWP_SID" else str(raw))
     raise ModelError(f"{path}.type", f"{value_type} values are not supported")
+
+
+def _typed(value_type: str, value: int | str | None) -> FrozenDict:
+    """The shared {type, value} dict (the type and the value determine it)."""
+    return shared_dict((value_type, value), {"type": value_type, "value": value})
 
 
 def _ipv4_to_int(text: str, path: str) -> int:
@@ -477,13 +508,15 @@ def canonical_condition(condition: Any, path: str) -> Obj:
         raise ModelError(
             path, f"expected a condition {{field_key, match_type, value}}, got {condition!r}"
         )
-    return {
-        "field_key": guid(condition.get("field_key"), f"{path}.field_key", "FWPM_CONDITION_"),
-        "match_type": _enum(
-            condition.get("match_type", "FWP_MATCH_EQUAL"), MATCH_TYPES, f"{path}.match_type"
-        ),
-        "value": canonical_value(condition.get("value"), f"{path}.value"),
-    }
+    field_key = guid(condition.get("field_key"), f"{path}.field_key", "FWPM_CONDITION_")
+    match_type = _enum(
+        condition.get("match_type", "FWP_MATCH_EQUAL"), MATCH_TYPES, f"{path}.match_type"
+    )
+    value = canonical_value(condition.get("value"), f"{path}.value")
+    return shared_dict(
+        ("condition", field_key, match_type, id(value)),
+        {"field_key": field_key, "match_type": match_type, "value": value},
+    )
 
 
 def canonical_filter(obj: Obj, path: str = "filter") -> Obj:
@@ -499,7 +532,8 @@ def canonical_filter(obj: Obj, path: str = "filter") -> Obj:
         canonical_condition(condition, f"{path}.conditions[{index}]")
         for index, condition in enumerate(obj.get("conditions") or [])
     ]
-    result["conditions"] = _sorted_conditions(conditions)
+    ordered = _sorted_conditions(conditions)
+    result["conditions"] = shared_list(("conditions", *map(id, ordered)), ordered)
     action = obj.get("action") or {}
     action_type = _enum(action.get("type"), catalogue.ACTION_TYPES, f"{path}.action.type")
     callout = action.get("callout_key")
@@ -511,7 +545,9 @@ def canonical_filter(obj: Obj, path: str = "filter") -> Obj:
         )
     else:
         callout_key = None
-    result["action"] = {"type": action_type, "callout_key": callout_key}
+    result["action"] = shared_dict(
+        ("action", action_type, callout_key), {"type": action_type, "callout_key": callout_key}
+    )
     raw_context = obj.get("raw_context")
     context_key = _optional_guid(obj.get("provider_context_key"), f"{path}.provider_context_key")
     if raw_context is not None and context_key is not None:
@@ -524,7 +560,7 @@ def canonical_filter(obj: Obj, path: str = "filter") -> Obj:
     flags = set(result["flags"]) - {HAS_PROVIDER_CONTEXT}
     if context_key is not None:
         flags.add(HAS_PROVIDER_CONTEXT)
-    result["flags"] = sorted(flags)
+    result["flags"] = _shared_flags(sorted(flags))
     return result
 
 

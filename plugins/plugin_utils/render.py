@@ -16,6 +16,7 @@ import yaml
 
 from ._catalogue_data import CONSTANTS
 from .catalogue import display, symbol_of, value_of
+from .frozen import FrozenDict, FrozenList
 from .model import LIST_NAMES, Obj, State, all_objects, redacted
 
 _MATCH_WORDS: Final = {
@@ -303,8 +304,16 @@ class Renderer:
         return f"{head}: " + ", ".join(parts)
 
 
+class _Dumper(yaml.SafeDumper):
+    """YAML's safe dumper, which also writes the shared parts of canonical objects."""
+
+
+_Dumper.add_representer(FrozenDict, yaml.SafeDumper.represent_dict)
+_Dumper.add_representer(FrozenList, yaml.SafeDumper.represent_list)
+
+
 def _yaml(view: dict[str, Any]) -> str:
-    return yaml.safe_dump(view, sort_keys=True, default_flow_style=False, width=1000)
+    return yaml.dump(view, Dumper=_Dumper, sort_keys=True, default_flow_style=False, width=1000)
 
 
 def readable_state(state: State) -> dict[str, list[str]]:

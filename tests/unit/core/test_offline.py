@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import model
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.backend import BackendError, HostBackend
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.datacopy import copied
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.offline import (
     OfflineBackend,
     ReadOnlyStateBackend,
@@ -183,7 +184,7 @@ def test_invalid_json_names_the_file_and_position(tmp_path: Path) -> None:
 def test_objects_that_are_not_canonical_name_the_json_path(
     tmp_path: Path, mutate: Any, where: str
 ) -> None:
-    doc = basic_state()
+    doc = copied(basic_state())  # plain parts, free to break
     mutate(doc)
     path = tmp_path / "host.json"
     path.write_text(json.dumps(doc), encoding="utf-8")

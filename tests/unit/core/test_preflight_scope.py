@@ -9,11 +9,11 @@ of `Engine(state).apply_plan(plan)`: the same exception type, code, message and 
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import catalogue, model
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.datacopy import copied
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import (
     Engine,
     PlanRefused,
@@ -68,7 +68,7 @@ def plans(draw: st.DrawFn) -> tuple[State, dict[str, Any], bool]:
     adds = [index for index, op in enumerate(operations) if op["op"] == "add"]
     if adds and draw(st.booleans()):  # an add in another key form (upper-case GUID text)
         index = draw(st.sampled_from(adds))
-        obj = copy.deepcopy(operations[index]["object"])
+        obj = copied(operations[index]["object"])
         for field in ("key", "provider_key", "sublayer_key", "provider_context_key"):
             if isinstance(obj.get(field), str):
                 obj[field] = obj[field].upper()
@@ -77,7 +77,7 @@ def plans(draw: st.DrawFn) -> tuple[State, dict[str, Any], bool]:
     if adds and draw(st.booleans()):  # bad filters: every check of an add, fast path or not
         filters = [i for i in adds if operations[i]["type"] == "filter"]
         for index in draw(st.sets(st.sampled_from(filters), max_size=4)) if filters else ():
-            obj = copy.deepcopy(operations[index]["object"])
+            obj = copied(operations[index]["object"])
             draw(BAD_FILTERS)(obj)
             operations[index] = dict(operations[index], key=obj["key"], object=obj)
             canonical = canonical and _is_canonical(obj)
@@ -161,7 +161,7 @@ def test_scoped_preflight_raises_what_the_full_engine_raises(
     case: tuple[State, dict[str, Any], bool],
 ) -> None:
     state, plan, canonical = case
-    before = copy.deepcopy(state)
+    before = copied(state)
     expected = full_preflight(state, plan)
     assert outcome(lambda: preflight(state, plan)) == expected
     # The runner's call: plan made from this state, objects canonical.
@@ -190,7 +190,7 @@ def test_duplicate_keys_fail_like_loading_the_whole_state(
     host: tuple[dict[str, Any], State, State],
 ) -> None:
     _declaration, desired, actual = host
-    actual["filters"].append(copy.deepcopy(actual["filters"][0]))
+    actual["filters"].append(copied(actual["filters"][0]))
     provider_key = desired["providers"][0]["key"]
     plan = make_plan(desired, model.empty_state(), provider_key)
     plan["base_fingerprint"] = make_plan(desired, actual, provider_key)["base_fingerprint"]
@@ -224,7 +224,7 @@ def test_each_bad_filter_among_many_fails_like_the_full_engine(mutation: int) ->
     for operation in plan["operations"]:
         filters += operation["type"] == "filter"
         if operation["type"] == "filter" and filters % 3 == 0:
-            obj = copy.deepcopy(operation["object"])
+            obj = copied(operation["object"])
             BAD_FILTERS.elements[mutation](obj)
             operations.append(dict(operation, key=obj["key"], object=obj))
         else:

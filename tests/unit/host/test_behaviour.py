@@ -77,7 +77,8 @@ def test_changed_declaration_deletes_and_adds_only_what_changed(host: Host) -> N
     first = {f["key"]: f for f in host.call("read", provider_key=provider_key)["filters"]}
     changed = copy.deepcopy(desired)
     target = next(f for f in changed["filters"] if f["weight"]["type"] == "FWP_UINT64")
-    target["weight"]["value"] += 1
+    # A canonical object's parts are shared: derive the changed weight.
+    target["weight"] = dict(target["weight"], value=target["weight"]["value"] + 1)
     the_plan, result = converge(host, changed, provider_key)
     assert [(op["op"], op["key"]) for op in the_plan["operations"]] == [
         ("delete", target["key"]),

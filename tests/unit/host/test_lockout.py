@@ -178,13 +178,22 @@ def test_a_permit_narrowed_to_one_remote_address_is_no_exemption() -> None:
     assert len(management_lockout_findings(desired, [5985])) == 6
 
 
+def _with_port_condition(obj: dict[str, Any], **changes: Any) -> list[dict[str, Any]]:
+    """The filter's conditions with its local-port condition changed (conditions are shared
+    parts of canonical objects: derived, not changed in place)."""
+    return [
+        dict(condition, **changes)
+        if condition["field_key"] == GUIDS["FWPM_CONDITION_IP_LOCAL_PORT"]
+        else condition
+        for condition in obj["conditions"]
+    ]
+
+
 def test_a_flags_match_is_no_exemption() -> None:
     desired = _exempted_state()
     for f in desired["filters"]:
         if "exempt TCP/5985" in f["name"]:
-            for condition in f["conditions"]:
-                if condition["field_key"] == GUIDS["FWPM_CONDITION_IP_LOCAL_PORT"]:
-                    condition["match_type"] = "FWP_MATCH_FLAGS_ALL_SET"
+            f["conditions"] = _with_port_condition(f, match_type="FWP_MATCH_FLAGS_ALL_SET")
     assert len(management_lockout_findings(desired, [5985])) == 6
 
 
@@ -200,9 +209,9 @@ def test_an_unevaluable_port_condition_is_no_exemption() -> None:
     desired = _exempted_state()
     for f in desired["filters"]:
         if "exempt TCP/5985" in f["name"]:
-            for condition in f["conditions"]:
-                if condition["field_key"] == GUIDS["FWPM_CONDITION_IP_LOCAL_PORT"]:
-                    condition["value"] = {"type": "FWP_BYTE_BLOB_TYPE", "value": "00"}
+            f["conditions"] = _with_port_condition(
+                f, value={"type": "FWP_BYTE_BLOB_TYPE", "value": "00"}
+            )
     assert len(management_lockout_findings(desired, [5985])) == 6
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 import pytest
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import model
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.datacopy import copied
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.live import SCHEMA_PATH, state_problems
 
 from . import states
@@ -33,7 +33,7 @@ def _with_raw_context(state: dict[str, Any]) -> dict[str, Any]:
 
 def _broken(change: Any) -> list[str]:
     _key, state = states.rich()
-    state = copy.deepcopy(state)
+    state = copied(state)
     change(state)
     return state_problems(state)
 
@@ -96,12 +96,12 @@ def test_ikev2_contexts_are_checked_as_policies_not_passed_through() -> None:
     declaration = {
         "scenario": {"ikev2_transport": {"main_mode": {"authentication": [certificate]}}}
     }
-    state = copy.deepcopy(validate(declaration).desired)
+    state = copied(validate(declaration).desired)
     mm = next(c for c in state["provider_contexts"] if c["type"] == "FWPM_IPSEC_IKEV2_MM_CONTEXT")
     mm["policy"]["authentication_methods"][0]["type"] = "IKEEXT_CERTIFICATE_ECDSA_P256"
     assert state_problems(state) == []
     for index in range(len(state["provider_contexts"])):  # the MM and the QM context
-        broken = copy.deepcopy(state)
+        broken = copied(state)
         broken["provider_contexts"][index]["policy"].pop("proposals")
         problems = state_problems(broken)
         assert problems and problems[0].startswith(f"state.provider_contexts[{index}].policy")

@@ -9,7 +9,6 @@ state document and of a real netsh dump, it must agree with jsonschema on valid/
 
 from __future__ import annotations
 
-import copy
 import gzip
 import json
 from functools import cache
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import live
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.datacopy import copied
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.netsh import import_dump
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.structural import (
     UnsupportedSchemaError,
@@ -92,25 +92,25 @@ def at(document: Any, path: Path) -> Any:
 def mutated(draw: st.DrawFn) -> Any:
     # Replacements are copied: st.just hands out one shared object, which a later mutation
     # would otherwise change in place (or insert into itself) across examples.
-    document = copy.deepcopy(draw(st.sampled_from(documents())))
+    document = copied(draw(st.sampled_from(documents())))
     for _mutation in range(draw(st.integers(1, 2))):
         all_paths = paths(document)
         path = draw(st.sampled_from(all_paths))
         kind = draw(st.sampled_from(["replace", "delete", "add", "duplicate"]))
         if not path:
-            document = copy.deepcopy(draw(REPLACEMENTS)) if kind == "replace" else document
+            document = copied(draw(REPLACEMENTS)) if kind == "replace" else document
             continue
         parent = at(document, path[:-1])
         last = path[-1]
         if kind == "replace":
-            parent[last] = copy.deepcopy(draw(REPLACEMENTS))
+            parent[last] = copied(draw(REPLACEMENTS))
         elif kind == "delete":
             del parent[last]
         elif kind == "add" and isinstance(parent, dict):
             member = draw(st.sampled_from(["extra", "key", "value", "type", "flags"]))
-            parent[member] = copy.deepcopy(draw(REPLACEMENTS))
+            parent[member] = copied(draw(REPLACEMENTS))
         elif isinstance(parent, list):
-            parent.append(copy.deepcopy(parent[last]))
+            parent.append(copied(parent[last]))
     return document
 
 
@@ -145,7 +145,7 @@ def test_valid_documents_pass_and_problems_name_the_path() -> None:
 
 def test_a_key_twice_is_refused_although_the_schema_allows_it() -> None:
     _provider, document = states.rich()
-    document["filters"].append(copy.deepcopy(document["filters"][0]))
+    document["filters"].append(copied(document["filters"][0]))
     assert schema_valid(document)
     (problem,) = live.check_state_document(document)
     assert "appears twice" in problem and problem.startswith("state.filters[")
