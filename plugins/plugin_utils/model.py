@@ -193,7 +193,7 @@ def _common(obj: Obj, path: str, flag_set: catalogue.FlagSet, with_provider: boo
     result: Obj = {
         "key": guid(obj.get("key"), f"{path}.key"),
         "name": shared_text(str(obj.get("name") or "")),
-        "description": shared_text(description) if type(description) is str else description,
+        "description": shared_text(description) if isinstance(description, str) else description,
         "flags": _flags(obj.get("flags"), flag_set, f"{path}.flags"),
         "provider_data": _hex(obj.get("provider_data"), f"{path}.provider_data"),
     }
@@ -211,7 +211,9 @@ def _runtime(runtime: Any) -> Any:
         weight = result.get("effective_weight")
         if isinstance(weight, dict) and weight.keys() == {"type", "value"}:
             value_type, value = weight["type"], weight["value"]
-            if type(value_type) is str and type(value) in (int, str):
+            # Not a bool: True would find the part of 1 (equal keys), and change the value.
+            sharable = isinstance(value, int | str) and not isinstance(value, bool)
+            if isinstance(value_type, str) and sharable:
                 result["effective_weight"] = _typed(value_type, value)
     return result
 

@@ -92,9 +92,11 @@ def test_a_shared_part_reads_serialises_and_copies_as_its_value() -> None:
     assert pickle.loads(pickle.dumps(document)) == plain
     # Derived values are plain and free to change.
     for derived in (dict(value), copied(value), {**value}, value.copy()):
-        assert type(derived) is dict
+        assert not isinstance(derived, FrozenDict)
         derived["value"] = 1
-    assert type(copied(document)["flags"]) is list and type(list(flags)) is list
+    for items in (copied(document)["flags"], list(flags)):
+        assert not isinstance(items, FrozenList)
+        items.append("x")
     assert value == {"type": "FWP_UINT16", "value": 5985}
 
 
@@ -116,12 +118,12 @@ def test_every_part_of_a_real_hosts_canonical_filter_is_shared() -> None:
     count = 0
     for obj in _filters():
         for path, part in _parts({k: v for k, v in obj.items() if k != model.RUNTIME_KEY}):
-            assert type(part) in (FrozenDict, FrozenList), (obj["key"], path)
+            assert isinstance(part, FrozenDict | FrozenList), (obj["key"], path)
             count += 1
         runtime = obj.get(model.RUNTIME_KEY)
         if runtime and "effective_weight" in runtime:
-            assert type(runtime) is dict  # the filter's own, free to change
-            assert type(runtime["effective_weight"]) is FrozenDict
+            assert not isinstance(runtime, FrozenDict)  # the filter's own, free to change
+            assert isinstance(runtime["effective_weight"], FrozenDict)
     assert count > 10_000
 
 
@@ -210,3 +212,15 @@ def test_sharing_never_changes_a_value(
     finally:
         frozen.LIMIT = saved  # type: ignore[misc]
         frozen.forget()
+
+
+def test_a_runtime_weight_of_true_is_not_the_part_of_one() -> None:
+    one = model.canonical_value({"type": "FWP_UINT64", "value": 1}, "weight")
+    obj = model.canonical_provider(
+        {
+            "key": "11111111-2222-3333-4444-555555555555",
+            "runtime": {"effective_weight": {"type": "FWP_UINT64", "value": True}},
+        }
+    )
+    assert obj["runtime"]["effective_weight"]["value"] is True
+    assert obj["runtime"]["effective_weight"] is not one
