@@ -202,13 +202,6 @@ MAX_SHOWN_FINDINGS: Final = 20
 MAX_DETAIL_FINDINGS: Final = 1000
 
 
-def lockout_refusal(desired_state: dict[str, Any], ports: list[int]) -> str | None:
-    """The refusal message for a desired state that could cut the management connection on one
-    of `ports` (the first findings, then how to resolve them once), or None."""
-    refusal = lockout_check(desired_state, ports)
-    return refusal[0] if refusal else None
-
-
 def lockout_check(
     desired_state: dict[str, Any], ports: list[int]
 ) -> tuple[str, dict[str, Any]] | None:

@@ -10,7 +10,6 @@ from ansible_collections.wfp.ipsec.plugins.plugin_utils.lockout import (
     MAX_DETAIL_FINDINGS,
     MAX_SHOWN_FINDINGS,
     lockout_check,
-    lockout_refusal,
     management_lockout_findings,
 )
 
@@ -36,14 +35,19 @@ GUARDED_LAYERS = INBOUND_LAYERS | {
 }
 
 
+def _message(desired: dict[str, Any], ports: list[int]) -> str | None:
+    checked = lockout_check(desired, ports)
+    return checked[0] if checked else None
+
+
 def test_guaranteed_encryption_requires_ipsec_for_winrm() -> None:
     _key, desired = states.guaranteed_encryption()
     findings = management_lockout_findings(desired, [5985])
     assert findings and all(f.startswith("TCP port 5985: filter ") for f in findings)
-    refusal = lockout_refusal(desired, [5985, 5986])
+    refusal = _message(desired, [5985, 5986])
     assert refusal is not None and "exempt_ports: [{port: 5985}, {port: 5986}]" in refusal
     assert refusal.count("allow_management_lockout: true") == 1
-    assert lockout_refusal(desired, []) is None
+    assert lockout_check(desired, []) is None
     # The all-unicast callouts (inbound transport, recv-accept and outbound transport, v4 and
     # v6) catch 5985; the port-5555 filters and the ICMP exemptions do not.
     catching = [
@@ -262,21 +266,20 @@ def test_a_refusal_for_every_port_stays_readable() -> None:
     the result's details keep a bounded list and the count."""
     _key, desired = states.guaranteed_encryption()
     ports = list(range(1, 4001))
-    refusal = lockout_refusal(desired, ports)
-    assert refusal is not None and len(refusal) < 20_000
+    checked = lockout_check(desired, ports)
+    assert checked is not None
+    refusal, details = checked
+    assert len(refusal) < 20_000
     assert refusal.count("TCP port ") == MAX_SHOWN_FINDINGS
     total = len(management_lockout_findings(desired, ports))
     assert f"and {total - MAX_SHOWN_FINDINGS} more findings on 4000 ports" in refusal
     assert "exempt_ports: [{port: 1-4000}]" in refusal
-    checked = lockout_check(desired, ports)
-    assert checked is not None and checked[0] == refusal
-    details = checked[1]
     assert details["lockout_findings"] == total
     assert details["lockout"] == management_lockout_findings(desired, ports)[:MAX_DETAIL_FINDINGS]
 
 
 def test_runs_of_ports_are_suggested_as_ranges() -> None:
     _key, desired = states.guaranteed_encryption()
-    refusal = lockout_refusal(desired, [22, 5985, 5986, 7000, 7001, 7002])
+    refusal = _message(desired, [22, 5985, 5986, 7000, 7001, 7002])
     assert refusal is not None
     assert "exempt_ports: [{port: 22}, {port: 5985}, {port: 5986}, {port: 7000-7002}]" in refusal
