@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from .catalogue import normalise_guid
 from .engine import declaration_problems
-from .model import ModelError, State
+from .model import ZONE_REFUSED, ModelError, State
 from .options import (
     Constraint,
     OptionChecker,
@@ -176,6 +176,8 @@ def _scenario_constraints(name: str) -> dict[str, Constraint]:
 
 def _network(value: Any) -> str:
     """An IP address or prefix (`10.0.0.10`, `10.1.0.0/16`, `fd00::/64`), normalised."""
+    if "%" in str(value):
+        raise ValueError(ZONE_REFUSED)
     try:
         return str(ipaddress.ip_network(str(value).strip(), strict=False))
     except ValueError:

@@ -47,7 +47,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from functools import cache
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any, Final
 
 from . import catalogue
@@ -58,6 +58,7 @@ from .model import (
     OBJECT_TYPES,
     PERSISTENT_FLAG,
     RUNTIME_KEY,
+    TEXT_VALUE_TYPES,
     ControlCharacterError,
     ModelError,
     Obj,
@@ -1038,18 +1039,44 @@ def preflight(
         def current_base(key: str) -> str:
             return fingerprint(owned_state(state, key))
 
-    engine = (
-        _CanonicalPlanEngine(scoped, operations) if canonical_plan else _PreflightEngine(scoped)
-    )
+    engine = _CanonicalPlanEngine(scoped) if canonical_plan else _PreflightEngine(scoped)
     engine._apply_plan(plan, current_base, result_fingerprint=False)
 
 
 class _PreflightEngine(Engine):
     """An engine that is thrown away after one plan: no check reads runtime ids or effective
-    weights, so none are assigned."""
+    weights, so none are assigned; and after the plan's last delete nothing asks what
+    references an object (FWP_E_IN_USE), so the adds after it keep no referrers."""
+
+    def __init__(self, state: State) -> None:
+        self._keep_referrers = True  # the objects loaded from the state keep theirs
+        self._last_delete = -1
+        super().__init__(state)
 
     def _assign_runtime(self, object_type: str, obj: Obj) -> None:
         return None
+
+    def _apply_plan(
+        self, plan: Plan, current_base: Callable[[str], str] | None, result_fingerprint: bool
+    ) -> dict[str, Any]:
+        operations = plan.get("operations") or []
+        deletes = [
+            index
+            for index, op in enumerate(operations)
+            if isinstance(op, dict) and op.get("op") == "delete"
+        ]
+        self._last_delete = deletes[-1] if deletes else -1
+        return super()._apply_plan(plan, current_base, result_fingerprint)
+
+    def _apply_operation(self, index: int, operation: dict[str, Any]) -> None:
+        self._keep_referrers = index < self._last_delete
+        super()._apply_operation(index, operation)
+
+    def _insert(self, object_type: str, obj: Obj) -> None:
+        if self._keep_referrers:
+            super()._insert(object_type, obj)
+        else:
+            self._objects[object_type][obj["key"]] = obj
 
 
 class _CanonicalPlanEngine(_PreflightEngine):
@@ -1058,15 +1085,17 @@ class _CanonicalPlanEngine(_PreflightEngine):
     stores).
 
     Adding a filter first tries a fast path that can only say "every check of `_check_add`
-    passes" (issue 12: 10,000 adds of filters that share a few shapes). Text and all-zero keys
-    are tested for all added objects at once (`_clean_adds`); the layer and condition checks
-    once per filter shape; the reference, lifetime and context checks once per combination of
-    referenced keys, layer, callout and flags while no provider, sublayer or provider context
-    changes. When any of it is in doubt, `Engine._check_add` runs and raises its exact error.
+    passes" (issue 12: 100,000 adds beside 500,000 foreign filters). Of a canonical filter's
+    strings only the name, the description and text-typed values can hold a character the host
+    would cut or change (model.TEXT_VALUE_TYPES, tests/unit/policy/test_canonical_text.py): those
+    are tested, each distinct text once. The layer and condition checks run once per filter
+    shape; the reference, lifetime and context checks once per combination of referenced keys,
+    layer, callout and flags while no provider, sublayer or provider context changes. When any
+    of it is in doubt, `Engine._check_add` runs and raises its exact error.
     """
 
-    def __init__(self, state: State, operations: list[Any]) -> None:
-        self._clean = _clean_adds(operations)
+    def __init__(self, state: State) -> None:
+        self._clean_texts: set[str] = set()
         self._shapes: dict[Any, bool] = {}
         self._references_fine: dict[Any, bool] = {}
         super().__init__(state)
@@ -1087,7 +1116,7 @@ class _CanonicalPlanEngine(_PreflightEngine):
 
     def add(self, object_type: str, obj: Obj, *, stored_before: bool = False) -> Obj:
         fine = False
-        if object_type == "filter" and id(obj) in self._clean and not stored_before:
+        if object_type == "filter" and not stored_before:
             # An unusual object raises here: the exact checks decide (and raise what they raise).
             with suppress(KeyError, TypeError, AttributeError, ValueError):
                 fine = self._filter_fine(obj)
@@ -1100,7 +1129,11 @@ class _CanonicalPlanEngine(_PreflightEngine):
         return obj
 
     def _filter_fine(self, obj: Obj) -> bool:
-        """True only when `Engine._check_add` would pass this (text-clean) filter."""
+        """True only when `Engine._check_add` would pass this (canonical) filter."""
+        if obj["key"] == catalogue.NULL_GUID or not (
+            self._text_clean(obj["name"]) and self._text_clean(obj["description"])
+        ):
+            return False
         shape = _filter_shape(obj)
         if shape is None:
             return False
@@ -1128,11 +1161,27 @@ class _CanonicalPlanEngine(_PreflightEngine):
             fine = self._references_fine[referenced] = self._references_pass(obj)
         return fine
 
+    def _text_clean(self, text: Any) -> bool:
+        """No character `text_problem` reports (None: no text); names repeat, so each distinct
+        text is searched once."""
+        if text is None or text in self._clean_texts:
+            return True
+        if not isinstance(text, str) or text_problem(text) is not None:
+            return False
+        self._clean_texts.add(text)
+        return True
+
     def _references_pass(self, obj: Obj) -> bool:
-        """`_check_add`'s checks of a filter after object_problems and the key: a function of
-        the fields in `_filter_fine`'s `referenced` (weight apart, checked per filter) and of
-        the providers, sublayers and provider contexts."""
+        """`_check_add`'s checks of a filter after the text and the key: a function of the
+        fields in `_filter_fine`'s `referenced` (weight apart, checked per filter) and of the
+        providers, sublayers and provider contexts."""
         provider_key = obj.get("provider_key")
+        if catalogue.NULL_GUID in (
+            provider_key,
+            obj["sublayer_key"],
+            obj.get("provider_context_key"),
+        ):
+            return False
         if provider_key and provider_key not in self._objects["provider"]:
             return False
         try:
@@ -1145,54 +1194,19 @@ class _CanonicalPlanEngine(_PreflightEngine):
 
 def _filter_shape(obj: Obj) -> tuple[Any, ...] | None:
     """What `filter_problems` depends on, hashable; None with a range condition (its bounds
-    are checked per filter) or an unusual shape."""
+    are checked per filter), a text value with a character the host would not keep, or an
+    unusual shape."""
     shape = []
     for condition in obj.get("conditions") or []:
         value = condition["value"]
-        if value["type"] == "FWP_RANGE_TYPE":
+        value_type = value["type"]
+        if value_type == "FWP_RANGE_TYPE" or (
+            value_type in TEXT_VALUE_TYPES and text_problem(value["value"]) is not None
+        ):
             return None
-        shape.append((condition["field_key"], condition["match_type"], value["type"]))
+        shape.append((condition["field_key"], condition["match_type"], value_type))
     callout = (obj.get("action") or {}).get("callout_key")
     return obj["layer_key"], callout, tuple(shape)
-
-
-_CLEAN_CHUNK: Final = 128
-_ENCODE: Final = json.JSONEncoder(check_circular=False).encode
-
-
-def _clean_adds(operations: list[Any]) -> set[int]:
-    """The ids of the objects the plan adds in which `object_problems` can find neither an
-    all-zero key nor a control character.
-
-    json.dumps (ensure_ascii) writes every character that is not printable ASCII, and every
-    quote and backslash, as a backslash escape: a text without a backslash holds no character
-    `_text_problems` reports, and one without the all-zero GUID has no key field equal to it.
-    Objects are serialised in chunks at C speed; a chunk with a hit is tested object by object,
-    and an object with a hit is left to `object_problems` (a false alarm costs only time).
-    """
-    objects = [
-        operation["object"]
-        for operation in operations
-        if isinstance(operation, dict)
-        and operation.get("op") == "add"
-        and isinstance(operation.get("object"), dict)
-    ]
-    clean: set[int] = set()
-    for start in range(0, len(objects), _CLEAN_CHUNK):
-        chunk = objects[start : start + _CLEAN_CHUNK]
-        if _clean_text(chunk):
-            clean.update(map(id, chunk))
-        else:
-            clean.update(id(obj) for obj in chunk if _clean_text(obj))
-    return clean
-
-
-def _clean_text(value: Any) -> bool:
-    try:
-        text = _ENCODE(value)
-    except (TypeError, ValueError, RecursionError):
-        return False
-    return "\\" not in text and catalogue.NULL_GUID not in text
 
 
 def _operation_refs(operation: Any, exact_keys: bool) -> set[Ref]:
@@ -1216,23 +1230,26 @@ def _operation_refs(operation: Any, exact_keys: bool) -> set[Ref]:
     return refs
 
 
-def _add_exact_refs(wanted: dict[str, set[str]], operation: Any) -> None:
-    """`wanted[type].add(key)` for every (type, key) of `_operation_refs(operation, True)`,
-    without building a set per operation (the pre-flight of 10,000 adds)."""
-    if not isinstance(operation, dict):
-        return
-    object_type, key = operation.get("type"), operation.get("key")
-    if object_type not in LIST_NAMES:
-        return
-    if isinstance(key, str):
-        wanted[object_type].add(key)
-    obj = operation.get("object")
-    if operation.get("op") == "add" and isinstance(obj, dict):
-        # What `references` reports, read field by field (no list per operation).
+def _exact_refs(operations: list[Any], wanted: dict[str, set[str]]) -> None:
+    """`wanted[type].add(key)` for every (type, key) of `_operation_refs(op, True)` of every
+    operation: a few comprehensions per object type instead of a call per operation (the
+    pre-flight of 100,000 adds)."""
+    valid = [op for op in operations if isinstance(op, dict) and op.get("type") in LIST_NAMES]
+    for object_type in OBJECT_TYPES:
+        of_type = [op for op in valid if op["type"] == object_type]
+        wanted[object_type].update(key for key in map(_GET_KEY, of_type) if isinstance(key, str))
+        added = [
+            obj
+            for op in of_type
+            if op.get("op") == "add" and isinstance(obj := op.get("object"), dict)
+        ]
+        # What `references` reports, read field by field.
         for field, ref_type in _REFERENCE_FIELDS[object_type]:
-            ref_key = obj.get(field)
-            if ref_key and isinstance(ref_key, str):
-                wanted[ref_type].add(ref_key)
+            wanted[ref_type].update(
+                ref
+                for ref in map(methodcaller("get", field), added)
+                if ref and isinstance(ref, str)
+            )
 
 
 def _exact_form(object_type: str, key: Any) -> list[Ref]:
@@ -1258,14 +1275,14 @@ def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> S
     """
     wanted: dict[str, set[str]] = {object_type: set() for object_type in OBJECT_TYPES}
     deleted: dict[str, set[str]] = {object_type: set() for object_type in OBJECT_TYPES}
-    for operation in operations:
-        if exact_keys:
-            _add_exact_refs(wanted, operation)
-        else:
+    if exact_keys:
+        _exact_refs(operations, wanted)
+    else:
+        for operation in operations:
             for object_type, key in _operation_refs(operation, exact_keys):
                 wanted[object_type].add(key)
-        if isinstance(operation, dict) and operation.get("op") == "delete":
-            deleted.setdefault(str(operation.get("type")), set()).add(str(operation.get("key")))
+    for operation in [op for op in operations if isinstance(op, dict) and op.get("op") == "delete"]:
+        deleted.setdefault(str(operation.get("type")), set()).add(str(operation.get("key")))
     scoped = empty_state()
     if state.get("callouts"):
         scoped["callouts"] = state["callouts"]
@@ -1289,6 +1306,7 @@ def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> S
 
 
 _KEY_OF: Final = itemgetter("key")
+_GET_KEY: Final = methodcaller("get", "key")
 # (field, type of the object it names) of the references `references` reports, per type.
 _REFERENCE_FIELDS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "provider": (),

@@ -49,6 +49,17 @@ RUNTIME_KEY: Final = "runtime"
 PSK_DIGEST_PREFIX: Final = "hmac-sha256:"
 
 # FWP integer types: (signed, bits).
+# The value types that hold text as declared; every other string of a canonical object is
+# written by canonicalisation (a GUID, a symbol, hex, an address), so it holds no character the
+# host would cut or change (tests/unit/policy/test_canonical_text.py).
+TEXT_VALUE_TYPES: Final = frozenset(
+    ("FWP_SID", "FWP_SECURITY_DESCRIPTOR_TYPE", "FWP_UNICODE_STRING_TYPE")
+)
+# A WFP address is its 16 bytes: a zone (`fe80::1%eth0`) would be dropped on the host (or, in a
+# prefix, by ipaddress), and the filter would match on every interface.
+ZONE_REFUSED: Final = (
+    "the address names a zone (the part after %), which a WFP address cannot hold: remove the zone"
+)
 INTEGER_TYPES: Final = {
     "FWP_UINT8": (False, 8),
     "FWP_UINT16": (False, 16),
@@ -154,12 +165,13 @@ def _hex(value: Any, path: str) -> str | None:
         return None  # WFP stores no bytes as a null blob
     if isinstance(value, bytes):
         return value.hex()
-    text = str(value).replace(" ", "").replace("-", "").lower()
+    # Separators and line breaks between bytes are spelling only (a hex dump pasted over lines).
+    text = "".join(str(value).split()).replace("-", "").replace(":", "").lower()
     try:
         bytes.fromhex(text)
     except ValueError:
-        raise ModelError(path, f"expected hex bytes, got {value!r}") from None
-    return text
+        raise ModelError(path, f"expected hex bytes, got {str(value)[:60]!r}") from None
+    return text or None
 
 
 def _int(value: Any, path: str, low: int, high: int) -> int:
@@ -249,6 +261,8 @@ def canonical_value(value: Any, path: str) -> Obj:
         network_type = (
             ipaddress.IPv4Network if value_type == "FWP_V4_ADDR_MASK" else ipaddress.IPv6Network
         )
+        if "%" in str(raw):  # ipaddress drops a network's zone without a word
+            raise ModelError(vpath, ZONE_REFUSED)
         try:
             network = str(network_type(str(raw), strict=False))
         except ValueError as error:
@@ -261,7 +275,7 @@ def canonical_value(value: Any, path: str) -> Obj:
         if len(text) != 12:
             raise ModelError(vpath, "expected 6 bytes (a MAC address)")
         return _typed(value_type, "-".join(text[i : i + 2] for i in range(0, 12, 2)))
-    if value_type in ("FWP_SID", "FWP_SECURITY_DESCRIPTOR_TYPE", "FWP_UNICODE_STRING_TYPE"):
+    if value_type in TEXT_VALUE_TYPES:
         if not isinstance(raw, str) or not raw:
             raise ModelError(vpath, f"expected a non-empty string for {value_type}")
         return _typed(value_type, raw.upper() if value_type == "FWP_SID" else str(raw))
@@ -282,9 +296,16 @@ def _ipv4_to_int(text: str, path: str) -> int:
 
 def _address(raw: Any, path: str, kind: type[ipaddress.IPv6Address]) -> str:
     try:
-        return str(kind(str(raw)))
+        address = kind(str(raw))
     except ValueError:
-        raise ModelError(path, f"expected an IPv6 address, got {raw!r}") from None
+        raise ModelError(path, f"expected an IPv6 address, got {str(raw)[:60]!r}") from None
+    _refuse_zone(address, path)
+    return str(address)
+
+
+def _refuse_zone(address: ipaddress.IPv6Address, path: str) -> None:
+    if address.scope_id is not None:
+        raise ModelError(path, ZONE_REFUSED)
 
 
 def _value_sort_key(value: Obj) -> str:

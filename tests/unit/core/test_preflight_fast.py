@@ -1,16 +1,23 @@
 """The pre-flight's fast paths decide exactly what the reference paths decide.
 
 `_may_hold_control_text` lets `object_problems` skip the exact walk of every string: it may
-raise a false alarm (the walk then decides), never miss a character the walk reports.
+raise a false alarm (the walk then decides), never miss a character the walk reports. The
+pre-flight of a canonical plan tests only the strings a canonical filter can hold as declared
+(tests/unit/policy/test_canonical_text.py proves which): it must decide what the full engine
+decides.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.wfp.ipsec.plugins.plugin_utils import catalogue, engine
-from hypothesis import given, settings
+from ansible_collections.wfp.ipsec.plugins.plugin_utils import engine, model
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import preflight
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
+
+from tests.unit.core.test_preflight_scope import full_preflight, outcome
+from tests.unit.policy.test_canonical_text import raw_filters
 
 # Text biased towards the characters the check is about and the escapes json writes.
 _TRICKY = st.sampled_from(
@@ -49,30 +56,64 @@ def test_a_false_alarm_is_decided_by_the_exact_walk() -> None:
     assert engine.object_problems("provider", obj) == []
 
 
-# Objects with text, and key fields that may hold the all-zero GUID.
-_KEYS = st.sampled_from(["k", catalogue.NULL_GUID, catalogue.NULL_GUID.upper(), None])
-objects = st.fixed_dictionaries(
-    {"key": _KEYS, "provider_key": _KEYS, "sublayer_key": _KEYS, "provider_context_key": _KEYS},
-    optional={"name": texts, "conditions": values, "runtime": values},
-)
+# Canonical filters as a declaration or a host read gives them (text anywhere it can be), on
+# the built-in sublayer or a random one, with or without a provider: the fast path of a
+# canonical plan must pass exactly the filters the full engine passes, and fail like it.
+@st.composite
+def canonical_filters(draw: st.DrawFn) -> dict[str, Any] | None:
+    raw = dict(draw(raw_filters))
+    if draw(st.booleans()):
+        raw["sublayer_key"] = "FWPM_SUBLAYER_UNIVERSAL"
+    if draw(st.booleans()):
+        raw.pop("provider_key", None)
+        raw.pop("provider_context_key", None)
+    try:
+        return model.canonical("filter", raw)
+    except model.ModelError:
+        return None
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(objects, max_size=6))
-def test_the_bulk_text_and_key_check_never_misses_a_problem(found: list[dict[str, Any]]) -> None:
-    operations = [{"op": "add", "type": "provider", "object": obj} for obj in found]
-    clean = engine._clean_adds(operations)
-    for obj in found:
-        if id(obj) in clean:
-            codes = {error.code for error in engine.object_problems("provider", obj)}
-            assert not codes & {engine.ZERO_KEY, engine.CONTROL_CHARACTER}
-            assert list(engine._text_problems(obj, "")) == []
+@given(st.lists(canonical_filters(), min_size=1, max_size=4))
+def test_a_canonical_plan_fails_like_the_full_engine(found: list[dict[str, Any] | None]) -> None:
+    filters = [obj for obj in found if obj is not None]
+    operations = [
+        {"op": "add", "type": "filter", "key": obj["key"], "name": obj["name"], "object": obj}
+        for obj in filters
+    ]
+    state = model.empty_state()
+    plan = {"provider_key": PROVIDER, "base_fingerprint": BASE, "operations": operations}
+    expected = full_preflight(state, plan)
+    event(expected[1] if expected else "applies")
+    assert outcome(lambda: preflight(state, plan, base_verified=True, canonical_plan=True)) == (
+        expected
+    )
 
 
-def test_the_bulk_check_tests_a_chunk_with_a_hit_object_by_object() -> None:
-    good = [{"key": f"k{index}", "name": "port 80"} for index in range(300)]
-    bad = {"key": "b", "name": "bell\x07"}
-    zero = {"key": catalogue.NULL_GUID}
-    operations = [{"op": "add", "type": "provider", "object": o} for o in [*good, bad, zero]]
-    operations.append({"op": "delete", "type": "provider", "key": "x", "object": {"key": "x"}})
-    assert engine._clean_adds(operations) == {id(obj) for obj in good}
+PROVIDER = "5eaf0000-0000-4000-8000-00000000000a"
+BASE = model.fingerprint(model.empty_state())
+
+
+def test_a_control_character_in_a_text_value_is_refused_by_the_fast_path_too() -> None:
+    condition = {
+        "field_key": "FWPM_CONDITION_ALE_USER_ID",
+        "match_type": "FWP_MATCH_EQUAL",
+        "value": {"type": "FWP_SECURITY_DESCRIPTOR_TYPE", "value": "O:SYG:SYD:(A;;CC;;;SY)\x07"},
+    }
+    obj = model.canonical(
+        "filter",
+        {
+            "key": "5eaf0000-0000-4000-8000-00000000000b",
+            "layer_key": "FWPM_LAYER_ALE_AUTH_CONNECT_V4",
+            "sublayer_key": "FWPM_SUBLAYER_UNIVERSAL",
+            "action": {"type": "FWP_ACTION_PERMIT"},
+            "conditions": [condition],
+        },
+    )
+    operation = {"op": "add", "type": "filter", "key": obj["key"], "name": "", "object": obj}
+    plan = {"provider_key": PROVIDER, "base_fingerprint": BASE, "operations": [operation]}
+    state = model.empty_state()
+    refused = outcome(lambda: preflight(state, plan, base_verified=True, canonical_plan=True))
+    assert refused is not None and refused[1] == engine.CONTROL_CHARACTER
+    assert "conditions[0].value.value" in refused[2]
+    assert refused == full_preflight(state, plan)

@@ -403,6 +403,12 @@ def test_two_scenarios_are_refused() -> None:
             "AuthIP main mode does not support certificate_ecdsa_p384",
         ),
         ("nd_boundary", {"exempt_addresses": ["10.0.0.300"]}, "exempt_addresses[0]"),
+        # A zone would be dropped silently: the exemption would hold on every interface.
+        (
+            "nd_boundary",
+            {"exempt_addresses": ["10.0.0.1", "fe80::1%eth0/64"]},
+            "exempt_addresses[1]: the address names a zone",
+        ),
         (
             "nd_boundary",
             {"exempt_ports": [{"port": 80}, {"port": "70-90"}]},
