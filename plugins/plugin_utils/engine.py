@@ -1294,9 +1294,9 @@ def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> S
             _raise_duplicate(object_type, objects)
         found = wanted[object_type] & present
         kept: dict[str, Obj] = {}
-        if found:  # an index only when the plan meets objects of this type (not: 10,000 adds)
-            index = dict(zip(keys, objects, strict=True))
-            kept = {key: index[key] for key in sorted(found)}
+        if found:  # only what the plan meets is indexed (not every object of the type)
+            met = {key: obj for key, obj in zip(keys, objects, strict=True) if key in found}
+            kept = {key: met[key] for key in sorted(found)}
         for field, target_type in _REFERENCE_FIELDS[object_type]:
             targets = deleted[target_type]
             if targets:
