@@ -113,7 +113,8 @@ def plan_section(data: dict[str, Any]) -> list[str]:
         "outside the timed region (standing in for the host's); 'Python fingerprint' is the "
         "offline path (a state file), where the plan computes it. Check mode needs none. "
         "'Before' is an older pipeline (a second classification, a pre-flight loading every "
-        "object) in the same process. Peak RSS is the process's, host state included.",
+        "object) in the same process. Each time is the median of three runs in the same "
+        "process. Peak RSS is the process's, host state included.",
         "",
         "| filters (owned + foreign) | view | case | operations | time | Python fingerprint "
         "| check mode | before / now | peak RSS |",
