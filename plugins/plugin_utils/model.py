@@ -724,15 +724,28 @@ class _Strings:
 
 _SCALAR: Final = None
 _ANY: Final = object()  # not checked here (refused as a whole elsewhere)
+# Hex: whitespace between the bytes is spelling; its type is checked by _text_field_problems
+# (provider_data) or canonicalisation (values), which drops the whitespace and checks the rest.
+_HEX: Final = object()
+_HEX_TYPES: Final = frozenset(("FWP_BYTE_BLOB_TYPE", "FWP_BYTE_ARRAY6_TYPE"))
 _VALUE_SPEC: dict[str, Any] = {"type": _SCALAR, "value": _SCALAR}
-_VALUE_SPEC["low"] = _VALUE_SPEC
-_VALUE_SPEC["high"] = _VALUE_SPEC
+_HEX_VALUE_SPEC: Final[dict[str, Any]] = {"type": _SCALAR, "value": _HEX}
+
+
+def _value_spec(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict) and value.get("type") in _HEX_TYPES:
+        return _HEX_VALUE_SPEC
+    return _VALUE_SPEC
+
+
+_VALUE_SPEC["low"] = _value_spec
+_VALUE_SPEC["high"] = _value_spec
 _COMMON_SPEC: Final[dict[str, Any]] = {
     "key": _SCALAR,
     "name": _SCALAR,
     "description": _SCALAR,
     "flags": _ListOf(_SCALAR),
-    "provider_data": _SCALAR,
+    "provider_data": _HEX,
     "provider_key": _SCALAR,
     **dict.fromkeys(DECLARED_ONLY_KEYS, _SCALAR),
 }
@@ -740,8 +753,8 @@ _FILTER_SPEC: Final[dict[str, Any]] = {
     **_COMMON_SPEC,
     "layer_key": _SCALAR,
     "sublayer_key": _SCALAR,
-    "weight": _VALUE_SPEC,
-    "conditions": _ListOf({"field_key": _SCALAR, "match_type": _SCALAR, "value": _VALUE_SPEC}),
+    "weight": _value_spec,
+    "conditions": _ListOf({"field_key": _SCALAR, "match_type": _SCALAR, "value": _value_spec}),
     "action": {"type": _SCALAR, "callout_key": _SCALAR},
     "raw_context": _SCALAR,
     "provider_context_key": _SCALAR,
@@ -858,7 +871,7 @@ def _kind(value: Any) -> str:
 def _walk(value: Any, spec: Any, path: str, problems: list[ModelError]) -> None:
     if callable(spec) and not isinstance(spec, dict):
         spec = spec(value)
-    if value is None or spec is _ANY:
+    if value is None or spec is _ANY or spec is _HEX:
         return
     if isinstance(spec, dict):
         if not isinstance(value, dict):

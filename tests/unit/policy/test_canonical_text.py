@@ -234,3 +234,29 @@ def test_an_ipv6_zone_is_refused(value_type: str, raw: str) -> None:
     with pytest.raises(model.ModelError, match=r"^v\.value: .*zone.*remove") as caught:
         model.canonical_value({"type": value_type, "value": raw}, "v")
     assert "\n" not in str(caught.value)
+
+
+def test_a_declared_hex_dump_over_lines_is_not_a_control_character() -> None:
+    """The declared-shape check refuses control characters in text; in hex, line breaks are
+    spelling, and canonicalisation checks the rest."""
+    declared = {
+        "name": "block one MAC",
+        "layer_key": "FWPM_LAYER_ALE_AUTH_CONNECT_V4",
+        "action": {"type": "FWP_ACTION_BLOCK"},
+        "provider_data": "de ad be ef\n01 02 03 04\n",
+        "conditions": [
+            {
+                "field_key": "FWPM_CONDITION_ALE_APP_ID",
+                "value": {"type": "FWP_BYTE_BLOB_TYPE", "value": "00 41\n00 42\n"},
+            }
+        ],
+    }
+    assert model.declared_problems("filter", declared, "objects.filters[0]") == []
+    named = dict(declared, name="block\none")
+    problems = model.declared_problems("filter", named, "objects.filters[0]")
+    assert [p.path for p in problems] == ["objects.filters[0].name"]
+    listed = dict(declared, provider_data=["de", "ad"])
+    problems = model.declared_problems("filter", listed, "objects.filters[0]")
+    assert [str(p) for p in problems] == [
+        "objects.filters[0].provider_data: expected a string or null, got a list"
+    ]
