@@ -733,7 +733,11 @@ _HEX_VALUE_SPEC: Final[dict[str, Any]] = {"type": _SCALAR, "value": _HEX}
 
 
 def _value_spec(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict) and value.get("type") in _HEX_TYPES:
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("type"), str)
+        and value["type"] in _HEX_TYPES
+    ):
         return _HEX_VALUE_SPEC
     return _VALUE_SPEC
 

@@ -260,3 +260,11 @@ def test_a_declared_hex_dump_over_lines_is_not_a_control_character() -> None:
     assert [str(p) for p in problems] == [
         "objects.filters[0].provider_data: expected a string or null, got a list"
     ]
+
+
+def test_a_typed_value_of_any_shape_gets_a_message() -> None:
+    """The hex check reads the value's type: an unhashable one is a shape problem, not a
+    traceback (found by tests/unit/fuzz)."""
+    declared = {"name": "f", "weight": {"type": [], "value": 4096}}
+    problems = model.declared_problems("filter", declared, "objects.filters[0]")
+    assert "objects.filters[0].weight.type" in [p.path for p in problems]
