@@ -295,17 +295,12 @@ def _ipv4_to_int(text: str, path: str) -> int:
 
 
 def _address(raw: Any, path: str, kind: type[ipaddress.IPv6Address]) -> str:
+    if "%" in str(raw):  # no spelling of an address without a zone holds a %
+        raise ModelError(path, ZONE_REFUSED)
     try:
-        address = kind(str(raw))
+        return str(kind(str(raw)))
     except ValueError:
         raise ModelError(path, f"expected an IPv6 address, got {str(raw)[:60]!r}") from None
-    _refuse_zone(address, path)
-    return str(address)
-
-
-def _refuse_zone(address: ipaddress.IPv6Address, path: str) -> None:
-    if address.scope_id is not None:
-        raise ModelError(path, ZONE_REFUSED)
 
 
 def _value_sort_key(value: Obj) -> str:
