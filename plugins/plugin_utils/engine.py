@@ -44,10 +44,12 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from functools import cache
-from operator import itemgetter, methodcaller
+from itertools import compress, repeat
+from operator import eq, itemgetter, methodcaller
 from typing import Any, Final
 
 from . import catalogue
@@ -485,12 +487,12 @@ class Engine:
                 {"expected_fingerprint": plan.get("base_fingerprint"), "fingerprint": current},
             )
         operations = plan.get("operations") or []
-        counts: dict[str, dict[str, int]] = {"add": {}, "delete": {}}
         with self.transaction():
-            for index, operation in enumerate(operations):
-                self._apply_operation(index, operation)
-                per_type = counts[operation["op"]]
-                per_type[operation["type"]] = per_type.get(operation["type"], 0) + 1
+            self._apply_operations(operations)
+        # Every operation applied, so each is an add or a delete of a known type.
+        counts: dict[str, dict[str, int]] = {"add": {}, "delete": {}}
+        for (op, object_type), count in Counter(map(_OP_AND_TYPE, operations)).items():
+            counts[op][object_type] = count
         result: dict[str, Any] = {
             "applied": len(operations),
             "added": counts["add"],
@@ -500,6 +502,11 @@ class Engine:
         if result_fingerprint:
             result["fingerprint"] = fingerprint(self.owned(provider_key))
         return result
+
+    def _apply_operations(self, operations: list[Any], start: int = 0) -> None:
+        """Apply `operations` in order (`start`: the plan index of the first)."""
+        for index, operation in enumerate(operations, start):
+            self._apply_operation(index, operation)
 
     def _apply_operation(self, index: int, operation: dict[str, Any]) -> None:
         try:
@@ -1091,7 +1098,8 @@ class _CanonicalPlanEngine(_PreflightEngine):
     are tested, each distinct text once. The layer and condition checks run once per filter
     shape; the reference, lifetime and context checks once per combination of referenced keys,
     layer, callout and flags while no provider, sublayer or provider context changes. When any
-    of it is in doubt, `Engine._check_add` runs and raises its exact error.
+    of it is in doubt, `Engine._check_add` runs and raises its exact error. The plan's
+    trailing filter adds are put through the same checks all at once (`_apply_operations`).
     """
 
     def __init__(self, state: State) -> None:
@@ -1128,19 +1136,63 @@ class _CanonicalPlanEngine(_PreflightEngine):
             self._journal.append(("add", object_type, obj))
         return obj
 
+    def _apply_operations(self, operations: list[Any], start: int = 0) -> None:
+        """The plan's trailing filter adds (a fresh host's are most of its plan) are checked
+        together, after the operations before them: what decides each check is gathered from
+        all of them at C speed and each distinct value decided once. On any doubt they are
+        applied one by one, so that the exact check raises its exact error."""
+        first = _filter_adds_start(operations)  # after the last delete: no referrers kept
+        if len(operations) - first < _BULK_ADDS:
+            super()._apply_operations(operations, start)
+            return
+        super()._apply_operations(operations[:first], start)
+        adds = operations[first:]
+        if not self._filter_adds_fine(adds):
+            super()._apply_operations(adds, start + first)
+            return
+        # What `add` does once its checks pass, for each (no referrers: after the last delete).
+        objects = [operation["object"] for operation in adds]
+        self._objects["filter"].update(zip(map(_KEY_OF, objects), objects, strict=True))
+        if self._journal is not None:
+            self._journal.extend(("add", "filter", obj) for obj in objects)
+
+    def _filter_adds_fine(self, operations: list[Any]) -> bool:
+        """True only when applying these filter adds one by one, in order, would pass."""
+        with suppress(KeyError, TypeError, AttributeError, ValueError):
+            objects = [operation["object"] for operation in operations]
+            keys = list(map(_KEY_OF, objects))
+            distinct = set(keys)
+            if (
+                keys != list(map(_KEY_OF, operations))  # `_apply_operation`: an add names its key
+                or len(distinct) < len(keys)
+                or catalogue.NULL_GUID in distinct
+                or not distinct.isdisjoint(self._objects["filter"])
+            ):
+                return False
+            texts = set(map(_NAME_OF, objects))
+            texts.update(map(_DESCRIPTION_OF, objects))
+            weights = list(map(_WEIGHT_OF, objects))
+            shapes = dict(zip(map(_filter_shape, objects), objects, strict=True))
+            referenced = dict(zip(_referenced(objects), objects, strict=True))
+            return (
+                self._texts_clean(texts)
+                and {weight.get("type") for weight in weights} <= VALID_WEIGHT_TYPES
+                and not any(
+                    weight["type"] == "FWP_UINT8" and weight["value"] > MAX_WEIGHT_RANGE
+                    for weight in weights
+                )
+                and all(map(self._shape_fine, shapes.keys(), shapes.values()))
+                and all(map(self._references_fine_for, referenced.keys(), referenced.values()))
+            )
+        return False
+
     def _filter_fine(self, obj: Obj) -> bool:
         """True only when `Engine._check_add` would pass this (canonical) filter."""
         if obj["key"] == catalogue.NULL_GUID or not (
             self._text_clean(obj["name"]) and self._text_clean(obj["description"])
         ):
             return False
-        shape = _filter_shape(obj)
-        if shape is None:
-            return False
-        fine = self._shapes.get(shape)
-        if fine is None:
-            fine = self._shapes[shape] = not filter_problems(obj)
-        if not fine or obj["key"] in self._objects["filter"]:
+        if not self._shape_fine(_filter_shape(obj), obj) or obj["key"] in self._objects["filter"]:
             return False
         weight = obj["weight"]
         weight_type = weight.get("type")
@@ -1148,14 +1200,20 @@ class _CanonicalPlanEngine(_PreflightEngine):
             weight_type == "FWP_UINT8" and weight["value"] > MAX_WEIGHT_RANGE
         ):
             return False
-        referenced = (
-            obj.get("provider_key"),
-            obj["sublayer_key"],
-            obj.get("provider_context_key"),
-            obj["layer_key"],
-            obj["action"].get("callout_key"),
-            tuple(obj["flags"]),
-        )
+        return self._references_fine_for(next(_referenced([obj])), obj)
+
+    def _shape_fine(self, shape: tuple[Any, ...] | None, obj: Obj) -> bool:
+        """`filter_problems` finds nothing in `obj`, a filter of this `_filter_shape` (None:
+        a shape that is checked per filter, so not here)."""
+        if shape is None:
+            return False
+        fine = self._shapes.get(shape)
+        if fine is None:
+            fine = self._shapes[shape] = not filter_problems(obj)
+        return fine
+
+    def _references_fine_for(self, referenced: tuple[Any, ...], obj: Obj) -> bool:
+        """`_references_pass(obj)`, decided once per `_referenced` value."""
         fine = self._references_fine.get(referenced)
         if fine is None:
             fine = self._references_fine[referenced] = self._references_pass(obj)
@@ -1169,6 +1227,20 @@ class _CanonicalPlanEngine(_PreflightEngine):
         if not isinstance(text, str) or text_problem(text) is not None:
             return False
         self._clean_texts.add(text)
+        return True
+
+    def _texts_clean(self, texts: set[Any]) -> bool:
+        """`_text_clean` of each of `texts`; those not met before are searched as one string
+        (the search is for single characters, so joining them finds no character none has)."""
+        unseen = texts - self._clean_texts
+        unseen.discard(None)
+        try:
+            joined = "".join(unseen)
+        except TypeError:  # not all of them text
+            return False
+        if text_problem(joined) is not None:
+            return False
+        self._clean_texts |= unseen
         return True
 
     def _references_pass(self, obj: Obj) -> bool:
@@ -1190,6 +1262,37 @@ class _CanonicalPlanEngine(_PreflightEngine):
         except WfpError:
             return False
         return True
+
+
+# Fewer trailing filter adds than this are checked one by one (the bulk check gathers lists).
+_BULK_ADDS: Final = 64
+
+
+def _filter_adds_start(operations: list[Any]) -> int:
+    """The index of the first of the plan's trailing filter adds (len(operations): none, or an
+    operation that is not a mapping with an op and a type)."""
+    try:
+        kinds = list(map(_OP_AND_TYPE, operations))
+    except (KeyError, TypeError):
+        return len(operations)
+    kinds.reverse()
+    with suppress(ValueError):
+        return len(operations) - list(map(eq, kinds, repeat(_FILTER_ADD))).index(False)
+    return 0
+
+
+def _referenced(filters: list[Obj]) -> Iterator[tuple[Any, ...]]:
+    """What `_references_pass` of each filter depends on (besides the engine's providers,
+    sublayers and provider contexts): its references, layer, callout and flags."""
+    return zip(
+        map(_GET_PROVIDER_KEY, filters),
+        map(_SUBLAYER_KEY_OF, filters),
+        map(_GET_PROVIDER_CONTEXT_KEY, filters),
+        map(_LAYER_KEY_OF, filters),
+        [action.get("callout_key") for action in map(_ACTION_OF, filters)],
+        map(tuple, map(_FLAGS_OF, filters)),
+        strict=True,
+    )
 
 
 def _filter_shape(obj: Obj) -> tuple[Any, ...] | None:
@@ -1234,22 +1337,27 @@ def _exact_refs(operations: list[Any], wanted: dict[str, set[str]]) -> None:
     """`wanted[type].add(key)` for every (type, key) of `_operation_refs(op, True)` of every
     operation: a few comprehensions per object type instead of a call per operation (the
     pre-flight of 100,000 adds)."""
-    valid = [op for op in operations if isinstance(op, dict) and op.get("type") in LIST_NAMES]
+    valid = [op for op in operations if isinstance(op, dict)]
+    types = list(map(_GET_TYPE, valid))
     for object_type in OBJECT_TYPES:
-        of_type = [op for op in valid if op["type"] == object_type]
-        wanted[object_type].update(key for key in map(_GET_KEY, of_type) if isinstance(key, str))
-        added = [
-            obj
-            for op in of_type
-            if op.get("op") == "add" and isinstance(obj := op.get("object"), dict)
-        ]
-        # What `references` reports, read field by field.
+        of_type = list(compress(valid, map(eq, types, repeat(object_type))))
+        wanted[object_type] |= _strings(map(_GET_KEY, of_type))
+        adds = compress(of_type, map(eq, map(_GET_OP, of_type), repeat("add")))
+        added = [obj for obj in map(_GET_OBJECT, adds) if isinstance(obj, dict)]
+        # What `references` reports, read field by field (a superset: "" is loaded too, and
+        # loading an object the plan does not meet changes no result).
         for field, ref_type in _REFERENCE_FIELDS[object_type]:
-            wanted[ref_type].update(
-                ref
-                for ref in map(methodcaller("get", field), added)
-                if ref and isinstance(ref, str)
-            )
+            wanted[ref_type] |= _strings(map(methodcaller("get", field), added))
+
+
+def _strings(values: Iterable[Any]) -> set[str]:
+    """The distinct strings among `values`."""
+    listed = list(values)
+    try:
+        distinct = set(listed)
+    except TypeError:  # an unhashable value, so not a string
+        distinct = {value for value in listed if isinstance(value, str)}
+    return {value for value in distinct if isinstance(value, str)}
 
 
 def _exact_form(object_type: str, key: Any) -> list[Ref]:
@@ -1306,6 +1414,20 @@ def _preflight_scope(state: State, operations: list[Any], exact_keys: bool) -> S
 
 
 _KEY_OF: Final = itemgetter("key")
+_OP_AND_TYPE: Final = itemgetter("op", "type")
+_FILTER_ADD: Final = ("add", "filter")
+_GET_TYPE: Final = methodcaller("get", "type")
+_GET_OP: Final = methodcaller("get", "op")
+_GET_OBJECT: Final = methodcaller("get", "object")
+_NAME_OF: Final = itemgetter("name")
+_DESCRIPTION_OF: Final = itemgetter("description")
+_WEIGHT_OF: Final = itemgetter("weight")
+_SUBLAYER_KEY_OF: Final = itemgetter("sublayer_key")
+_LAYER_KEY_OF: Final = itemgetter("layer_key")
+_ACTION_OF: Final = itemgetter("action")
+_FLAGS_OF: Final = itemgetter("flags")
+_GET_PROVIDER_KEY: Final = methodcaller("get", "provider_key")
+_GET_PROVIDER_CONTEXT_KEY: Final = methodcaller("get", "provider_context_key")
 _GET_KEY: Final = methodcaller("get", "key")
 # (field, type of the object it names) of the references `references` reports, per type.
 _REFERENCE_FIELDS: Final[dict[str, tuple[tuple[str, str], ...]]] = {

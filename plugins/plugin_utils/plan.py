@@ -202,10 +202,12 @@ def _base(actual: State, known: str | None) -> str:
 
 
 def _ordered(reasons: dict[str, str], index: dict[str, Obj]) -> list[tuple[str, str]]:
-    """(key, reason) sorted by the object's name, then key."""
-    return sorted(
-        reasons.items(), key=lambda item: (str(index[item[0]].get("name") or ""), item[0])
-    )
+    """(key, reason) sorted by the object's name, then key: sorted by key, then stably by
+    name, so that each sort compares plain strings (Python's fast path; tuples of two strings
+    cost more, and 100,000 adds of a fresh host are sorted here)."""
+    keys = sorted(reasons)
+    names = [str(index[key].get("name") or "") for key in keys]
+    return [(keys[i], reasons[keys[i]]) for i in sorted(range(len(keys)), key=names.__getitem__)]
 
 
 def _operation(op: str, object_type: str, obj: Obj, reason: str) -> Operation:

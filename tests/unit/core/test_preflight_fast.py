@@ -10,13 +10,18 @@ decides.
 from __future__ import annotations
 
 from typing import Any
+from unittest.mock import patch
 
 from ansible_collections.wfp.ipsec.plugins.plugin_utils import engine, model
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.datacopy import copied
 from ansible_collections.wfp.ipsec.plugins.plugin_utils.engine import preflight
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.plan import make_plan
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenario import expand
+from ansible_collections.wfp.ipsec.plugins.plugin_utils.scenarios.keys import derived_key
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from tests.unit.core.test_preflight_scope import full_preflight, outcome
+from tests.unit.core.test_preflight_scope import canonical_preflights, full_preflight, outcome
 from tests.unit.policy.test_canonical_text import raw_filters
 
 # Text biased towards the characters the check is about and the escapes json writes.
@@ -85,9 +90,60 @@ def test_a_canonical_plan_fails_like_the_full_engine(found: list[dict[str, Any] 
     plan = {"provider_key": PROVIDER, "base_fingerprint": BASE, "operations": operations}
     expected = full_preflight(state, plan)
     event(expected[1] if expected else "applies")
-    assert outcome(lambda: preflight(state, plan, base_verified=True, canonical_plan=True)) == (
-        expected
-    )
+    assert canonical_preflights(state, plan) == {repr(expected)}
+
+
+def test_a_fresh_hosts_filters_are_checked_together() -> None:
+    """Past `_BULK_ADDS` trailing filter adds, none goes through `add` when all are fine; one
+    bad filter among them is refused with the error of the one-by-one checks."""
+    declaration = {"scenario": {"guaranteed_encryption": {}}}
+    desired = model.canonical_state(expand(declaration))
+    sublayer = desired["sublayers"][0]["key"]
+    provider = desired["providers"][0]["key"]
+    desired["filters"] += [
+        model.canonical("filter", _port_filter(provider, sublayer, port))
+        for port in range(1, 2 * engine._BULK_ADDS)
+    ]
+    state = model.empty_state()
+    plan = make_plan(desired, state, provider)
+    filters = sum(operation["type"] == "filter" for operation in plan["operations"])
+    added: list[str] = []
+    original = engine._CanonicalPlanEngine.add
+
+    def counting_add(self: Any, object_type: str, obj: Any, **flags: Any) -> Any:
+        added.append(object_type)
+        return original(self, object_type, obj, **flags)
+
+    with patch.object(engine._CanonicalPlanEngine, "add", counting_add):
+        preflight(state, plan, base_verified=True, canonical_plan=True)
+        assert "filter" not in added and added  # the provider and sublayer went one by one
+        added.clear()
+        bad = copied(plan)
+        bad["operations"][-3]["object"]["weight"] = {"type": "FWP_UINT8", "value": 99}
+        refused = outcome(lambda: preflight(state, bad, base_verified=True, canonical_plan=True))
+    assert refused is not None and refused[1] == "FWP_E_INVALID_WEIGHT"
+    assert refused == full_preflight(state, bad)
+    assert added.count("filter") == filters - 2  # one by one, up to the bad filter
+
+
+def _port_filter(provider: str, sublayer: str, port: int) -> dict[str, Any]:
+    return {
+        "key": derived_key(provider, f"test/{port}"),
+        "name": f"port {port}",
+        "flags": ["FWPM_FILTER_FLAG_PERSISTENT"],
+        "provider_key": provider,
+        "layer_key": "FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4",
+        "sublayer_key": sublayer,
+        "weight": {"type": "FWP_UINT64", "value": port},
+        "conditions": [
+            {
+                "field_key": "FWPM_CONDITION_IP_LOCAL_PORT",
+                "match_type": "FWP_MATCH_EQUAL",
+                "value": {"type": "FWP_UINT16", "value": port},
+            }
+        ],
+        "action": {"type": "FWP_ACTION_BLOCK"},
+    }
 
 
 PROVIDER = "5eaf0000-0000-4000-8000-00000000000a"
