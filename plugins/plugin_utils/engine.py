@@ -1099,7 +1099,7 @@ class _CanonicalPlanEngine(_PreflightEngine):
     shape; the reference, lifetime and context checks once per combination of referenced keys,
     layer, callout and flags while no provider, sublayer or provider context changes. When any
     of it is in doubt, `Engine._check_add` runs and raises its exact error. The plan's
-    trailing filter adds are put through the same checks all at once (`_apply_operations`).
+    trailing filter adds go through the same checks (`_filters_fine`) all at once.
     """
 
     def __init__(self, state: State) -> None:
@@ -1123,12 +1123,7 @@ class _CanonicalPlanEngine(_PreflightEngine):
         return super()._remove(object_type, key)
 
     def add(self, object_type: str, obj: Obj, *, stored_before: bool = False) -> Obj:
-        fine = False
-        if object_type == "filter" and not stored_before:
-            # An unusual object raises here: the exact checks decide (and raise what they raise).
-            with suppress(KeyError, TypeError, AttributeError, ValueError):
-                fine = self._filter_fine(obj)
-        if not fine:
+        if object_type != "filter" or stored_before or not self._filters_fine([obj]):
             return super().add(object_type, obj, stored_before=stored_before)
         # What Engine.add does once its checks pass (a pre-flight engine assigns no runtime).
         self._insert(object_type, obj)
@@ -1138,33 +1133,39 @@ class _CanonicalPlanEngine(_PreflightEngine):
 
     def _apply_operations(self, operations: list[Any], start: int = 0) -> None:
         """The plan's trailing filter adds (a fresh host's are most of its plan) are checked
-        together, after the operations before them: what decides each check is gathered from
-        all of them at C speed and each distinct value decided once. On any doubt they are
-        applied one by one, so that the exact check raises its exact error."""
+        together, after the operations before them, and stored in one update. On any doubt
+        they are applied one by one, so that the exact check raises its exact error."""
         first = _filter_adds_start(operations)  # after the last delete: no referrers kept
-        if len(operations) - first < _BULK_ADDS:
-            super()._apply_operations(operations, start)
-            return
         super()._apply_operations(operations[:first], start)
         adds = operations[first:]
-        if not self._filter_adds_fine(adds):
+        objects = self._fine_filter_adds(adds)
+        if objects is None:
             super()._apply_operations(adds, start + first)
             return
         # What `add` does once its checks pass, for each (no referrers: after the last delete).
-        objects = [operation["object"] for operation in adds]
         self._objects["filter"].update(zip(map(_KEY_OF, objects), objects, strict=True))
         if self._journal is not None:
             self._journal.extend(("add", "filter", obj) for obj in objects)
 
-    def _filter_adds_fine(self, operations: list[Any]) -> bool:
-        """True only when applying these filter adds one by one, in order, would pass."""
-        with suppress(KeyError, TypeError, AttributeError, ValueError):
+    def _fine_filter_adds(self, operations: list[Any]) -> list[Obj] | None:
+        """The filters these adds store, when applying them one by one, in order, would pass
+        (each add names its object's key, as `_apply_operation` requires); else None."""
+        with suppress(KeyError, TypeError):
             objects = [operation["object"] for operation in operations]
+            if list(map(_KEY_OF, objects)) == list(map(_KEY_OF, operations)):
+                return objects if self._filters_fine(objects) else None
+        return None
+
+    def _filters_fine(self, objects: list[Obj]) -> bool:
+        """True only when `Engine._check_add` would pass each of these (canonical) filters,
+        added in order: what decides each check is gathered from all of them at C speed and
+        each distinct value decided once. An unusual object is a doubt (False): the exact
+        checks then decide, and raise what they raise."""
+        with suppress(KeyError, TypeError, AttributeError, ValueError):
             keys = list(map(_KEY_OF, objects))
             distinct = set(keys)
             if (
-                keys != list(map(_KEY_OF, operations))  # `_apply_operation`: an add names its key
-                or len(distinct) < len(keys)
+                len(distinct) < len(keys)
                 or catalogue.NULL_GUID in distinct
                 or not distinct.isdisjoint(self._objects["filter"])
             ):
@@ -1186,22 +1187,6 @@ class _CanonicalPlanEngine(_PreflightEngine):
             )
         return False
 
-    def _filter_fine(self, obj: Obj) -> bool:
-        """True only when `Engine._check_add` would pass this (canonical) filter."""
-        if obj["key"] == catalogue.NULL_GUID or not (
-            self._text_clean(obj["name"]) and self._text_clean(obj["description"])
-        ):
-            return False
-        if not self._shape_fine(_filter_shape(obj), obj) or obj["key"] in self._objects["filter"]:
-            return False
-        weight = obj["weight"]
-        weight_type = weight.get("type")
-        if weight_type not in VALID_WEIGHT_TYPES or (
-            weight_type == "FWP_UINT8" and weight["value"] > MAX_WEIGHT_RANGE
-        ):
-            return False
-        return self._references_fine_for(next(_referenced([obj])), obj)
-
     def _shape_fine(self, shape: tuple[Any, ...] | None, obj: Obj) -> bool:
         """`filter_problems` finds nothing in `obj`, a filter of this `_filter_shape` (None:
         a shape that is checked per filter, so not here)."""
@@ -1219,19 +1204,10 @@ class _CanonicalPlanEngine(_PreflightEngine):
             fine = self._references_fine[referenced] = self._references_pass(obj)
         return fine
 
-    def _text_clean(self, text: Any) -> bool:
-        """No character `text_problem` reports (None: no text); names repeat, so each distinct
-        text is searched once."""
-        if text is None or text in self._clean_texts:
-            return True
-        if not isinstance(text, str) or text_problem(text) is not None:
-            return False
-        self._clean_texts.add(text)
-        return True
-
     def _texts_clean(self, texts: set[Any]) -> bool:
-        """`_text_clean` of each of `texts`; those not met before are searched as one string
-        (the search is for single characters, so joining them finds no character none has)."""
+        """No text among `texts` has a character `text_problem` reports (None: no text); those
+        not met before are searched as one string (the search is for single characters, so
+        joining them finds no character none has)."""
         unseen = texts - self._clean_texts
         unseen.discard(None)
         try:
@@ -1244,9 +1220,9 @@ class _CanonicalPlanEngine(_PreflightEngine):
         return True
 
     def _references_pass(self, obj: Obj) -> bool:
-        """`_check_add`'s checks of a filter after the text and the key: a function of the
-        fields in `_filter_fine`'s `referenced` (weight apart, checked per filter) and of the
-        providers, sublayers and provider contexts."""
+        """`_check_add`'s checks of a filter after the text, the key and the weight: a function
+        of the fields `_referenced` gathers and of the providers, sublayers and provider
+        contexts."""
         provider_key = obj.get("provider_key")
         if catalogue.NULL_GUID in (
             provider_key,
@@ -1262,10 +1238,6 @@ class _CanonicalPlanEngine(_PreflightEngine):
         except WfpError:
             return False
         return True
-
-
-# Fewer trailing filter adds than this are checked one by one (the bulk check gathers lists).
-_BULK_ADDS: Final = 64
 
 
 def _filter_adds_start(operations: list[Any]) -> int:
@@ -1354,9 +1326,9 @@ def _strings(values: Iterable[Any]) -> set[str]:
     """The distinct strings among `values`."""
     listed = list(values)
     try:
-        distinct = set(listed)
+        distinct: Iterable[Any] = set(listed)
     except TypeError:  # an unhashable value, so not a string
-        distinct = {value for value in listed if isinstance(value, str)}
+        distinct = listed
     return {value for value in distinct if isinstance(value, str)}
 
 
